@@ -1,0 +1,2 @@
+//! The leanos-prove binary.
+fn main() {}

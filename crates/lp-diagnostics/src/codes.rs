@@ -1,0 +1,116 @@
+//! The registry of stable diagnostic codes.
+//!
+//! A code is `LP` and four digits; the first digit is the area (0 syntax, 1 names and types,
+//! 2 algebra and totality, 3 contracts, 4 state machines, 5 versions, 6 architecture,
+//! 7 codegen, 8 certificate, 9 threads and internal). Codes are never reused: a retired code
+//! stays in the table. Each code's documentation lives in `docs/LPnnnn.md` beside this crate,
+//! is printed by `leanos-prove explain`, and generates the book's diagnostic index.
+
+use crate::Severity;
+use serde::{Serialize, Serializer};
+
+/// A stable diagnostic code. Construct one through the constants in this module.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code(&'static CodeInfo);
+
+/// Everything the registry knows about a code.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct CodeInfo {
+    /// `LPnnnn`.
+    pub id: &'static str,
+    /// A kebab-case name, stable like the id.
+    pub name: &'static str,
+    /// The severity diagnostics with this code get unless they say otherwise.
+    pub severity: Severity,
+    /// One line saying what the code is about.
+    pub summary: &'static str,
+    /// The Markdown documentation: what it means, an example, how to fix it.
+    pub doc: &'static str,
+}
+
+impl Code {
+    pub fn id(self) -> &'static str {
+        self.0.id
+    }
+
+    pub fn info(self) -> &'static CodeInfo {
+        self.0
+    }
+
+    /// Looks a code up by id, case-insensitively (`lp0001` works too).
+    pub fn lookup(id: &str) -> Option<Code> {
+        ALL.iter().copied().find(|c| c.id().eq_ignore_ascii_case(id))
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.id)
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.id)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.id)
+    }
+}
+
+macro_rules! codes {
+    ($( $konst:ident = $id:literal, $name:literal, $sev:ident, $summary:literal; )*) => {
+        $(
+            #[doc = $summary]
+            pub const $konst: Code = Code(&CodeInfo {
+                id: $id,
+                name: $name,
+                severity: Severity::$sev,
+                summary: $summary,
+                doc: include_str!(concat!("../docs/", $id, ".md")),
+            });
+        )*
+        /// Every registered code, in id order.
+        pub const ALL: &[Code] = &[$($konst),*];
+    };
+}
+
+// The table. Keep it sorted by id; add a `docs/LPnnnn.md` and a corpus case for each entry.
+codes! {
+    // 0: syntax and input files.
+    UNEXPECTED_TOKEN = "LP0001", "unexpected-token", Error, "The parser found a token it did not expect here.";
+    UNTERMINATED_STRING = "LP0002", "unterminated-string", Error, "A string literal is not closed before the end of the line.";
+    INVALID_CHARACTER = "LP0003", "invalid-character", Error, "A character that cannot start any token.";
+    NESTING_TOO_DEEP = "LP0004", "nesting-too-deep", Error, "Types, expressions or blocks are nested deeper than the parser allows.";
+    INVALID_UTF8 = "LP0005", "invalid-utf8", Error, "A spec file is not valid UTF-8.";
+    BINARY_FILE = "LP0006", "binary-file", Error, "A spec file looks like binary data.";
+    EMPTY_FILE = "LP0007", "empty-file", Warning, "A spec file contains no items.";
+    INTEGER_OVERFLOW = "LP0008", "integer-overflow", Error, "An integer literal does not fit in 64 bits.";
+    INVALID_VERSION = "LP0009", "invalid-version", Error, "A version is not `MAJOR.MINOR.PATCH`.";
+    FILE_TOO_LARGE = "LP0010", "file-too-large", Error, "A spec file is larger than the limit.";
+    UNCLOSED_DELIMITER = "LP0011", "unclosed-delimiter", Error, "A `{`, `(`, `[` or `<` is never closed.";
+    UNKNOWN_ITEM = "LP0012", "unknown-item", Error, "A top-level item does not start with a known keyword.";
+    // 1: names, types, kinds and projects.
+    UNKNOWN_TYPE = "LP1001", "unknown-type", Error, "A type name that is not defined.";
+    DUPLICATE_DEFINITION = "LP1002", "duplicate-definition", Error, "Two items define the same name.";
+    WRONG_TYPE_ARITY = "LP1003", "wrong-type-arity", Error, "A type is given the wrong number of type arguments.";
+    KIND_MISMATCH = "LP1004", "kind-mismatch", Error, "A name is used as the wrong kind of thing.";
+    UNKNOWN_NAME = "LP1005", "unknown-name", Error, "A name in an expression is not in scope.";
+    UNKNOWN_FIELD = "LP1006", "unknown-field", Error, "A field that the record does not have.";
+    UNKNOWN_FUNCTION = "LP1007", "unknown-function", Error, "A call to a function that does not exist.";
+    UNKNOWN_SERVICE = "LP1008", "unknown-service", Error, "A service name that is not defined.";
+    UNKNOWN_STATE = "LP1009", "unknown-state", Error, "A state machine names a state it does not have.";
+    UNKNOWN_EVENT = "LP1010", "unknown-event", Error, "An operation fires an event the machine does not have.";
+    DUPLICATE_MEMBER = "LP1011", "duplicate-member", Error, "A field, variant, parameter or setting appears twice.";
+    UNKNOWN_VARIANT = "LP1012", "unknown-variant", Error, "A pattern or constructor names a variant that does not exist.";
+    UNKNOWN_ERROR_TYPE = "LP1013", "unknown-error-type", Error, "An operation raises something that is not a declared `error`.";
+    UNBOUND_PATH_PARAMETER = "LP1014", "unbound-path-parameter", Error, "An HTTP path names a parameter the operation does not have.";
+    INVALID_PROJECT = "LP1015", "invalid-project", Error, "The project's `leanos.toml` is missing, unreadable or invalid.";
+    SPEC_HEADER_MISMATCH = "LP1016", "spec-header-mismatch", Error, "Files of one project declare different spec names or versions.";
+    DUPLICATE_ROUTE = "LP1017", "duplicate-route", Error, "Two operations bind the same HTTP method and path.";
+    UNKNOWN_SETTING = "LP1018", "unknown-setting", Error, "A `standards` or `deploy` block has a setting it does not know.";
+    INVALID_STATUS = "LP1019", "invalid-status", Error, "An error type's HTTP status is not a 4xx or 5xx code.";
+}

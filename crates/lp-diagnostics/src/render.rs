@@ -1,0 +1,220 @@
+//! Renderers for diagnostics: human text (codespan-reporting), JSON and SARIF 2.1.0.
+
+use crate::{Diagnostic, Severity, SourceDb};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::term;
+use serde_json::{Value, json};
+
+/// The output formats every command accepts through `--error-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+/// Options for the human renderer.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::FileId> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+        Severity::Note => cs::Severity::Note,
+        Severity::Hint => cs::Severity::Help,
+    };
+    let mut labels = Vec::new();
+    if let Some(p) = &d.primary {
+        labels.push(cs::Label::primary(p.file, p.span.range()).with_message(p.message.clone()));
+    }
+    for s in &d.secondary {
+        labels.push(cs::Label::secondary(s.file, s.span.range()).with_message(s.message.clone()));
+    }
+    let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
+    if let Some(h) = &d.help {
+        notes.push(format!("help: {h}"));
+    }
+    cs::Diagnostic::new(severity)
+        .with_code(d.code.id())
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// Renders diagnostics as a compiler would: file, line, caret, code, notes and help.
+pub fn human(db: &SourceDb, diags: &[Diagnostic], opts: HumanOptions) -> String {
+    let config = term::Config::default();
+    let mut out = String::new();
+    for d in diags {
+        let cs = to_codespan(d);
+        let rendered = if opts.color {
+            let mut buf = term::termcolor::Buffer::ansi();
+            match term::emit_to_write_style(&mut buf, &config, db, &cs) {
+                Ok(()) => String::from_utf8_lossy(buf.as_slice()).into_owned(),
+                Err(e) => format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message),
+            }
+        } else {
+            match term::emit_into_string(&config, db, &cs) {
+                Ok(s) => s,
+                Err(e) => format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message),
+            }
+        };
+        out.push_str(&rendered);
+    }
+    out
+}
+
+fn label_json(db: &SourceDb, l: &crate::Label) -> Value {
+    let f = db.get(l.file);
+    let start = f.line_col(l.span.start as usize);
+    let end = f.line_col(l.span.end as usize);
+    json!({
+        "file": f.name,
+        "byte_start": l.span.start,
+        "byte_end": l.span.end,
+        "line_start": start.line,
+        "column_start": start.column,
+        "line_end": end.line,
+        "column_end": end.column,
+        "message": l.message,
+    })
+}
+
+/// One diagnostic as a JSON object (the shape is documented in the book).
+pub fn json_value(db: &SourceDb, d: &Diagnostic) -> Value {
+    json!({
+        "code": d.code.id(),
+        "name": d.code.info().name,
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "primary": d.primary.as_ref().map(|l| label_json(db, l)),
+        "secondary": d.secondary.iter().map(|l| label_json(db, l)).collect::<Vec<_>>(),
+        "notes": d.notes,
+        "help": d.help,
+    })
+}
+
+/// All diagnostics as a JSON array.
+pub fn json(db: &SourceDb, diags: &[Diagnostic]) -> Value {
+    Value::Array(diags.iter().map(|d| json_value(db, d)).collect())
+}
+
+fn sarif_location(db: &SourceDb, l: &crate::Label) -> Value {
+    let f = db.get(l.file);
+    let start = f.line_col(l.span.start as usize);
+    let end = f.line_col(l.span.end as usize);
+    let mut loc = json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": sarif_uri(&f.name) },
+            "region": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+                "byteOffset": l.span.start,
+                "byteLength": l.span.len(),
+            }
+        }
+    });
+    if !l.message.is_empty() {
+        loc["message"] = json!({ "text": l.message });
+    }
+    loc
+}
+
+/// File names become relative URIs with forward slashes, as SARIF viewers expect.
+fn sarif_uri(name: &str) -> String {
+    let name = name.replace('\\', "/");
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '%' => out.push_str("%25"),
+            '#' => out.push_str("%23"),
+            '?' => out.push_str("%3F"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// All diagnostics as one SARIF 2.1.0 log with a single run.
+pub fn sarif(db: &SourceDb, diags: &[Diagnostic], tool_version: &str) -> Value {
+    let mut used: Vec<crate::Code> = diags.iter().map(|d| d.code).collect();
+    used.sort_by_key(|c| c.id());
+    used.dedup();
+    let rules: Vec<Value> = used
+        .iter()
+        .map(|c| {
+            let info = c.info();
+            json!({
+                "id": info.id,
+                "name": info.name,
+                "shortDescription": { "text": info.summary },
+                "fullDescription": { "text": info.summary },
+                "help": { "text": info.doc, "markdown": info.doc },
+                "defaultConfiguration": { "level": sarif_level(info.severity) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            let mut r = json!({
+                "ruleId": d.code.id(),
+                "ruleIndex": used.iter().position(|c| *c == d.code).unwrap_or(0),
+                "level": sarif_level(d.severity),
+                "message": { "text": text },
+            });
+            if let Some(p) = &d.primary {
+                r["locations"] = json!([sarif_location(db, p)]);
+            }
+            if !d.secondary.is_empty() {
+                r["relatedLocations"] = Value::Array(
+                    d.secondary
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            let mut v = sarif_location(db, l);
+                            v["id"] = json!(i);
+                            v
+                        })
+                        .collect(),
+                );
+            }
+            r
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "leanos-prove",
+                    "version": tool_version,
+                    "informationUri": "https://example.invalid/leanos-prove",
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note | Severity::Hint => "note",
+    }
+}
