@@ -1,2 +1,11 @@
-//! The leanos-prove binary.
-fn main() {}
+//! The `leanos-prove` binary: parses the command line and hands over to one module per command.
+
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::run()
+}

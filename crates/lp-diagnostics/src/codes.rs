@@ -114,3 +114,40 @@ codes! {
     UNKNOWN_SETTING = "LP1018", "unknown-setting", Error, "A `standards` or `deploy` block has a setting it does not know.";
     INVALID_STATUS = "LP1019", "invalid-status", Error, "An error type's HTTP status is not a 4xx or 5xx code.";
 }
+
+/// The book's diagnostic index (`book/src/diagnostics.md`), generated from the registry so the
+/// book and `leanos-prove explain` can never disagree.
+pub fn markdown_index() -> String {
+    let mut out = String::from(
+        "# Diagnostic index\n\n<!-- Generated from crates/lp-diagnostics/docs by `UPDATE_BOOK=1 cargo test -p lp-diagnostics`; do not edit. -->\n\n\
+         Every diagnostic has a stable code, `LP` and four digits; the first digit is the area: \
+         0 syntax, 1 names and types, 2 algebra and totality, 3 contracts, 4 state machines, \
+         5 versions, 6 architecture, 7 code generation, 8 certificates, 9 threads. \
+         `leanos-prove explain CODE` prints the same text as this page.\n\n\
+         | code | name | default severity | summary |\n|---|---|---|---|\n",
+    );
+    for c in ALL {
+        let i = c.info();
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} |\n",
+            i.id,
+            i.id.to_lowercase(),
+            i.name,
+            i.severity.as_str(),
+            i.summary
+        ));
+    }
+    for c in ALL {
+        let i = c.info();
+        out.push('\n');
+        for line in i.doc.lines() {
+            // Each code's page starts at `#`; in the index it sits one level down.
+            if line.starts_with('#') {
+                out.push('#');
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}

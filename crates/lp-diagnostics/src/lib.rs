@@ -117,9 +117,6 @@ impl Diagnostic {
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let key = |d: &Diagnostic| d.primary.as_ref().map(|l| (l.file, l.span.start, l.span.end));
-        key(a)
-            .cmp(&key(b))
-            .then_with(|| a.code.id().cmp(b.code.id()))
-            .then_with(|| a.message.cmp(&b.message))
+        key(a).cmp(&key(b)).then_with(|| a.code.id().cmp(b.code.id())).then_with(|| a.message.cmp(&b.message))
     });
 }

@@ -54,12 +54,16 @@ pub fn human(db: &SourceDb, diags: &[Diagnostic], opts: HumanOptions) -> String 
             let mut buf = term::termcolor::Buffer::ansi();
             match term::emit_to_write_style(&mut buf, &config, db, &cs) {
                 Ok(()) => String::from_utf8_lossy(buf.as_slice()).into_owned(),
-                Err(e) => format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message),
+                Err(e) => {
+                    format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message)
+                }
             }
         } else {
             match term::emit_into_string(&config, db, &cs) {
                 Ok(s) => s,
-                Err(e) => format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message),
+                Err(e) => {
+                    format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message)
+                }
             }
         };
         out.push_str(&rendered);

@@ -1,1 +1,10 @@
-//! The build session. (Being written.)
+//! The build session: finding a project's files, running the pipeline stages in order, and
+//! formatting. It reads and writes only through [`fs::FileSystem`], so the language server and
+//! tests can run it on in-memory files.
+
+pub mod fs;
+pub mod project;
+mod session;
+
+pub use project::{ProjectConfig, TOML_NAME};
+pub use session::{CheckOutcome, FmtFile, Input, SpecFileEntry, check, format_files, ir_text, resolve_input};

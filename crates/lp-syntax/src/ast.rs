@@ -143,10 +143,21 @@ pub struct Variant {
 /// A use of a type: `Name`, `Name<Args>`, or `A -> B`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeRef {
-    Named { name: Name, args: Vec<TypeRef>, span: Span },
-    Function { param: Box<TypeRef>, result: Box<TypeRef>, span: Span },
+    Named {
+        name: Name,
+        args: Vec<TypeRef>,
+        span: Span,
+    },
+    Function {
+        param: Box<TypeRef>,
+        result: Box<TypeRef>,
+        span: Span,
+    },
     /// `( T )`, kept so the formatter reproduces needed parentheses.
-    Paren { inner: Box<TypeRef>, span: Span },
+    Paren {
+        inner: Box<TypeRef>,
+        span: Span,
+    },
 }
 
 impl TypeRef {
@@ -275,12 +286,28 @@ pub enum ExprKind {
     /// A name: a parameter, `self`, `result`, `old`, `new`, a variable or a unit variant.
     Name(Name),
     /// `f(a, b)`: a built-in (`len`, `matches`), a fn, or a variant constructor (`Some(x)`).
-    Call { callee: Name, args: Vec<Expr> },
-    Field { base: Box<Expr>, field: Name },
-    Unary { op: UnOp, operand: Box<Expr> },
-    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Call {
+        callee: Name,
+        args: Vec<Expr>,
+    },
+    Field {
+        base: Box<Expr>,
+        field: Name,
+    },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     List(Vec<Expr>),
-    Match { scrutinee: Box<Expr>, arms: Vec<MatchArm> },
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
     /// `( e )`, kept so the formatter can reproduce the author's grouping.
     Paren(Box<Expr>),
     /// An expression the parser could not read; a diagnostic has been reported.
@@ -309,7 +336,10 @@ pub enum PatternKind {
     /// A lower-case name binds the value.
     Binding(Name),
     /// `Variant`, `Variant(p)` or `Variant { a, b: p }`.
-    Variant { name: Name, payload: VariantPatternPayload },
+    Variant {
+        name: Name,
+        payload: VariantPatternPayload,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -344,7 +374,11 @@ pub struct MachineMember {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MachineMemberKind {
-    Var { name: Name, ty: TypeRef, init: Expr },
+    Var {
+        name: Name,
+        ty: TypeRef,
+        init: Expr,
+    },
     Invariant(Expr),
     States(Vec<Name>),
     Initial(Name),
@@ -493,7 +527,10 @@ pub enum SettingValueKind {
     Str(String),
     Bool(bool),
     /// `bearer` or `bearer(scopes = [...])`; `args` is `None` without parentheses.
-    Ident { name: Name, args: Option<Vec<(Name, SettingValue)>> },
+    Ident {
+        name: Name,
+        args: Option<Vec<(Name, SettingValue)>>,
+    },
     List(Vec<SettingValue>),
 }
 

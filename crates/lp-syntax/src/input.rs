@@ -25,7 +25,10 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        Diagnostic::new(codes::INVALID_UTF8, format!("file is not valid UTF-8: invalid byte at offset {at} (line {line})"))
-            .with_help("save the file as UTF-8")
+        Diagnostic::new(
+            codes::INVALID_UTF8,
+            format!("file is not valid UTF-8: invalid byte at offset {at} (line {line})"),
+        )
+        .with_help("save the file as UTF-8")
     })
 }

@@ -1,0 +1,92 @@
+//! The command-line interface: global flags, subcommands and exit codes.
+
+use crate::commands;
+use crate::output::{ColorChoice, Output};
+use clap::{Parser, Subcommand, ValueEnum};
+use lp_diagnostics::render::ErrorFormat;
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: no errors (warnings may have been reported)
+  1  the input has errors (diagnostics were reported), or `fmt --check` found unformatted files
+  2  usage or IO error: bad flags, an unreadable path, an unknown code";
+
+/// leanos-prove: check, build and certify LeanOS system specifications.
+#[derive(Debug, Parser)]
+#[command(name = "leanos-prove", version, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    /// How diagnostics are printed.
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Human)]
+    pub error_format: FormatArg,
+    /// When to use colours in human output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse, resolve and check a spec file or a project folder.
+    #[command(after_help = EXIT_CODES)]
+    Check(commands::check::Args),
+    /// Format spec files in the canonical style (comments are kept).
+    #[command(after_help = EXIT_CODES)]
+    Fmt(commands::fmt::Args),
+    /// Print the documentation of a diagnostic code, e.g. `explain LP1001`.
+    #[command(after_help = EXIT_CODES)]
+    Explain(commands::explain::Args),
+    /// Create a new project folder that checks clean.
+    #[command(after_help = EXIT_CODES)]
+    Init(commands::init::Args),
+    /// Print the resolved IR of a spec file or project (for debugging).
+    #[command(hide = true)]
+    Ir(commands::ir::Args),
+}
+
+/// The documented exit statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success = 0,
+    Failure = 1,
+    Error = 2,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> ExitCode {
+        ExitCode::from(s as u8)
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with status 0, usage errors to stderr.
+            let _ = e.print();
+            return if e.use_stderr() { Status::Error.into() } else { Status::Success.into() };
+        }
+    };
+    let format = match cli.error_format {
+        FormatArg::Human => ErrorFormat::Human,
+        FormatArg::Json => ErrorFormat::Json,
+        FormatArg::Sarif => ErrorFormat::Sarif,
+    };
+    let out = Output::new(format, cli.color);
+    let status = match cli.command {
+        Command::Check(args) => commands::check::run(args, &out),
+        Command::Fmt(args) => commands::fmt::run(args, &out),
+        Command::Explain(args) => commands::explain::run(args, &out),
+        Command::Init(args) => commands::init::run(args, &out),
+        Command::Ir(args) => commands::ir::run(args, &out),
+    };
+    status.into()
+}

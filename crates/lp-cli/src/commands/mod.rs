@@ -1,0 +1,7 @@
+//! One module per subcommand, each with its clap `Args` and a `run` function.
+
+pub mod check;
+pub mod explain;
+pub mod fmt;
+pub mod init;
+pub mod ir;

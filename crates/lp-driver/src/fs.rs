@@ -1,0 +1,126 @@
+//! The file-system boundary of the core: a trait, the real implementation and an in-memory one.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+
+/// What the pipeline needs from a file system.
+pub trait FileSystem: Send + Sync {
+    /// Reads a whole file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Lists the entries of a directory (full paths), in any order.
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
+    fn is_dir(&self, path: &Path) -> bool;
+    fn is_file(&self, path: &Path) -> bool;
+    /// Replaces a file's contents so that readers see the old bytes or the new ones, never a
+    /// mix: a temporary file next to it, then a rename.
+    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    /// Creates a directory and its parents.
+    fn create_dir_all(&self, path: &Path) -> io::Result<()>;
+}
+
+/// The operating system's file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsFs;
+
+impl FileSystem for OsFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        std::fs::read_dir(path)?.map(|e| e.map(|e| e.path())).collect()
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name =
+            path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
+        let tmp = dir.join(format!(".{}.leanos-tmp-{}", name.to_string_lossy(), std::process::id()));
+        std::fs::write(&tmp, bytes)?;
+        // Keep the original file's permissions when there is one.
+        if let Ok(meta) = std::fs::metadata(path) {
+            let _ = std::fs::set_permissions(&tmp, meta.permissions());
+        }
+        std::fs::rename(&tmp, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+
+    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(path)
+    }
+}
+
+/// Files held in memory, for tests and the language server's open documents.
+#[derive(Debug, Default)]
+pub struct MemFs {
+    files: RwLock<BTreeMap<PathBuf, Vec<u8>>>,
+}
+
+impl MemFs {
+    pub fn new() -> Self {
+        MemFs::default()
+    }
+
+    /// Adds or replaces a file.
+    pub fn insert(&self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
+        if let Ok(mut files) = self.files.write() {
+            files.insert(path.into(), bytes.into());
+        }
+    }
+
+    fn poisoned() -> io::Error {
+        io::Error::other("in-memory file system lock poisoned")
+    }
+}
+
+impl FileSystem for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let files = self.files.read().map_err(|_| Self::poisoned())?;
+        files.get(path).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let files = self.files.read().map_err(|_| Self::poisoned())?;
+        let mut out: Vec<PathBuf> = files
+            .keys()
+            .filter_map(|p| {
+                let rest = p.strip_prefix(path).ok()?;
+                let first = rest.components().next()?;
+                Some(path.join(first))
+            })
+            .collect();
+        out.dedup();
+        if out.is_empty() && !files.keys().any(|p| p.starts_with(path)) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no such directory"));
+        }
+        Ok(out)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.read().map(|f| f.keys().any(|p| p != path && p.starts_with(path))).unwrap_or(false)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.read().map(|f| f.contains_key(path)).unwrap_or(false)
+    }
+
+    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.insert(path, bytes);
+        Ok(())
+    }
+
+    fn create_dir_all(&self, _path: &Path) -> io::Result<()> {
+        Ok(())
+    }
+}
