@@ -93,6 +93,8 @@ codes! {
     FILE_TOO_LARGE = "LP0010", "file-too-large", Error, "A spec file is larger than the limit.";
     UNCLOSED_DELIMITER = "LP0011", "unclosed-delimiter", Error, "A `{`, `(`, `[` or `<` is never closed.";
     UNKNOWN_ITEM = "LP0012", "unknown-item", Error, "A top-level item does not start with a known keyword.";
+    INVALID_ESCAPE = "LP0013", "invalid-escape", Error, "A string literal contains an unknown escape sequence.";
+    DANGLING_DOC_COMMENT = "LP0014", "dangling-doc-comment", Warning, "A `///` doc comment is not followed by anything it can document.";
     // 1: names, types, kinds and projects.
     UNKNOWN_TYPE = "LP1001", "unknown-type", Error, "A type name that is not defined.";
     DUPLICATE_DEFINITION = "LP1002", "duplicate-definition", Error, "Two items define the same name.";
@@ -113,6 +115,15 @@ codes! {
     DUPLICATE_ROUTE = "LP1017", "duplicate-route", Error, "Two operations bind the same HTTP method and path.";
     UNKNOWN_SETTING = "LP1018", "unknown-setting", Error, "A `standards` or `deploy` block has a setting it does not know.";
     INVALID_STATUS = "LP1019", "invalid-status", Error, "An error type's HTTP status is not a 4xx or 5xx code.";
+    TYPE_MISMATCH = "LP1020", "type-mismatch", Error, "An expression's type is not the type its place requires.";
+    AMBIGUOUS_NAME = "LP1021", "ambiguous-name", Error, "A name refers to several definitions and the context does not say which.";
+    WRONG_ARGUMENT_COUNT = "LP1022", "wrong-argument-count", Error, "A call or constructor is given the wrong number of arguments.";
+    INVALID_SETTING_VALUE = "LP1023", "invalid-setting-value", Error, "A `standards` or `deploy` setting has a value of the wrong kind or out of range.";
+    INVALID_PATTERN = "LP1024", "invalid-pattern", Error, "A pattern does not have the shape of the variant it names.";
+    CYCLIC_TYPE_ALIAS = "LP1025", "cyclic-type-alias", Error, "A type alias expands to itself.";
+    UNKNOWN_MACHINE = "LP1026", "unknown-machine", Error, "An operation fires an event of a machine that is not defined.";
+    // 3: contracts and the SMT solver.
+    UNDECIDED = "LP3000", "undecided", Error, "An obligation could not be decided (solver timeout or unsupported theory); it fails closed.";
 }
 
 /// The book's diagnostic index (`book/src/diagnostics.md`), generated from the registry so the

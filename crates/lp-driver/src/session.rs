@@ -249,6 +249,11 @@ pub fn check(fs: &dyn FileSystem, path: &Path) -> Result<CheckOutcome, LoadError
         }
     }
     lp_diagnostics::sort(&mut diagnostics);
+    // Two stages may report the same fact at the same place (the project's version check and
+    // the file-against-file header check, say); the user needs it once.
+    diagnostics.dedup_by(|b, a| {
+        a.code == b.code && a.primary.as_ref().map(|l| (l.file, l.span)) == b.primary.as_ref().map(|l| (l.file, l.span))
+    });
     Ok(CheckOutcome { db, diagnostics, input, files, spec })
 }
 

@@ -9,6 +9,8 @@ pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 ///
 /// The diagnostics returned have no location: the caller attaches the file name, since the
 /// text could not be loaded into a source database.
+// The error is returned once per file, so its size does not matter.
+#[allow(clippy::result_large_err)]
 pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::new(

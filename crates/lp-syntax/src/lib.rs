@@ -7,6 +7,7 @@
 pub mod ast;
 pub mod format;
 mod input;
+mod lexer;
 mod parser;
 
 pub use input::{MAX_FILE_BYTES, decode};

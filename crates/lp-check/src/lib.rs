@@ -1,0 +1,62 @@
+//! The verification passes. Each pass walks the IR and emits [`Obligation`]s; the driver
+//! discharges them (z3 through `lp-smt`, property tests through `lp-props`) and turns failed
+//! or unknown verdicts into diagnostics with [`diagnostic_for`].
+//!
+//! This crate knows nothing of z3 internals or files: goals are described in IR terms.
+
+pub mod law;
+pub mod obligation;
+pub mod smt_goal;
+
+pub use obligation::{Counterexample, Goal, Method, Obligation, Pass, Report, TraceStep, Verdict};
+
+use lp_diagnostics::Diagnostic;
+use lp_ir::Spec;
+
+/// Runs every pass over a resolved spec, returning obligations in a stable order (pass, then
+/// declaration order within the pass).
+pub fn obligations(spec: &Spec) -> Vec<Obligation> {
+    let _ = spec;
+    Vec::new()
+}
+
+/// The diagnostic for an obligation whose verdict does not pass, or `None` when it passes.
+pub fn diagnostic_for(ob: &Obligation, verdict: &Verdict) -> Option<Diagnostic> {
+    let mut d = match verdict {
+        Verdict::Proved { .. } | Verdict::Bounded { .. } | Verdict::Tested { .. } => return None,
+        Verdict::Failed { counterexample } => {
+            let mut d = Diagnostic::new(ob.report.code, ob.report.message.clone()).at(ob.file, ob.span, ob.report.label.clone());
+            if !counterexample.summary.is_empty() {
+                d = d.with_note(format!("counterexample: {}", counterexample.summary));
+            }
+            if !counterexample.trace.is_empty() {
+                let mut trace = String::from("shortest trace:");
+                for (i, step) in counterexample.trace.iter().enumerate() {
+                    let vars = step.vars.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ");
+                    trace.push_str(&format!("\n  {}. {}", i + 1, step.state));
+                    if !vars.is_empty() {
+                        trace.push_str(&format!(" [{vars}]"));
+                    }
+                    if let Some(e) = &step.event {
+                        trace.push_str(&format!(" --{e}-->"));
+                    }
+                }
+                d = d.with_note(trace);
+            }
+            if let Some(h) = &ob.report.help {
+                d = d.with_help(h.clone());
+            }
+            d
+        }
+        Verdict::Unknown { reason } => Diagnostic::new(
+            lp_diagnostics::codes::UNDECIDED,
+            format!("could not decide: {} ({reason})", ob.claim),
+        )
+        .at(ob.file, ob.span, "this obligation is undecided, so it fails closed")
+        .with_help("simplify the claim, or raise the solver time limit with `--smt-timeout`"),
+    };
+    for (file, span, label) in &ob.report.secondary {
+        d = d.with_secondary(*file, *span, label.clone());
+    }
+    Some(d)
+}

@@ -1,0 +1,168 @@
+//! Typed expressions and patterns: every reference resolved, every node carrying its [`Ty`].
+
+use crate::spec::{FnId, TypeId, VarId};
+use crate::ty::Ty;
+use lp_diagnostics::Span;
+pub use lp_syntax::ast::{BinOp, UnOp};
+
+/// A match-bound variable, numbered from zero within one root expression (a refinement, a
+/// contract, a body, a guard, ...) in the order its binding appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalId(pub u32);
+
+/// A typed expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    /// The type of the value. [`Ty::Error`] when the expression is erroneous.
+    pub ty: Ty,
+    /// Where the expression was written (parentheses not included).
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprKind {
+    Int(i64),
+    Str(String),
+    Bool(bool),
+    /// `self` in a refinement: the refined value.
+    SelfValue,
+    /// `result` in an `ensures` clause: the function's result.
+    Result,
+    /// A parameter of the enclosing function, by index.
+    Param(u32),
+    /// A variable of the enclosing state machine.
+    Var(VarId),
+    /// A variable bound by a match pattern. The name is kept for printers.
+    Local {
+        id: LocalId,
+        name: String,
+    },
+    /// A constructor: `Some(x)`, `None`, `Ok(x)`, `Err(e)`, a unit variant `Shopify`, or a
+    /// variant with a payload `Synced(3)` (arguments are the payload fields in order).
+    Ctor {
+        ctor: Ctor,
+        args: Vec<Expr>,
+    },
+    /// A call of a declared function.
+    Call {
+        func: FnId,
+        args: Vec<Expr>,
+    },
+    /// A call of a built-in function.
+    Builtin {
+        builtin: Builtin,
+        args: Vec<Expr>,
+    },
+    /// A call of a value of function type (a parameter or a local `A -> B`).
+    Apply {
+        func: Box<Expr>,
+        arg: Box<Expr>,
+    },
+    /// `base.name`: `index` is the field's position in the record (or error payload) that
+    /// `base.ty` resolves to.
+    Field {
+        base: Box<Expr>,
+        index: u32,
+        name: String,
+    },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// A list literal; its type is `List<T>`.
+    List(Vec<Expr>),
+    /// `match scrutinee { arms }`. Exhaustiveness is checked by a later pass.
+    Match {
+        scrutinee: Box<Expr>,
+        arms: Vec<MatchArm>,
+    },
+    /// An expression that could not be lowered; a diagnostic has been reported.
+    Error,
+}
+
+/// A value constructor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ctor {
+    Some,
+    None,
+    Ok,
+    Err,
+    /// The variant with this index of the sum type `ty`.
+    Variant {
+        ty: TypeId,
+        index: u32,
+    },
+}
+
+/// The built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `len(String | List<T> | Set<T> | Map<K, V>) -> Int`.
+    Len,
+    /// `matches(text: String, regex: String) -> Bool`.
+    Matches,
+}
+
+impl Builtin {
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Len => "len",
+            Builtin::Matches => "matches",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchArm {
+    pub pattern: Pattern,
+    pub body: Expr,
+    pub span: Span,
+}
+
+/// A typed pattern; `ty` is the type of the value it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub kind: PatternKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatternKind {
+    Wildcard,
+    Int(i64),
+    Str(String),
+    Bool(bool),
+    /// A lower-case name: binds the value to a local.
+    Bind {
+        local: LocalId,
+        name: String,
+    },
+    /// A constructor pattern. For `Some`, `Ok` and `Err`, the one sub-pattern has index 0;
+    /// for a variant, `fields` names payload fields by index. Fields not mentioned match
+    /// anything.
+    Ctor {
+        ctor: Ctor,
+        fields: Vec<FieldPattern>,
+    },
+    /// A pattern that could not be lowered; a diagnostic has been reported.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPattern {
+    pub index: u32,
+    pub pattern: Pattern,
+}
+
+impl Expr {
+    pub(crate) fn error(span: Span) -> Expr {
+        Expr { kind: ExprKind::Error, ty: Ty::Error, span }
+    }
+}
