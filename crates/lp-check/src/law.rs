@@ -1,14 +1,481 @@
-//! Goals for the property-test discharger: algebraic laws over generated values. (Being written.)
+//! Goals for the property-test discharger: the functor laws of a covariant type's derived
+//! `map`, described in IR terms, and the span-free text of the declarations they depend on.
+//!
+//! A [`LawGoal`] names a generic type, one of its covariant parameters and a [`LawKind`]. The
+//! discharger (`lp-props`) instantiates every parameter of the type with [`LawGoal::instance`],
+//! generates values, and checks the law for the derived `map` over the chosen parameter. The
+//! goal also carries [`LawGoal::context`]: the text of every type and function the law depends
+//! on, so that the obligation's digest changes whenever one of them does and a cached verdict
+//! is never reused for a changed type.
 
-/// A law to test.
-#[derive(Debug, Clone)]
+use lp_ir::{
+    BinOp, Ctor, Expr, ExprKind, FnId, Pattern, PatternKind, Spec, Ty, TypeBody, TypeDef, TypeId, UnOp, Variance,
+};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// Which law of a functor is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LawKind {
+    /// `map(id, x) == x`.
+    Identity,
+    /// `map(g ∘ f, x) == map(g, map(f, x))`.
+    Composition,
+    /// Every refinement of the type still holds for `map(f, x)` when it holds for `x`.
+    PreservesRefinements,
+}
+
+impl LawKind {
+    /// The name used in obligation ids and canonical forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LawKind::Identity => "identity",
+            LawKind::Composition => "composition",
+            LawKind::PreservesRefinements => "refinements",
+        }
+    }
+}
+
+/// A functor law of one generic type's derived `map`, over one of its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LawGoal {
-    pub text: String,
+    /// The generic type.
+    pub ty: TypeId,
+    /// Its name, for messages.
+    pub type_name: String,
+    /// The index of the parameter that `map` transforms.
+    pub param: u32,
+    /// The parameter's name, for messages.
+    pub param_name: String,
+    pub law: LawKind,
+    /// The type every parameter of the type is instantiated with when values are generated.
+    pub instance: Ty,
+    /// The span-free text of every declaration the law depends on.
+    pub context: String,
 }
 
 impl LawGoal {
+    /// The goal for `law` of `ty`'s parameter `param`, instantiated at `Int`.
+    pub fn new(spec: &Spec, ty: TypeId, param: u32, law: LawKind) -> LawGoal {
+        let def = &spec.types[ty.index()];
+        let param_name = def.params.get(param as usize).map_or_else(|| format!("${param}"), |p| p.name.clone());
+        LawGoal {
+            ty,
+            type_name: def.name.clone(),
+            param,
+            param_name,
+            law,
+            instance: Ty::Int,
+            context: context_text(spec, ty),
+        }
+    }
+
     /// The span-free canonical form, hashed into the obligation's digest.
     pub fn canonical(&self) -> String {
-        self.text.clone()
+        format!(
+            "functor-law {} of {} over parameter {} ({}) at {:?}\n{}",
+            self.law.as_str(),
+            self.type_name,
+            self.param,
+            self.param_name,
+            self.instance,
+            self.context
+        )
     }
+
+    /// The law as a sentence in spec terms, such as `map(id, x) == x for every x: Scoped<Int>`.
+    pub fn statement(&self, spec: &Spec) -> String {
+        let x = self.instance_text(spec);
+        match self.law {
+            LawKind::Identity => format!("map(id, x) == x for every x: {x}"),
+            LawKind::Composition => format!("map(g ∘ f, x) == map(g, map(f, x)) for every x: {x}"),
+            LawKind::PreservesRefinements => {
+                format!("map(f, x) satisfies the refinements of {x} for every valid x: {x}")
+            }
+        }
+    }
+
+    /// The instantiated type as written, such as `Scoped<Int>`.
+    pub fn instance_text(&self, spec: &Spec) -> String {
+        let arity = spec.types.get(self.ty.index()).map_or(0, |d| d.params.len());
+        let args = vec![self.instance.clone(); arity];
+        spec.display_ty(&Ty::Named { id: self.ty, args }, &[])
+    }
+}
+
+/// The span-free text of the type `root` and of every type and function it depends on: the
+/// types reachable from its body, and the functions called in their refinements (and in
+/// those functions' bodies), each in declaration order.
+pub fn context_text(spec: &Spec, root: TypeId) -> String {
+    let mut types = BTreeSet::new();
+    let mut fns = BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if !types.insert(id) {
+            continue;
+        }
+        let Some(def) = spec.types.get(id.index()) else { continue };
+        let mut tys = Vec::new();
+        let mut exprs: Vec<&Expr> = def.refinement.iter().collect();
+        match &def.body {
+            TypeBody::Alias(t) => tys.push(t),
+            TypeBody::Record(fields) => {
+                for f in fields {
+                    tys.push(&f.ty);
+                    exprs.extend(f.refinement.iter());
+                }
+            }
+            TypeBody::Sum(variants) => {
+                for f in variants.iter().flat_map(|v| v.payload.iter().flatten()) {
+                    tys.push(&f.ty);
+                    exprs.extend(f.refinement.iter());
+                }
+            }
+        }
+        for t in tys {
+            named_in(t, &mut |id| stack.push(id));
+        }
+        for e in exprs {
+            called_fns(spec, e, &mut fns);
+        }
+    }
+    let mut out = String::new();
+    for id in types {
+        if let Some(def) = spec.types.get(id.index()) {
+            out.push_str(&type_def_text(spec, def));
+            out.push('\n');
+        }
+    }
+    for id in fns {
+        if let Some(f) = spec.fns.get(id.index()) {
+            let names: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+            let _ = write!(out, "fn {}(", f.name);
+            for (i, p) in f.params.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{}: {}", p.name, spec.display_ty(&p.ty, &[]));
+            }
+            let _ = write!(out, ") -> {}", spec.display_ty(&f.result, &[]));
+            if let Some(body) = &f.body {
+                let _ = write!(out, " = {}", expr_text(spec, body, &names));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Calls `found` for every declared type named in `ty`.
+fn named_in(ty: &Ty, found: &mut dyn FnMut(TypeId)) {
+    match ty {
+        Ty::Named { id, args } => {
+            found(*id);
+            for a in args {
+                named_in(a, found);
+            }
+        }
+        Ty::Option(t) | Ty::List(t) | Ty::Set(t) => named_in(t, found),
+        Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => {
+            named_in(a, found);
+            named_in(b, found);
+        }
+        _ => {}
+    }
+}
+
+/// Adds every function called in `e`, and transitively in their bodies, to `out`.
+fn called_fns(spec: &Spec, e: &Expr, out: &mut BTreeSet<FnId>) {
+    visit(e, &mut |x| {
+        if let ExprKind::Call { func, .. } = &x.kind
+            && out.insert(*func)
+            && let Some(body) = spec.fns.get(func.index()).and_then(|f| f.body.as_ref())
+        {
+            called_fns(spec, body, out);
+        }
+    });
+}
+
+/// Calls `f` on `e` and every expression inside it, parents first.
+pub fn visit<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Ctor { args, .. }
+        | ExprKind::Call { args, .. }
+        | ExprKind::Builtin { args, .. }
+        | ExprKind::List(args) => {
+            for a in args {
+                visit(a, f);
+            }
+        }
+        ExprKind::Apply { func, arg } => {
+            visit(func, f);
+            visit(arg, f);
+        }
+        ExprKind::Field { base, .. } => visit(base, f),
+        ExprKind::Unary { operand, .. } => visit(operand, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            visit(lhs, f);
+            visit(rhs, f);
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            visit(scrutinee, f);
+            for arm in arms {
+                visit(&arm.body, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A type declaration as span-free text: `type Tags<+T> = { tags: Set<T> } where len(self.tags) == 3`.
+pub fn type_def_text(spec: &Spec, def: &TypeDef) -> String {
+    let mut out = format!("type {}", def.name);
+    if !def.params.is_empty() {
+        out.push('<');
+        for (i, p) in def.params.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(variance_sign(p.variance));
+            out.push_str(&p.name);
+        }
+        out.push('>');
+    }
+    out.push_str(" = ");
+    let fields = |out: &mut String, fields: &[lp_ir::FieldDef]| {
+        out.push('{');
+        for (i, f) in fields.iter().enumerate() {
+            out.push_str(if i > 0 { ", " } else { " " });
+            let _ = write!(out, "{}: {}", f.name, spec.display_ty(&f.ty, &def.params));
+            if let Some(r) = &f.refinement {
+                let _ = write!(out, " where {}", expr_text(spec, r, &[]));
+            }
+        }
+        out.push_str(if fields.is_empty() { "}" } else { " }" });
+    };
+    match &def.body {
+        TypeBody::Alias(t) => out.push_str(&spec.display_ty(t, &def.params)),
+        TypeBody::Record(fs) => fields(&mut out, fs),
+        TypeBody::Sum(variants) => {
+            for (i, v) in variants.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" | ");
+                }
+                out.push_str(&v.name);
+                if let Some(fs) = &v.payload {
+                    out.push(' ');
+                    fields(&mut out, fs);
+                }
+            }
+        }
+    }
+    if let Some(r) = &def.refinement {
+        let _ = write!(out, " where {}", expr_text(spec, r, &[]));
+    }
+    out
+}
+
+/// The sign of a declared variance: `+`, `-` or nothing.
+pub fn variance_sign(v: Variance) -> &'static str {
+    match v {
+        Variance::Covariant => "+",
+        Variance::Contravariant => "-",
+        Variance::Invariant => "",
+    }
+}
+
+/// An IR expression as spec text, with as few parentheses as its precedence needs. `params`
+/// names the parameters of the enclosing function, if any.
+pub fn expr_text(spec: &Spec, e: &Expr, params: &[&str]) -> String {
+    let mut out = String::new();
+    write_expr(&mut out, spec, e, params, 0);
+    out
+}
+
+const UNARY: u8 = 6;
+const POSTFIX: u8 = 7;
+
+fn write_expr(out: &mut String, spec: &Spec, e: &Expr, params: &[&str], min: u8) {
+    let list = |out: &mut String, args: &[Expr]| {
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_expr(out, spec, a, params, 0);
+        }
+    };
+    match &e.kind {
+        ExprKind::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        ExprKind::Str(s) => string_literal(out, s),
+        ExprKind::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        ExprKind::SelfValue => out.push_str("self"),
+        ExprKind::Result => out.push_str("result"),
+        ExprKind::Param(i) => match params.get(*i as usize) {
+            Some(p) => out.push_str(p),
+            None => {
+                let _ = write!(out, "$param{i}");
+            }
+        },
+        ExprKind::Var(v) => {
+            let _ = write!(out, "$var{}", v.0);
+        }
+        ExprKind::Local { name, .. } => out.push_str(name),
+        ExprKind::Ctor { ctor, args } => {
+            out.push_str(&ctor_name(spec, *ctor));
+            if !args.is_empty() {
+                out.push('(');
+                list(out, args);
+                out.push(')');
+            }
+        }
+        ExprKind::Call { func, args } => {
+            out.push_str(spec.fns.get(func.index()).map_or("?", |f| f.name.as_str()));
+            out.push('(');
+            list(out, args);
+            out.push(')');
+        }
+        ExprKind::Builtin { builtin, args } => {
+            out.push_str(builtin.name());
+            out.push('(');
+            list(out, args);
+            out.push(')');
+        }
+        ExprKind::Apply { func, arg } => {
+            write_expr(out, spec, func, params, POSTFIX);
+            out.push('(');
+            write_expr(out, spec, arg, params, 0);
+            out.push(')');
+        }
+        ExprKind::Field { base, name, .. } => {
+            write_expr(out, spec, base, params, POSTFIX);
+            out.push('.');
+            out.push_str(name);
+        }
+        ExprKind::Unary { op, operand } => {
+            let open = min > UNARY;
+            if open {
+                out.push('(');
+            }
+            out.push(match op {
+                UnOp::Not => '!',
+                UnOp::Neg => '-',
+            });
+            write_expr(out, spec, operand, params, UNARY);
+            if open {
+                out.push(')');
+            }
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            let p = op.precedence();
+            let open = p < min;
+            if open {
+                out.push('(');
+            }
+            let left = if p == BinOp::Eq.precedence() { p + 1 } else { p };
+            write_expr(out, spec, lhs, params, left);
+            let _ = write!(out, " {} ", op.as_str());
+            write_expr(out, spec, rhs, params, p + 1);
+            if open {
+                out.push(')');
+            }
+        }
+        ExprKind::List(items) => {
+            out.push('[');
+            list(out, items);
+            out.push(']');
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            out.push_str("match ");
+            write_expr(out, spec, scrutinee, params, 0);
+            out.push_str(" {");
+            for (i, arm) in arms.iter().enumerate() {
+                out.push_str(if i > 0 { ", " } else { " " });
+                write_pattern(out, spec, &arm.pattern);
+                out.push_str(" => ");
+                write_expr(out, spec, &arm.body, params, 0);
+            }
+            out.push_str(" }");
+        }
+        ExprKind::Error => out.push('_'),
+    }
+}
+
+/// The name a constructor is written with: `Some`, `Ok`, or the variant's own name.
+pub fn ctor_name(spec: &Spec, ctor: Ctor) -> String {
+    match ctor {
+        Ctor::Some => "Some".into(),
+        Ctor::None => "None".into(),
+        Ctor::Ok => "Ok".into(),
+        Ctor::Err => "Err".into(),
+        Ctor::Variant { ty, index } => match spec.types.get(ty.index()).map(|d| &d.body) {
+            Some(TypeBody::Sum(variants)) => variants.get(index as usize).map_or_else(|| "?".into(), |v| v.name.clone()),
+            _ => "?".into(),
+        },
+    }
+}
+
+fn write_pattern(out: &mut String, spec: &Spec, p: &Pattern) {
+    match &p.kind {
+        PatternKind::Wildcard | PatternKind::Error => out.push('_'),
+        PatternKind::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        PatternKind::Str(s) => string_literal(out, s),
+        PatternKind::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        PatternKind::Bind { name, .. } => out.push_str(name),
+        PatternKind::Ctor { ctor, fields } => {
+            out.push_str(&ctor_name(spec, *ctor));
+            match ctor {
+                Ctor::Variant { ty, index } => {
+                    if fields.is_empty() {
+                        return;
+                    }
+                    let names: Vec<String> = match spec.types.get(ty.index()).map(|d| &d.body) {
+                        Some(TypeBody::Sum(variants)) => variants
+                            .get(*index as usize)
+                            .and_then(|v| v.payload.as_ref())
+                            .map(|fs| fs.iter().map(|f| f.name.clone()).collect())
+                            .unwrap_or_default(),
+                        _ => Vec::new(),
+                    };
+                    out.push_str(" {");
+                    for (i, f) in fields.iter().enumerate() {
+                        out.push_str(if i > 0 { ", " } else { " " });
+                        let _ = write!(out, "{}: ", names.get(f.index as usize).map_or("?", String::as_str));
+                        write_pattern(out, spec, &f.pattern);
+                    }
+                    out.push_str(" }");
+                }
+                _ => {
+                    if let Some(f) = fields.first() {
+                        out.push('(');
+                        write_pattern(out, spec, &f.pattern);
+                        out.push(')');
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes a string literal with the escapes of the spec language.
+pub fn string_literal(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }

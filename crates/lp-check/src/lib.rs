@@ -6,6 +6,7 @@
 
 pub mod law;
 pub mod obligation;
+pub mod passes;
 pub mod smt_goal;
 
 pub use obligation::{Counterexample, Goal, Method, Obligation, Pass, Report, TraceStep, Verdict};
@@ -16,8 +17,9 @@ use lp_ir::Spec;
 /// Runs every pass over a resolved spec, returning obligations in a stable order (pass, then
 /// declaration order within the pass).
 pub fn obligations(spec: &Spec) -> Vec<Obligation> {
-    let _ = spec;
-    Vec::new()
+    let mut out = Vec::new();
+    out.extend(passes::functor::obligations(spec));
+    out
 }
 
 /// The diagnostic for an obligation whose verdict does not pass, or `None` when it passes.

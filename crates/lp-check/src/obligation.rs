@@ -7,11 +7,11 @@
 //! [`Verdict`]. No pass may emit an obligation that cannot fail.
 
 use lp_diagnostics::{Code, FileId, Span};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Which pass emitted an obligation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Pass {
     /// ADT structure: inhabitation, recursion, normal form and path counts.
@@ -45,7 +45,7 @@ impl Pass {
 }
 
 /// How a verdict was reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Decided by inspecting the IR (a graph search, a fixpoint).
@@ -61,7 +61,7 @@ pub enum Method {
 }
 
 /// A concrete witness that a claim is false.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counterexample {
     /// One line in spec terms: `price = 0, pct = 101: ensures result <= price fails`.
     pub summary: String,
@@ -72,7 +72,7 @@ pub struct Counterexample {
 }
 
 /// One step of a counterexample trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {
     pub state: String,
     /// The event that leads out of `state` (none for the last step).
@@ -81,7 +81,7 @@ pub struct TraceStep {
 }
 
 /// The outcome of discharging one obligation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "kebab-case")]
 pub enum Verdict {
     /// Decided true.

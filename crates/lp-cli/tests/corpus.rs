@@ -5,7 +5,7 @@
 //! `tests/corpus/README.md` for the header format.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
@@ -75,19 +75,27 @@ fn run_case(c: &Case) -> Run {
     let source = std::fs::read_to_string(&source_path).unwrap_or_else(|e| format!("<unreadable: {e}>"));
     let h = header(&source);
     let command = h.get("command").and_then(|v| v.as_str()).unwrap_or("check").to_string();
+    // `fmt` on a path rewrites the file, so fmt cases go through standard input instead.
+    let via_stdin = command == "fmt";
     let mut args: Vec<String> = match command.as_str() {
         "fmt-check" => vec!["fmt".into(), "--check".into()],
         other => vec![other.to_string()],
     };
-    args.push(c.rel.clone());
+    args.push(if via_stdin { "-".to_string() } else { c.rel.clone() });
     args.extend(["--color".to_string(), "never".to_string()]);
     if let Some(extra) = h.get("args").and_then(|v| v.as_array()) {
         args.extend(extra.iter().filter_map(|v| v.as_str().map(str::to_string)));
     }
+    let stdin = if via_stdin {
+        Stdio::from(std::fs::File::open(&source_path).expect("open case"))
+    } else {
+        Stdio::null()
+    };
     let out = Command::new(env!("CARGO_BIN_EXE_leanos-prove"))
         .args(&args)
         .current_dir(repo_root())
         .env_remove("NO_COLOR")
+        .stdin(stdin)
         .output()
         .expect("run leanos-prove");
     Run {

@@ -163,9 +163,13 @@ fn project_with_errors_in_several_files_is_valid_sarif() {
     let dir = scratch("project");
     std::fs::write(dir.join("leanos.toml"), "[project]\nname = \"shop\"\nversion = \"1.0.0\"\n").expect("write");
     std::fs::write(dir.join("a.adt"), "type Cents = Int\ntype Price = Cent\n").expect("write");
-    std::fs::write(dir.join("b.adt"), "type Cents = Int\nfn f(x: Int) -> Int = x +\n").expect("write");
-    let (_, log) = check_sarif(&dir, ".");
-    assert!(!results(&log).is_empty(), "{log}");
+    std::fs::write(dir.join("b.adt"), "type Cents = Int\nfn f(x: Int) -> Int = y\n").expect("write");
+    let (code, log) = check_sarif(&dir, ".");
+    assert_eq!(code, Some(1));
+    let duplicate = results(&log).into_iter().find(|r| r["ruleId"] == "LP1002").expect("LP1002: {log}");
+    let here = &duplicate["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    let first = &duplicate["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_ne!(here, first, "the duplicate and its first definition are in different files: {duplicate}");
 }
 
 #[test]

@@ -122,6 +122,10 @@ codes! {
     INVALID_PATTERN = "LP1024", "invalid-pattern", Error, "A pattern does not have the shape of the variant it names.";
     CYCLIC_TYPE_ALIAS = "LP1025", "cyclic-type-alias", Error, "A type alias expands to itself.";
     UNKNOWN_MACHINE = "LP1026", "unknown-machine", Error, "An operation fires an event of a machine that is not defined.";
+    // 2: functors and variance (LP2030–LP2039).
+    VARIANCE_VIOLATION = "LP2030", "variance-violation", Error, "A type parameter declared covariant (`+T`) or contravariant (`-T`) occurs in a position of the opposite polarity.";
+    FUNCTOR_LAW_FAILED = "LP2031", "functor-law-failed", Error, "The derived `map` of a covariant type breaks the identity or the composition law.";
+    MAP_BREAKS_REFINEMENT = "LP2032", "map-breaks-refinement", Error, "Mapping a function over a covariant type can produce a value that violates the type's refinements.";
     // 3: contracts and the SMT solver.
     UNDECIDED = "LP3000", "undecided", Error, "An obligation could not be decided (solver timeout or unsupported theory); it fails closed.";
 }

@@ -5,6 +5,7 @@
 pub mod fs;
 pub mod project;
 mod session;
+pub mod synth;
 
 pub use project::{ProjectConfig, TOML_NAME};
 pub use session::{CheckOutcome, FmtFile, Input, SpecFileEntry, check, format_files, ir_text, resolve_input};

@@ -25,7 +25,9 @@
 //! line before the construct that follows it, at that construct's indentation; a comment at the
 //! end of a line stays at the end of the line that holds what preceded it. A comment inside a
 //! construct printed on one line (inside an expression, say) moves to its own line just before
-//! that line. Doc comments print as `/// text`.
+//! that line; so that this is stable, a record, sum, settings block or `match` holding a
+//! comment that would stay inside it is never joined onto one line. Doc comments print as
+//! `/// text`, and so does a `///` the parser kept as a comment because it documents nothing.
 //!
 //! The printer makes one pass over the tree and one over the comments (a cursor), writing into
 //! a single buffer. Whether a construct fits on one line is found by printing it flat and
@@ -314,9 +316,17 @@ impl<'a> Printer<'a> {
         self.out.extend(std::iter::repeat_n(' ', indent));
     }
 
+    /// Writes a comment. A `///` comment that documents nothing (the parser keeps it as a
+    /// comment and warns) is written like a doc comment, since it documents what follows once
+    /// it is moved before a line.
     fn push_comment(out: &mut String, c: &Comment) {
-        out.push_str("//");
-        out.push_str(c.text.trim_end());
+        match c.text.strip_prefix('/') {
+            Some(doc) if !doc.starts_with('/') => push_doc(out, doc.strip_prefix(' ').unwrap_or(doc)),
+            _ => {
+                out.push_str("//");
+                out.push_str(c.text.trim_end());
+            }
+        }
     }
 
     /// Places the comments that start before `pos`: the first one at the end of the last line
@@ -364,12 +374,7 @@ impl<'a> Printer<'a> {
         self.group_begin = self.out.len();
         for doc in docs {
             self.push_indent(indent);
-            self.out.push_str("///");
-            let doc = doc.trim_end();
-            if !doc.is_empty() {
-                self.out.push(' ');
-                self.out.push_str(doc);
-            }
+            push_doc(&mut self.out, doc);
             self.out.push('\n');
         }
         self.open_line(indent, indent, pos);
@@ -1156,6 +1161,16 @@ impl<'a> Printer<'a> {
             self.w(": ");
             self.pattern(p);
         }
+    }
+}
+
+/// Writes a doc comment line: `///`, and a space and the text unless it is blank.
+fn push_doc(out: &mut String, text: &str) {
+    out.push_str("///");
+    let text = text.trim_end();
+    if !text.is_empty() {
+        out.push(' ');
+        out.push_str(text);
     }
 }
 

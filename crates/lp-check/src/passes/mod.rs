@@ -1,0 +1,3 @@
+//! The verification passes, one module per pass.
+
+pub mod functor;

@@ -1,0 +1,120 @@
+//! Discharging obligations: in parallel on all cores, through the verdict cache.
+//!
+//! Each obligation is content-addressed ([`lp_check::Obligation::digest`]); a cached verdict
+//! is reused only for an identical digest, which covers the claim, the tool version and the
+//! discharge options that can change a verdict (time limit, case count, seed).
+
+use crate::fs::FileSystem;
+use lp_check::{Goal, Obligation, Verdict};
+use lp_ir::Spec;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The tool version hashed into every obligation digest.
+pub const TOOL_VERSION: &str = concat!("leanos-prove ", env!("CARGO_PKG_VERSION"));
+
+/// Settings that change how obligations are discharged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// z3's time limit per obligation, in milliseconds.
+    pub smt_timeout_ms: u64,
+    /// Property-test cases per law.
+    pub props_cases: u32,
+    /// The property tests' seed; recorded in every `tested` verdict.
+    pub seed: u64,
+    /// Whether to read and write the verdict cache.
+    pub use_cache: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { smt_timeout_ms: 2_000, props_cases: 256, seed: 0x1ea0_5eed, use_cache: true }
+    }
+}
+
+impl CheckOptions {
+    /// The part of the options that a verdict depends on, folded into digests.
+    fn fingerprint(&self) -> String {
+        format!("{TOOL_VERSION};smt-timeout={};cases={};seed={}", self.smt_timeout_ms, self.props_cases, self.seed)
+    }
+}
+
+/// One discharged obligation.
+#[derive(Debug, Clone)]
+pub struct ObligationResult {
+    pub obligation: Obligation,
+    pub verdict: Verdict,
+    /// The obligation's content address.
+    pub digest: String,
+    /// Whether the verdict came from the cache.
+    pub cached: bool,
+}
+
+/// The verdict cache: digest → verdict, one JSON file per input.
+#[derive(Debug, Default)]
+pub struct Cache {
+    path: Option<PathBuf>,
+    entries: BTreeMap<String, Verdict>,
+}
+
+impl Cache {
+    /// The cache of an input folder: `<dir>/.leanos/cache/verdicts.json`.
+    pub fn location(dir: &Path) -> PathBuf {
+        dir.join(".leanos").join("cache").join("verdicts.json")
+    }
+
+    /// Loads a cache; a missing or unreadable one is empty (the cache is only an optimisation).
+    pub fn load(fs: &dyn FileSystem, path: PathBuf) -> Cache {
+        let entries = fs
+            .read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<BTreeMap<String, Verdict>>(&bytes).ok())
+            .unwrap_or_default();
+        Cache { path: Some(path), entries }
+    }
+
+    /// Replaces the cache with the verdicts of this run, so it never grows without bound.
+    /// `unknown` verdicts are not cached: a later run with more time may decide them.
+    pub fn store(&self, fs: &dyn FileSystem, results: &[ObligationResult]) -> std::io::Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let entries: BTreeMap<&str, &Verdict> = results
+            .iter()
+            .filter(|r| !matches!(r.verdict, Verdict::Unknown { .. }))
+            .map(|r| (r.digest.as_str(), &r.verdict))
+            .collect();
+        if let Some(parent) = path.parent() {
+            fs.create_dir_all(parent)?;
+        }
+        let text = serde_json::to_vec_pretty(&entries).map_err(std::io::Error::other)?;
+        fs.write_atomic(path, &text)
+    }
+}
+
+/// Discharges one obligation, without the cache.
+pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdict {
+    match &ob.goal {
+        Goal::Decided(v) => v.clone(),
+        Goal::Smt(goal) => lp_smt::discharge(spec, goal, &lp_smt::SmtOptions { timeout_ms: opts.smt_timeout_ms }),
+        Goal::Law(goal) => lp_props::discharge(spec, goal, &lp_props::PropsOptions { cases: opts.props_cases, seed: opts.seed }),
+    }
+}
+
+/// Discharges every obligation on all cores, reusing cached verdicts. Results keep the
+/// obligations' order, so output does not depend on scheduling.
+pub fn discharge_all(spec: &Spec, obligations: Vec<Obligation>, opts: &CheckOptions, cache: &Cache) -> Vec<ObligationResult> {
+    let fingerprint = opts.fingerprint();
+    obligations
+        .into_par_iter()
+        .map(|ob| {
+            let digest = ob.digest(&fingerprint);
+            let hit = if opts.use_cache { cache.entries.get(&digest).cloned() } else { None };
+            let cached = hit.is_some();
+            let verdict = match hit {
+                Some(v) => v,
+                None => discharge_one(spec, &ob, opts),
+            };
+            ObligationResult { obligation: ob, verdict, digest, cached }
+        })
+        .collect()
+}

@@ -1,0 +1,1 @@
+//! The SMT discharger (being written).
