@@ -413,7 +413,9 @@ pub fn ctor_name(spec: &Spec, ctor: Ctor) -> String {
         Ctor::Ok => "Ok".into(),
         Ctor::Err => "Err".into(),
         Ctor::Variant { ty, index } => match spec.types.get(ty.index()).map(|d| &d.body) {
-            Some(TypeBody::Sum(variants)) => variants.get(index as usize).map_or_else(|| "?".into(), |v| v.name.clone()),
+            Some(TypeBody::Sum(variants)) => {
+                variants.get(index as usize).map_or_else(|| "?".into(), |v| v.name.clone())
+            }
             _ => "?".into(),
         },
     }

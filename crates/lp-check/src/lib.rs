@@ -7,6 +7,7 @@
 pub mod law;
 pub mod obligation;
 pub mod passes;
+pub mod reports;
 pub mod smt_goal;
 
 pub use obligation::{Counterexample, Goal, Method, Obligation, Pass, Report, TraceStep, Verdict};
@@ -18,8 +19,20 @@ use lp_ir::Spec;
 /// declaration order within the pass).
 pub fn obligations(spec: &Spec) -> Vec<Obligation> {
     let mut out = Vec::new();
+    let facts = passes::adt::AdtFacts::new(spec);
+    out.extend(passes::adt::obligations(spec, &facts));
+    out.extend(passes::totality::obligations(spec, &facts));
+    out.extend(passes::refinements::obligations(spec));
+    out.extend(passes::contracts::obligations(spec));
     out.extend(passes::functor::obligations(spec));
+    out.extend(passes::composition::obligations(spec));
     out
+}
+
+/// Advice that is not a claim about the spec, so not an obligation: hints such as types that
+/// are structurally isomorphic to an earlier one (LP2005). Deterministic, in declaration order.
+pub fn hints(spec: &Spec) -> Vec<Diagnostic> {
+    passes::adt::isomorphism_hints(spec)
 }
 
 /// The diagnostic for an obligation whose verdict does not pass, or `None` when it passes.
@@ -27,7 +40,11 @@ pub fn diagnostic_for(ob: &Obligation, verdict: &Verdict) -> Option<Diagnostic> 
     let mut d = match verdict {
         Verdict::Proved { .. } | Verdict::Bounded { .. } | Verdict::Tested { .. } => return None,
         Verdict::Failed { counterexample } => {
-            let mut d = Diagnostic::new(ob.report.code, ob.report.message.clone()).at(ob.file, ob.span, ob.report.label.clone());
+            let mut d = Diagnostic::new(ob.report.code, ob.report.message.clone()).at(
+                ob.file,
+                ob.span,
+                ob.report.label.clone(),
+            );
             if !counterexample.summary.is_empty() {
                 d = d.with_note(format!("counterexample: {}", counterexample.summary));
             }
@@ -50,12 +67,11 @@ pub fn diagnostic_for(ob: &Obligation, verdict: &Verdict) -> Option<Diagnostic> 
             }
             d
         }
-        Verdict::Unknown { reason } => Diagnostic::new(
-            lp_diagnostics::codes::UNDECIDED,
-            format!("could not decide: {} ({reason})", ob.claim),
-        )
-        .at(ob.file, ob.span, "this obligation is undecided, so it fails closed")
-        .with_help("simplify the claim, or raise the solver time limit with `--smt-timeout`"),
+        Verdict::Unknown { reason } => {
+            Diagnostic::new(lp_diagnostics::codes::UNDECIDED, format!("could not decide: {} ({reason})", ob.claim))
+                .at(ob.file, ob.span, "this obligation is undecided, so it fails closed")
+                .with_help("simplify the claim, or raise the solver time limit with `--smt-timeout`")
+        }
     };
     for (file, span, label) in &ob.report.secondary {
         d = d.with_secondary(*file, *span, label.clone());

@@ -129,12 +129,14 @@ pub struct SmtGoal {
     /// is `<shown bindings>: <failure>` (`price = 0, pct = 101: ensures result <= price fails`);
     /// for [`Mode::Satisfiable`] it is the failure text alone.
     pub failure: String,
-    /// The canonical text of every type and function the goal depends on, in name order.
-    pub deps: String,
+    /// The canonical text (see [`SmtGoal::canonical`]), computed by [`SmtGoal::new`]; the
+    /// fields are not to be changed after that.
+    canonical: String,
 }
 
 impl SmtGoal {
-    /// Builds a goal and computes its dependencies from the spec.
+    /// Builds a goal and its canonical text, which names the types and functions it depends
+    /// on and includes their definitions.
     pub fn new(
         spec: &Spec,
         mode: Mode,
@@ -143,18 +145,13 @@ impl SmtGoal {
         claim: Formula,
         failure: impl Into<String>,
     ) -> SmtGoal {
-        let mut goal = SmtGoal { mode, scope, assumptions, claim, failure: failure.into(), deps: String::new() };
-        goal.deps = deps_text(spec, &goal);
-        goal
-    }
-
-    /// The span-free canonical form, hashed into the obligation's digest. Items are named by
-    /// name (not by id), so inserting an unrelated item does not change it.
-    pub fn canonical(&self) -> String {
+        let mut goal = SmtGoal { mode, scope, assumptions, claim, failure: failure.into(), canonical: String::new() };
         let mut c = Canon::default();
-        let _ = writeln!(c.out, "mode {}", self.mode.as_str());
-        for v in &self.scope {
-            let _ = write!(c.out, "var {} {:?} : ", binder_text(v.binder), v.name);
+        let _ = writeln!(c.out, "mode {}", goal.mode.as_str());
+        for v in &goal.scope {
+            let _ = write!(c.out, "var {} ", binder_text(v.binder));
+            c.string(&v.name);
+            c.out.push_str(" : ");
             c.ty(&v.ty);
             if v.refined {
                 c.out.push_str(" refined");
@@ -168,16 +165,27 @@ impl SmtGoal {
             }
             c.out.push('\n');
         }
-        for a in &self.assumptions {
+        for a in &goal.assumptions {
             c.out.push_str("assume ");
             c.formula(a);
             c.out.push('\n');
         }
         c.out.push_str("claim ");
-        c.formula(&self.claim);
-        let _ = writeln!(c.out, "\nfailure {:?}", self.failure);
-        c.out.push_str(&self.deps);
-        c.out
+        c.formula(&goal.claim);
+        c.out.push_str("\nfailure ");
+        c.string(&goal.failure);
+        c.out.push('\n');
+        c.out.push_str(&deps_text(spec, &goal));
+        goal.canonical = resolve_names(spec, &c.out);
+        goal
+    }
+
+    /// The span-free canonical form, hashed into the obligation's digest: the scope, the
+    /// formulas, the failure text and the definitions of every type, error and function the
+    /// goal depends on (transitively). Items are named by name, not by id, so inserting an
+    /// unrelated item does not change it.
+    pub fn canonical(&self) -> String {
+        self.canonical.clone()
     }
 }
 
@@ -294,10 +302,8 @@ impl Deps {
             self.ty(&x.ty);
             match &x.kind {
                 ExprKind::Call { func, .. } => self.func(*func),
-                ExprKind::Ctor { ctor: Ctor::Variant { ty, .. }, .. } => {
-                    if self.types.insert(*ty) {
-                        self.todo_types.push(*ty);
-                    }
+                ExprKind::Ctor { ctor: Ctor::Variant { ty, .. }, .. } if self.types.insert(*ty) => {
+                    self.todo_types.push(*ty);
                 }
                 ExprKind::Match { arms, .. } => arms.iter().for_each(|a| self.pattern(&a.pattern)),
                 _ => {}
@@ -472,13 +478,11 @@ fn deps_text(spec: &Spec, goal: &SmtGoal) -> String {
         out.push_str(&text);
         out.push('\n');
     }
-    // Names come from the spec; the canonical text needs the spec to resolve ids to names.
-    resolve_names(spec, &out)
+    out
 }
 
-/// Replaces the id placeholders the canonical printer writes (`#type:3`, `#fn:2`,
-/// `#error:1`, `#variant:3:1`) by names. The printer itself has no spec, so that
-/// [`SmtGoal::canonical`] needs none.
+/// Replaces the id placeholders the canonical printer writes (`#<type:3>`, `#<fn:2>`,
+/// `#<error:1>`, `#<variant:3:1>`) by names.
 fn resolve_names(spec: &Spec, text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -519,9 +523,7 @@ fn name_of(spec: &Spec, placeholder: &str) -> String {
 // ---------------------------------------------------------------- canonical printer
 
 /// Writes IR in a span-free, fully parenthesised form. Items are written as `#<kind:index>`
-/// placeholders; [`deps_text`] resolves those in the dependency text, and the goal's own
-/// text keeps them only through [`SmtGoal::canonical`], which is combined with the
-/// dependency text (whose names pin down what the ids meant).
+/// placeholders, which [`resolve_names`] replaces by names afterwards.
 #[derive(Default)]
 struct Canon<'p> {
     out: String,
@@ -605,6 +607,12 @@ impl Canon<'_> {
         }
     }
 
+    /// A string literal, with `#` escaped so it cannot look like an item placeholder.
+    fn string(&mut self, s: &str) {
+        let quoted = format!("{s:?}");
+        self.out.push_str(&quoted.replace('#', "\\u{23}"));
+    }
+
     fn exprs(&mut self, es: &[Expr]) {
         for e in es {
             self.out.push(' ');
@@ -617,9 +625,7 @@ impl Canon<'_> {
             ExprKind::Int(n) => {
                 let _ = write!(self.out, "{n}");
             }
-            ExprKind::Str(s) => {
-                let _ = write!(self.out, "{s:?}");
-            }
+            ExprKind::Str(s) => self.string(s),
             ExprKind::Bool(b) => {
                 let _ = write!(self.out, "{b}");
             }
@@ -707,9 +713,7 @@ impl Canon<'_> {
             PatternKind::Int(n) => {
                 let _ = write!(self.out, "{n}");
             }
-            PatternKind::Str(s) => {
-                let _ = write!(self.out, "{s:?}");
-            }
+            PatternKind::Str(s) => self.string(s),
             PatternKind::Bool(b) => {
                 let _ = write!(self.out, "{b}");
             }

@@ -35,9 +35,12 @@ pub enum FormatArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Parse, resolve and check a spec file or a project folder.
+    /// Parse, resolve and verify a spec file or a project folder: every obligation is discharged.
     #[command(after_help = EXIT_CODES)]
     Check(commands::check::Args),
+    /// Check, then write the build output (specification reports and manifest) atomically.
+    #[command(after_help = EXIT_CODES)]
+    Build(commands::build::Args),
     /// Format spec files in the canonical style (comments are kept).
     #[command(after_help = EXIT_CODES)]
     Fmt(commands::fmt::Args),
@@ -83,6 +86,7 @@ pub fn run() -> ExitCode {
     let out = Output::new(format, cli.color);
     let status = match cli.command {
         Command::Check(args) => commands::check::run(args, &out),
+        Command::Build(args) => commands::build::run(args, &out),
         Command::Fmt(args) => commands::fmt::run(args, &out),
         Command::Explain(args) => commands::explain::run(args, &out),
         Command::Init(args) => commands::init::run(args, &out),

@@ -86,11 +86,8 @@ fn run_case(c: &Case) -> Run {
     if let Some(extra) = h.get("args").and_then(|v| v.as_array()) {
         args.extend(extra.iter().filter_map(|v| v.as_str().map(str::to_string)));
     }
-    let stdin = if via_stdin {
-        Stdio::from(std::fs::File::open(&source_path).expect("open case"))
-    } else {
-        Stdio::null()
-    };
+    let stdin =
+        if via_stdin { Stdio::from(std::fs::File::open(&source_path).expect("open case")) } else { Stdio::null() };
     let out = Command::new(env!("CARGO_BIN_EXE_leanos-prove"))
         .args(&args)
         .current_dir(repo_root())

@@ -122,12 +122,30 @@ codes! {
     INVALID_PATTERN = "LP1024", "invalid-pattern", Error, "A pattern does not have the shape of the variant it names.";
     CYCLIC_TYPE_ALIAS = "LP1025", "cyclic-type-alias", Error, "A type alias expands to itself.";
     UNKNOWN_MACHINE = "LP1026", "unknown-machine", Error, "An operation fires an event of a machine that is not defined.";
+    // 2: ADT structure and totality (LP2001–LP2019).
+    UNINHABITED_TYPE = "LP2001", "uninhabited-type", Error, "A type or error has no value: every value would need a value of `Void` or of another empty type.";
+    NO_BASE_CASE = "LP2002", "no-base-case", Error, "A recursive type has no base case, so it has no finite value.";
+    NON_EXHAUSTIVE_MATCH = "LP2003", "non-exhaustive-match", Error, "A `match` does not cover every value of its scrutinee.";
+    UNINHABITED_RESULT = "LP2004", "uninhabited-result", Error, "A function or operation whose inputs have values has a result type without values.";
+    ISOMORPHIC_TYPES = "LP2005", "isomorphic-types", Hint, "A type has the same shape as an earlier type, up to the names of its fields and variants.";
+    // 2: refinements no value satisfies (LP2020–LP2029).
+    UNSATISFIABLE_REFINEMENT = "LP2020", "unsatisfiable-refinement", Error, "No value satisfies a type's refinement (with the refinements of its base type and fields).";
+    UNSATISFIABLE_FIELD_REFINEMENT = "LP2021", "unsatisfiable-field-refinement", Error, "No value satisfies a field's refinement (with the refinements of the field's type).";
     // 2: functors and variance (LP2030–LP2039).
     VARIANCE_VIOLATION = "LP2030", "variance-violation", Error, "A type parameter declared covariant (`+T`) or contravariant (`-T`) occurs in a position of the opposite polarity.";
     FUNCTOR_LAW_FAILED = "LP2031", "functor-law-failed", Error, "The derived `map` of a covariant type breaks the identity or the composition law.";
     MAP_BREAKS_REFINEMENT = "LP2032", "map-breaks-refinement", Error, "Mapping a function over a covariant type can produce a value that violates the type's refinements.";
     // 3: contracts and the SMT solver.
     UNDECIDED = "LP3000", "undecided", Error, "An obligation could not be decided (solver timeout or unsupported theory); it fails closed.";
+    ENSURES_FAILS = "LP3001", "ensures-fails", Error, "A function's `ensures` clause does not hold for some arguments that satisfy its precondition.";
+    RESULT_REFINEMENT_FAILS = "LP3002", "result-refinement-fails", Error, "A function's body can return a value that its result type's refinement rejects.";
+    PRECONDITION_VIOLATED_AT_CALL = "LP3003", "precondition-violated-at-call", Error, "A call can pass arguments that violate the callee's `requires` or parameter refinements.";
+    VACUOUS_PRECONDITION = "LP3004", "vacuous-precondition", Error, "No arguments satisfy a function's `requires` clauses, so it can never be called.";
+    POSSIBLE_DIVISION_BY_ZERO = "LP3005", "possible-division-by-zero", Error, "The divisor of a `/` or `%` can be zero.";
+    // 6: architecture: flows and the service graph (LP6001–LP6019).
+    DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
+    FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";
+    UNDECLARED_DEPENDENCY = "LP6003", "undeclared-dependency", Error, "A flow calls an operation of a service that the flow's service does not depend on.";
 }
 
 /// The book's diagnostic index (`book/src/diagnostics.md`), generated from the registry so the

@@ -59,9 +59,9 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// The cache of an input folder: `<dir>/.leanos/cache/verdicts.json`.
-    pub fn location(dir: &Path) -> PathBuf {
-        dir.join(".leanos").join("cache").join("verdicts.json")
+    /// A cache file in an input folder: `<dir>/.leanos/cache/<name>`.
+    pub fn location(dir: &Path, name: &str) -> PathBuf {
+        dir.join(".leanos").join("cache").join(name)
     }
 
     /// Loads a cache; a missing or unreadable one is empty (the cache is only an optimisation).
@@ -96,13 +96,20 @@ pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdi
     match &ob.goal {
         Goal::Decided(v) => v.clone(),
         Goal::Smt(goal) => lp_smt::discharge(spec, goal, &lp_smt::SmtOptions { timeout_ms: opts.smt_timeout_ms }),
-        Goal::Law(goal) => lp_props::discharge(spec, goal, &lp_props::PropsOptions { cases: opts.props_cases, seed: opts.seed }),
+        Goal::Law(goal) => {
+            lp_props::discharge(spec, goal, &lp_props::PropsOptions { cases: opts.props_cases, seed: opts.seed })
+        }
     }
 }
 
 /// Discharges every obligation on all cores, reusing cached verdicts. Results keep the
 /// obligations' order, so output does not depend on scheduling.
-pub fn discharge_all(spec: &Spec, obligations: Vec<Obligation>, opts: &CheckOptions, cache: &Cache) -> Vec<ObligationResult> {
+pub fn discharge_all(
+    spec: &Spec,
+    obligations: Vec<Obligation>,
+    opts: &CheckOptions,
+    cache: &Cache,
+) -> Vec<ObligationResult> {
     let fingerprint = opts.fingerprint();
     obligations
         .into_par_iter()

@@ -18,6 +18,10 @@ pub trait FileSystem: Send + Sync {
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
     /// Creates a directory and its parents.
     fn create_dir_all(&self, path: &Path) -> io::Result<()>;
+    /// Renames a file or directory (atomically on one file system).
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Removes a directory and everything below it; a missing one is not an error.
+    fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
 }
 
 /// The operating system's file system.
@@ -58,6 +62,17 @@ impl FileSystem for OsFs {
 
     fn create_dir_all(&self, path: &Path) -> io::Result<()> {
         std::fs::create_dir_all(path)
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::rename(from, to)
+    }
+
+    fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
+        match std::fs::remove_dir_all(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
     }
 }
 
@@ -121,6 +136,27 @@ impl FileSystem for MemFs {
     }
 
     fn create_dir_all(&self, _path: &Path) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        let mut files = self.files.write().map_err(|_| Self::poisoned())?;
+        let moved: Vec<PathBuf> = files.keys().filter(|p| p.starts_with(from)).cloned().collect();
+        if moved.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no such file or directory"));
+        }
+        for p in moved {
+            if let Some(bytes) = files.remove(&p) {
+                let rest = p.strip_prefix(from).map(Path::to_path_buf).unwrap_or_default();
+                files.insert(if rest.as_os_str().is_empty() { to.to_path_buf() } else { to.join(rest) }, bytes);
+            }
+        }
+        Ok(())
+    }
+
+    fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
+        let mut files = self.files.write().map_err(|_| Self::poisoned())?;
+        files.retain(|p, _| !p.starts_with(path));
         Ok(())
     }
 }

@@ -2,10 +2,16 @@
 //! formatting. It reads and writes only through [`fs::FileSystem`], so the language server and
 //! tests can run it on in-memory files.
 
+pub mod build;
+pub mod discharge;
 pub mod fs;
 pub mod project;
 mod session;
 pub mod synth;
 
+pub use build::{BuildError, BuildOutcome, build};
+pub use discharge::{CheckOptions, ObligationResult, TOOL_VERSION};
 pub use project::{ProjectConfig, TOML_NAME};
-pub use session::{CheckOutcome, FmtFile, Input, SpecFileEntry, check, format_files, ir_text, resolve_input};
+pub use session::{
+    CheckOutcome, FmtFile, Input, SpecFileEntry, check, check_with, format_files, ir_text, resolve_input,
+};

@@ -1,5 +1,6 @@
 //! One run of the pipeline over a file or a project: load → decode → parse → lower.
 
+use crate::discharge::{Cache, CheckOptions, ObligationResult, discharge_all};
 use crate::fs::FileSystem;
 use crate::project::{ConfigError, ProjectConfig, TOML_NAME};
 use lp_diagnostics::{Diagnostic, FileId, SourceDb, Span, codes};
@@ -35,6 +36,8 @@ pub struct CheckOutcome {
     pub files: Vec<SpecFileEntry>,
     /// The lowered IR, when every file parsed.
     pub spec: Option<lp_ir::Spec>,
+    /// Every obligation with its verdict, in a stable order; empty when resolution failed.
+    pub results: Vec<ObligationResult>,
 }
 
 impl CheckOutcome {
@@ -227,13 +230,33 @@ fn check_header_versions(input: &Input, files: &[SpecFileEntry], diags: &mut Vec
     }
 }
 
-/// Checks a spec file or project: every stage that can run, and every diagnostic found.
+/// Checks a spec file or project with the default options.
 pub fn check(fs: &dyn FileSystem, path: &Path) -> Result<CheckOutcome, LoadError> {
+    check_with(fs, path, &CheckOptions::default())
+}
+
+/// Where a run's verdict cache lives: `.leanos/cache/` in the project folder, or in the spec
+/// file's folder with the file's name, so files checked one by one keep separate caches.
+fn cache_path(input: &Input) -> PathBuf {
+    match input {
+        Input::Project { root, .. } => Cache::location(root, "verdicts.json"),
+        Input::File(p) => {
+            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Cache::location(&dir, &format!("{name}.verdicts.json"))
+        }
+    }
+}
+
+/// Checks a spec file or project: every stage that can run, every obligation discharged, and
+/// every diagnostic found.
+pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Result<CheckOutcome, LoadError> {
     let mut db = SourceDb::new();
     let mut diagnostics = Vec::new();
     let input = resolve_input(fs, path, &mut db, &mut diagnostics)?;
     let mut files = Vec::new();
     let mut spec = None;
+    let mut results = Vec::new();
     if let Some(input) = &input {
         let paths = spec_paths(fs, input, &db, &mut diagnostics)?;
         files = load_specs(fs, &paths, &mut db, &mut diagnostics)?;
@@ -244,7 +267,21 @@ pub fn check(fs: &dyn FileSystem, path: &Path) -> Result<CheckOutcome, LoadError
             let asts: Vec<(FileId, &SourceFileAst)> =
                 files.iter().filter_map(|f| f.ast.as_ref().map(|a| (f.file, a))).collect();
             let lowered = lp_ir::lower(&asts);
+            let resolved = !lowered.diagnostics.iter().any(Diagnostic::is_error);
             diagnostics.extend(lowered.diagnostics);
+            // The passes assume a well-formed IR; after name or type errors they would only
+            // report echoes of them.
+            if resolved {
+                let cache = if opts.use_cache { Cache::load(fs, cache_path(input)) } else { Cache::default() };
+                diagnostics.extend(lp_check::hints(&lowered.value));
+                let obligations = lp_check::obligations(&lowered.value);
+                results = discharge_all(&lowered.value, obligations, opts, &cache);
+                diagnostics.extend(results.iter().filter_map(|r| lp_check::diagnostic_for(&r.obligation, &r.verdict)));
+                if opts.use_cache {
+                    // A cache that cannot be written only costs time on the next run.
+                    let _ = cache.store(fs, &results);
+                }
+            }
             spec = Some(lowered.value);
         }
     }
@@ -254,7 +291,7 @@ pub fn check(fs: &dyn FileSystem, path: &Path) -> Result<CheckOutcome, LoadError
     diagnostics.dedup_by(|b, a| {
         a.code == b.code && a.primary.as_ref().map(|l| (l.file, l.span)) == b.primary.as_ref().map(|l| (l.file, l.span))
     });
-    Ok(CheckOutcome { db, diagnostics, input, files, spec })
+    Ok(CheckOutcome { db, diagnostics, input, files, spec, results })
 }
 
 /// The IR printer's text for a check outcome, when lowering ran.

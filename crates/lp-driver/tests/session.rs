@@ -46,7 +46,11 @@ fn invalid_project_files_point_into_the_toml() {
         fs.insert("p/a.adt", "type A = Int\n");
         let outcome = lp_driver::check(&fs, Path::new("p")).expect("loads");
         assert_eq!(codes(&outcome), ["LP1015"], "for {toml:?}");
-        assert!(outcome.diagnostics[0].message.contains(needle), "{:?} lacks {needle:?}", outcome.diagnostics[0].message);
+        assert!(
+            outcome.diagnostics[0].message.contains(needle),
+            "{:?} lacks {needle:?}",
+            outcome.diagnostics[0].message
+        );
     }
 }
 
@@ -96,8 +100,19 @@ fn fmt_preserves_the_ir_of_every_clean_file() {
         let mem = MemFs::new();
         mem.insert("f.adt", text.as_bytes());
         let after = lp_driver::check(&mem, Path::new("f.adt")).expect("in memory");
-        assert_eq!(after.error_count(), 0, "{}: the formatted text has errors: {:?}\n{text}", path.display(), after.diagnostics);
-        assert_eq!(lp_driver::ir_text(&after).as_deref(), Some(ir_before.as_str()), "{}: fmt changed the IR", path.display());
+        assert_eq!(
+            after.error_count(),
+            0,
+            "{}: the formatted text has errors: {:?}\n{text}",
+            path.display(),
+            after.diagnostics
+        );
+        assert_eq!(
+            lp_driver::ir_text(&after).as_deref(),
+            Some(ir_before.as_str()),
+            "{}: fmt changed the IR",
+            path.display()
+        );
         let (_, _, again) = lp_driver::format_files(&mem, Path::new("f.adt")).expect("in memory");
         assert_eq!(&again[0].formatted, text, "{}: fmt is not idempotent", path.display());
         compared += 1;

@@ -1,1 +1,171 @@
-//! The SMT discharger (being written).
+//! The SMT discharger: decides [`SmtGoal`]s with z3 and renders z3's models as counterexamples
+//! in spec terms. This is the only crate that links z3.
+//!
+//! [`discharge`] translates a goal's scope, assumptions and claim to z3 terms ([`translate`])
+//! in a fresh z3 context, asks z3 with a time limit, and turns the answer into a [`Verdict`]:
+//! `proved` (the claim's negation is unsatisfiable, or the claim is satisfiable in
+//! [`Mode::Satisfiable`]), `failed` with a counterexample (a model of the negation, rendered as
+//! `price = 1, pct = -1: ensures result <= price fails`; or no model at all in
+//! [`Mode::Satisfiable`]), or `unknown` with a reason (a timeout, or a construct the
+//! translation does not support). `unknown` is never a pass.
+//!
+//! The theory, in short (details in [`translate`]): `Int` is the mathematical integers, `/`
+//! and `%` round towards negative infinity (as Python's `//` and `%`; `x / 0` is an unknown
+//! integer, division by zero being its own obligation), `String` is z3's string theory
+//! with `len` and `matches` (regular expressions, see [`regex`]), records, options, results
+//! and sums are flattened into their parts, and lists, sets, maps, functions and recursive
+//! types are opaque values with a length.
+//!
+//! Verdicts are deterministic: each goal gets its own z3 context with fixed seeds, z3 runs
+//! single-threaded, and a counterexample prints only values read from the model in the
+//! scope's order (a timeout is the one exception: it depends on the machine's speed).
+//!
+//! Architecture invariant: nothing outside this crate knows z3; goals come in IR terms
+//! (`lp_check::smt_goal`) and leave as [`Verdict`]s.
+
+pub mod regex;
+pub mod translate;
+
+use lp_check::smt_goal::{Mode, SmtGoal};
+use lp_check::{Counterexample, Method, Verdict};
+use lp_ir::Spec;
+use std::panic::AssertUnwindSafe;
+use z3::ast::Int;
+use z3::{Config, Model, Params, SatResult, Solver};
+
+/// How the discharger runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SmtOptions {
+    /// The time limit for one obligation, in milliseconds (at most `u32::MAX` is used).
+    /// Running out of it makes the verdict `unknown`.
+    pub timeout_ms: u64,
+}
+
+impl SmtOptions {
+    fn timeout_u32(&self) -> u32 {
+        u32::try_from(self.timeout_ms).unwrap_or(u32::MAX)
+    }
+}
+
+impl Default for SmtOptions {
+    fn default() -> Self {
+        SmtOptions { timeout_ms: 2000 }
+    }
+}
+
+/// The version of the linked z3, such as `5.4.1`, for certificates and cache keys.
+pub fn z3_version() -> String {
+    let v = z3::full_version();
+    v.trim_start_matches("Z3 ").split_whitespace().next().unwrap_or_default().to_string()
+}
+
+/// Decides one goal. Never panics and never passes what it could not decide: a goal the
+/// translation does not support, a timeout or an internal error is `unknown`.
+pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
+    let run = || {
+        let mut cfg = Config::new();
+        cfg.set_model_generation(true);
+        z3::with_z3_config(&cfg, || solve(spec, goal, opts))
+    };
+    match std::panic::catch_unwind(AssertUnwindSafe(run)) {
+        Ok(verdict) => verdict,
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Verdict::Unknown { reason: format!("internal error in the SMT translation: {detail}") }
+        }
+    }
+}
+
+/// The bounds tried, smallest first, to find a counterexample with small integers.
+const SMALL_BOUNDS: [i64; 4] = [1, 10, 100, 1000];
+
+/// z3's resource limit for one attempt at a smaller counterexample. Unlike a time limit it
+/// does not depend on the machine, so whether an attempt succeeds, and with it the
+/// counterexample's text, is the same everywhere.
+const SMALL_RLIMIT: u32 = 2_000_000;
+
+/// A model of the solver's (satisfiable) assertions whose free integers are as small as a few
+/// bounded attempts can make them: z3's first model is correct but often has arbitrary
+/// values (`price = 8945`) where `price = 1` reads better.
+fn smallest_model(solver: &Solver, ints: &[Int], opts: &SmtOptions) -> Option<Model> {
+    let first = solver.get_model();
+    if ints.is_empty() {
+        return first;
+    }
+    let mut params = Params::new();
+    params.set_u32("timeout", opts.timeout_u32());
+    params.set_u32("rlimit", SMALL_RLIMIT);
+    params.set_u32("random_seed", 0);
+    solver.set_params(&params);
+    for bound in SMALL_BOUNDS {
+        solver.push();
+        for i in ints {
+            solver.assert(i.le(Int::from_i64(bound)));
+            solver.assert(i.ge(Int::from_i64(-bound)));
+        }
+        let found = if solver.check() == SatResult::Sat { solver.get_model() } else { None };
+        solver.pop(1);
+        if found.is_some() {
+            return found;
+        }
+    }
+    first
+}
+
+fn solve(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
+    let built = match translate::build(spec, goal) {
+        Ok(b) => b,
+        Err(unsupported) => return Verdict::Unknown { reason: unsupported.0 },
+    };
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", opts.timeout_u32());
+    params.set_u32("random_seed", 0);
+    solver.set_params(&params);
+    for fact in &built.facts {
+        solver.assert(fact);
+    }
+    match goal.mode {
+        Mode::Valid => solver.assert(built.claim.not()),
+        Mode::Satisfiable => solver.assert(&built.claim),
+    }
+    match (solver.check(), goal.mode) {
+        (SatResult::Unsat, Mode::Valid) | (SatResult::Sat, Mode::Satisfiable) => {
+            Verdict::Proved { method: Method::Smt }
+        }
+        (SatResult::Unsat, Mode::Satisfiable) => Verdict::Failed {
+            counterexample: Counterexample { summary: goal.failure.clone(), bindings: Vec::new(), trace: Vec::new() },
+        },
+        (SatResult::Sat, Mode::Valid) => match smallest_model(&solver, &built.free_ints(goal), opts) {
+            Some(model) => {
+                let bindings = built.render(spec, &model);
+                let shown: Vec<String> = goal
+                    .scope
+                    .iter()
+                    .zip(&bindings)
+                    .filter(|(var, _)| var.shown)
+                    .map(|(_, (name, value))| format!("{name} = {value}"))
+                    .collect();
+                let summary = if shown.is_empty() {
+                    goal.failure.clone()
+                } else {
+                    format!("{}: {}", shown.join(", "), goal.failure)
+                };
+                Verdict::Failed { counterexample: Counterexample { summary, bindings, trace: Vec::new() } }
+            }
+            None => Verdict::Unknown { reason: "z3 found a counterexample but gave no model".to_string() },
+        },
+        (SatResult::Unknown, _) => {
+            let reason = solver.get_reason_unknown().unwrap_or_default();
+            if reason.contains("timeout") || reason.contains("canceled") || reason.contains("resource") {
+                Verdict::Unknown { reason: format!("z3 ran out of its time limit ({} ms)", opts.timeout_ms) }
+            } else {
+                Verdict::Unknown { reason: format!("z3 could not decide it ({reason})") }
+            }
+        }
+    }
+}

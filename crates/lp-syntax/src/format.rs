@@ -5,12 +5,20 @@
 //!
 //! - Two spaces per indentation level, at most [`MAX_WIDTH`] columns where a construct can be
 //!   broken, `\n` line ends, one final newline, no trailing spaces.
-//! - `spec NAME version X.Y.Z` first, then the items, exactly one blank line between items.
+//! - `spec NAME version X.Y.Z` first, then the items, exactly one blank line between items,
+//!   except that two items of the same kind that each take one line (doc comments aside), such
+//!   as a run of errors or of fns without a body, stay together when the author wrote them so.
 //! - Records, sums, settings, match expressions and parameter lists stay on one line when they
 //!   fit and hold no doc comment and no comment; otherwise they are broken one element per
 //!   line, records, settings, parameters and match arms with a trailing comma, sum variants each
 //!   starting with `| `. A sum of a single variant always starts with `|`.
-//! - Fn contracts and a body that does not fit beside the signature go one per line, indented.
+//! - Fn contracts and a body that does not fit beside the signature go one per line, indented;
+//!   but a fn without contracts whose body is a `match` keeps `= match x {` on the signature
+//!   line when that fits, with the arms one per line below it.
+//! - An operation stays on one line when it fits. Otherwise `op name(params) -> Result` stays
+//!   on the first line (its parameters broken one per line only when that head alone does not
+//!   fit, as for a fn signature) and each clause present, `! Errors`, `METHOD /path` and
+//!   `fires M.e`, goes on a line of its own, indented one level more than `op`.
 //!   Machine, service and migrate members go one per line, indented; a single blank line the
 //!   author left between two members (or their comments) is kept, more are reduced to one.
 //! - Operators with single spaces around them, no space inside parentheses, brackets or type
@@ -72,7 +80,8 @@ enum Blank {
     /// The author's blank lines are kept, reduced to one.
     Keep,
     /// Exactly one blank line before the first line printed (between items); the author's
-    /// blank lines are kept after it.
+    /// blank lines are kept after it. (Between one-line items of the same kind, `Keep` is used
+    /// instead, and the blank line is added afterwards if the second takes several lines.)
     Force,
 }
 
@@ -177,6 +186,9 @@ struct Printer<'a> {
     flat: bool,
     /// Whether the one-line attempt in progress has failed.
     failed: bool,
+    /// Where the last [`Printer::begin`] would put a blank line before the first thing it
+    /// printed on a line of its own (a comment, a doc comment or the line), and whether it did.
+    gap: (usize, bool),
 }
 
 impl<'a> Printer<'a> {
@@ -197,6 +209,7 @@ impl<'a> Printer<'a> {
             last_src_end: 0,
             flat: false,
             failed: false,
+            gap: (0, false),
         }
     }
 
@@ -345,7 +358,11 @@ impl<'a> Printer<'a> {
                 Self::push_comment(&mut self.out, c);
                 self.out.push('\n');
             } else {
-                if self.blank_before(policy, first, self.last_src_end, c.span.start) {
+                let blank = self.blank_before(policy, first, self.last_src_end, c.span.start);
+                if first {
+                    self.gap = (self.out.len(), blank);
+                }
+                if blank {
                     self.out.push('\n');
                 }
                 self.push_indent(indent);
@@ -368,7 +385,11 @@ impl<'a> Printer<'a> {
         }
         self.end();
         let first = self.flush(pos, indent, policy);
-        if self.blank_before(policy, first, self.last_src_end, pos) {
+        let blank = self.blank_before(policy, first, self.last_src_end, pos);
+        if first {
+            self.gap = (self.out.len(), blank);
+        }
+        if blank {
             self.out.push('\n');
         }
         self.group_begin = self.out.len();
@@ -468,18 +489,10 @@ impl<'a> Printer<'a> {
         print: impl Fn(&mut Self, &T),
         tail: impl Fn(&mut Self),
     ) {
-        let flat = |p: &mut Self| {
-            p.w("(");
-            for (i, x) in params.iter().enumerate() {
-                if i > 0 {
-                    p.w(", ");
-                }
-                print(p, x);
-            }
-            p.w(")");
+        if self.try_flat(|p| {
+            p.params_flat(params, &print);
             tail(p);
-        };
-        if self.try_flat(flat) {
+        }) {
             return;
         }
         if params.is_empty() {
@@ -497,6 +510,18 @@ impl<'a> Printer<'a> {
         }
         self.close(close, base + INDENT, base, false, ")");
         tail(self);
+    }
+
+    /// Prints `(params)` on the open line.
+    fn params_flat<T>(&mut self, params: &[T], print: &impl Fn(&mut Self, &T)) {
+        self.w("(");
+        for (i, x) in params.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            print(self, x);
+        }
+        self.w(")");
     }
 
     /// Copies source text the parser could not read, with the comments inside it.
@@ -522,9 +547,26 @@ impl<'a> Printer<'a> {
             self.bump(h.span.end);
             policy = Blank::Force;
         }
+        // The kind of the previous item when it took a single line (doc comments aside).
+        let mut prev_single = None;
         for item in &f.items {
-            self.begin(item.span.start, 0, policy, &item.docs);
+            let kind = std::mem::discriminant(&item.kind);
+            let groupable = !matches!(item.kind, ItemKind::Invalid);
+            // Two one-line items of the same kind (a run of errors, of fns without a body, of
+            // deploys) are kept together when the author wrote them so.
+            let group = groupable && prev_single == Some(kind);
+            self.begin(item.span.start, 0, if group { Blank::Keep } else { policy }, &item.docs);
+            let (first_line, (at, placed)) = (self.line_begin, self.gap);
             self.item(item);
+            let single = self.open && self.line_begin == first_line;
+            if group && !single {
+                // It took several lines after all: separate it like any other item.
+                if !placed {
+                    self.end();
+                    self.out.insert(at, '\n');
+                }
+            }
+            prev_single = (groupable && single).then_some(kind);
             policy = Blank::Force;
         }
     }
@@ -742,16 +784,38 @@ impl<'a> Printer<'a> {
         }
         if let Some(body) = &f.body {
             let same_line = f.contracts.is_empty()
-                && self.try_flat(|p| {
+                && (self.try_flat(|p| {
                     p.w(" = ");
                     p.expr(body);
-                });
+                }) || self.match_beside(body));
             if !same_line {
                 self.begin(body.span.start, INDENT, Blank::Never, &[]);
                 self.w("= ");
                 self.expr(body);
             }
         }
+    }
+
+    /// Prints ` = match x {` and the arms one per line when `body` is a `match` whose first line
+    /// fits beside the signature; returns whether it did.
+    fn match_beside(&mut self, body: &Expr) -> bool {
+        let ExprKind::Match { scrutinee, .. } = &body.kind else {
+            return false;
+        };
+        let (mark, src_hi) = (self.out.len(), self.src_hi);
+        let fits = self.try_flat(|p| {
+            p.w(" = match ");
+            p.expr(scrutinee);
+            p.w(" {");
+        });
+        if !fits {
+            return false;
+        }
+        self.out.truncate(mark);
+        self.src_hi = src_hi;
+        self.w(" = ");
+        self.expr(body);
+        true
     }
 
     fn param(&mut self, p: &Param) {
@@ -840,27 +904,59 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Prints an operation on one line if it fits. Otherwise the head `op name(params) -> R`
+    /// stays on the first line (its parameters one per line if the head alone does not fit)
+    /// and each clause that is present (`! errors`, `METHOD /path`, `fires M.e`) goes on a
+    /// continuation line of its own, indented one level more than `op`.
     fn operation(&mut self, op: &Operation) {
-        self.w("op ");
-        self.name(&op.name);
-        self.param_list(&op.params, op.result.span().start, Self::op_param, |p| {
+        let head = |p: &mut Self| {
             p.w(" -> ");
             p.type_ref(&op.result);
+        };
+        let errors = |p: &mut Self| {
+            p.w("! ");
+            p.names(&op.errors, " | ");
+        };
+        let fires = |p: &mut Self, (machine, event): &(Name, Name)| {
+            p.w("fires ");
+            p.name(machine);
+            p.w(".");
+            p.name(event);
+        };
+        self.w("op ");
+        self.name(&op.name);
+        if self.try_flat(|p| {
+            p.params_flat(&op.params, &Self::op_param);
+            head(p);
             if !op.errors.is_empty() {
-                p.w(" ! ");
-                p.names(&op.errors, " | ");
+                p.w(" ");
+                errors(p);
             }
             if let Some(h) = &op.http {
                 p.w(" ");
                 p.http(h);
             }
-            if let Some((machine, event)) = &op.fires {
-                p.w(" fires ");
-                p.name(machine);
-                p.w(".");
-                p.name(event);
+            if let Some(f) = &op.fires {
+                p.w(" ");
+                fires(p, f);
             }
-        });
+        }) {
+            return;
+        }
+        let clause = self.indent + INDENT;
+        self.param_list(&op.params, op.result.span().start, Self::op_param, head);
+        if let Some(first) = op.errors.first() {
+            self.begin(first.span.start, clause, Blank::Never, &[]);
+            errors(self);
+        }
+        if let Some(h) = &op.http {
+            self.begin(h.method_span.start, clause, Blank::Never, &[]);
+            self.http(h);
+        }
+        if let Some(f) = &op.fires {
+            self.begin(f.0.span.start, clause, Blank::Never, &[]);
+            fires(self, f);
+        }
     }
 
     fn op_param(&mut self, p: &OpParam) {

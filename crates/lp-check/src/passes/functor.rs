@@ -222,7 +222,7 @@ pub fn obligations(spec: &Spec) -> Vec<Obligation> {
             let inferred = table[index].get(p).copied().unwrap_or(Occurs::Invariant);
             let ok = inferred.allowed_by(param.variance);
             out.push(variance_obligation(spec, def, p as u32, ok, &table));
-            if ok && param.variance == Variance::Covariant {
+            if ok && param.variance == Variance::Covariant && inhabited(spec, &self_ty(id, def), &mut Vec::new()) {
                 for law in [LawKind::Identity, LawKind::Composition] {
                     out.push(law_obligation(spec, id, def, p as u32, law));
                 }
@@ -233,6 +233,46 @@ pub fn obligations(spec: &Spec) -> Vec<Obligation> {
         }
     }
     out
+}
+
+/// A declared type applied to its own parameters.
+fn self_ty(id: TypeId, def: &TypeDef) -> Ty {
+    Ty::Named { id, args: (0..def.params.len() as u32).map(Ty::Param).collect() }
+}
+
+/// Whether `ty` has a finite value, ignoring refinements, with parameters standing for `Int`.
+/// A type without one (reported by the ADT pass) gets no law obligations: there is nothing to
+/// test. A minimal value never nests a declared type inside itself, so a type already being
+/// unfolded (`stack`) contributes none.
+fn inhabited(spec: &Spec, ty: &Ty, stack: &mut Vec<TypeId>) -> bool {
+    match ty {
+        Ty::Void => false,
+        Ty::Result(a, b) => inhabited(spec, a, stack) || inhabited(spec, b, stack),
+        Ty::Fn(_, b) => inhabited(spec, b, stack),
+        Ty::Named { id, args } => {
+            let Some(def) = spec.types.get(id.index()) else { return true };
+            if stack.contains(id) {
+                return false;
+            }
+            stack.push(*id);
+            let fields = |fields: &[FieldDef], stack: &mut Vec<TypeId>| {
+                fields.iter().all(|f| inhabited(spec, &f.ty.subst(args), stack))
+            };
+            let found = match &def.body {
+                TypeBody::Alias(t) => inhabited(spec, &t.subst(args), stack),
+                TypeBody::Record(fs) => fields(fs, stack),
+                TypeBody::Sum(variants) => {
+                    variants.iter().any(|v| v.payload.as_deref().is_none_or(|fs| fields(fs, stack)))
+                }
+            };
+            stack.pop();
+            found
+        }
+        Ty::ErrorType(id) => {
+            spec.errors.get(id.index()).is_none_or(|e| e.fields.iter().all(|f| inhabited(spec, &f.ty, stack)))
+        }
+        _ => true,
+    }
 }
 
 /// Where a parameter occurs with the wrong polarity.
@@ -337,7 +377,9 @@ fn find_offence(spec: &Spec, def: &TypeDef, p: u32, table: &[Vec<Occurs>]) -> Op
     let declared = def.params.get(p as usize)?.variance;
     let places: Vec<(String, &Ty, Span)> = match &def.body {
         TypeBody::Alias(t) => vec![(def.name.clone(), t, def.span)],
-        TypeBody::Record(fields) => fields.iter().map(|f| (format!("{}.{}", def.name, f.name), &f.ty, f.span)).collect(),
+        TypeBody::Record(fields) => {
+            fields.iter().map(|f| (format!("{}.{}", def.name, f.name), &f.ty, f.span)).collect()
+        }
         TypeBody::Sum(variants) => variants
             .iter()
             .flat_map(|v| {
@@ -354,14 +396,7 @@ fn find_offence(spec: &Spec, def: &TypeDef, p: u32, table: &[Vec<Occurs>]) -> Op
         let found = acc.get(p as usize).copied().unwrap_or(Occurs::Nowhere);
         if !found.allowed_by(declared) {
             let via = find_via(spec, ty, Occurs::Covariant, p, declared, table, &def.params);
-            return Some(Offence {
-                path,
-                written: spec.display_ty(ty, &def.params),
-                found,
-                via,
-                file: def.file,
-                span,
-            });
+            return Some(Offence { path, written: spec.display_ty(ty, &def.params), found, via, file: def.file, span });
         }
     }
     None
@@ -538,9 +573,10 @@ fn expr_sensitive(e: &Expr, carried: &BTreeSet<u32>, as_base: bool) -> bool {
     }
     match &e.kind {
         ExprKind::Field { base, .. } => expr_sensitive(base, carried, true),
-        ExprKind::Ctor { args, .. } | ExprKind::Call { args, .. } | ExprKind::Builtin { args, .. } | ExprKind::List(args) => {
-            args.iter().any(|a| expr_sensitive(a, carried, false))
-        }
+        ExprKind::Ctor { args, .. }
+        | ExprKind::Call { args, .. }
+        | ExprKind::Builtin { args, .. }
+        | ExprKind::List(args) => args.iter().any(|a| expr_sensitive(a, carried, false)),
         ExprKind::Apply { func, arg } => expr_sensitive(func, carried, false) || expr_sensitive(arg, carried, false),
         ExprKind::Unary { operand, .. } => expr_sensitive(operand, carried, false),
         ExprKind::Binary { lhs, rhs, .. } => expr_sensitive(lhs, carried, false) || expr_sensitive(rhs, carried, false),

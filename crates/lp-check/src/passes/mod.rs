@@ -1,3 +1,8 @@
 //! The verification passes, one module per pass.
 
+pub mod adt;
+pub mod composition;
+pub mod contracts;
 pub mod functor;
+pub mod refinements;
+pub mod totality;

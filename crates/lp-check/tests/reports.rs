@@ -1,0 +1,288 @@
+//! The reports (`requirements.adt`, `types.curry-howard`, `architecture.categorical`) and the
+//! spec examples: no failures from the ADT, totality and composition passes.
+
+use lp_check::{Goal, Obligation, Pass, Verdict};
+use lp_diagnostics::FileId;
+use lp_ir::Spec;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every project of `spec-examples` (a folder with a `leanos.toml`), with its `.adt` files.
+fn examples() -> Vec<(String, Vec<String>)> {
+    fn adt_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                adt_files(&p, out);
+            } else if p.extension().is_some_and(|e| e == "adt") {
+                out.push(p);
+            }
+        }
+    }
+    fn projects(dir: &Path, out: &mut Vec<PathBuf>) {
+        if dir.join("leanos.toml").is_file() {
+            out.push(dir.to_path_buf());
+            return;
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for p in entries {
+            projects(&p, out);
+        }
+    }
+    let mut dirs = Vec::new();
+    projects(&repo().join("spec-examples"), &mut dirs);
+    dirs.into_iter()
+        .map(|d| {
+            let mut files = Vec::new();
+            adt_files(&d, &mut files);
+            let name = d.strip_prefix(repo().join("spec-examples")).expect("inside").display().to_string();
+            (name, files.iter().map(|f| std::fs::read_to_string(f).expect("read spec")).collect())
+        })
+        .collect()
+}
+
+fn lower(texts: &[String]) -> Spec {
+    let parsed: Vec<_> = texts.iter().enumerate().map(|(i, t)| lp_syntax::parse(FileId(i as u32), t)).collect();
+    let asts: Vec<_> = parsed.iter().enumerate().map(|(i, p)| (FileId(i as u32), &p.value)).collect();
+    let lowered = lp_ir::lower(&asts);
+    let errors: Vec<_> = lowered.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect();
+    assert!(errors.is_empty(), "the spec does not lower: {errors:?}");
+    lowered.value
+}
+
+fn mine(ob: &Obligation) -> bool {
+    matches!(ob.pass, Pass::Adt | Pass::Composition) || ob.id.contains("/result-inhabited") || ob.id.contains("/match.")
+}
+
+fn decided(spec: &Spec) -> Vec<(Obligation, Verdict)> {
+    lp_check::obligations(spec)
+        .into_iter()
+        .filter(mine)
+        .map(|ob| {
+            let Goal::Decided(v) = &ob.goal else { panic!("{} is not decided", ob.id) };
+            let v = v.clone();
+            (ob, v)
+        })
+        .collect()
+}
+
+/// The failures from these passes, as `(id, code, summary)`.
+fn failures(spec: &Spec) -> Vec<(String, &'static str, String)> {
+    decided(spec)
+        .into_iter()
+        .filter_map(|(ob, v)| match v {
+            Verdict::Failed { counterexample } => Some((ob.id.clone(), ob.report.code.id(), counterexample.summary)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn example(name: &str) -> Vec<String> {
+    examples().into_iter().find(|(n, _)| n == name).map(|(_, t)| t).expect("example")
+}
+
+/// Applies one textual edit to the example's file that contains `from`.
+fn mutate(texts: &[String], from: &str, to: &str) -> Vec<String> {
+    let mut hit = false;
+    let out = texts
+        .iter()
+        .map(|t| {
+            if !hit && t.contains(from) {
+                hit = true;
+                t.replacen(from, to, 1)
+            } else {
+                t.clone()
+            }
+        })
+        .collect();
+    assert!(hit, "the example does not contain {from:?}");
+    out
+}
+
+#[test]
+fn the_examples_pass_every_structural_pass() {
+    let all = examples();
+    assert!(all.len() >= 4, "found only {:?}", all.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    for (name, texts) in all {
+        let spec = lower(&texts);
+        let results = decided(&spec);
+        assert!(!results.is_empty(), "{name}: no obligations");
+        let failed = failures(&spec);
+        assert!(failed.is_empty(), "{name}: {failed:?}");
+        assert!(lp_check::hints(&spec).is_empty(), "{name}: {:?}", lp_check::hints(&spec));
+    }
+}
+
+#[test]
+fn mutated_examples_fail_the_right_pass() {
+    let catalog = example("catalog-sync");
+    let cases: [(&str, &str, &str, &str, &str); 5] = [
+        (
+            "match platform { Shopify => 2, WooCommerce => 3 }",
+            "match platform { Shopify => 2 }",
+            "totality/fn.platform_fee/match.0",
+            "LP2003",
+            "missing: WooCommerce",
+        ),
+        (
+            "service tenants {",
+            "service tenants {\n  depends on catalog",
+            "composition/services/acyclic",
+            "LP6001",
+            "cycle: tenants -> catalog -> tenants",
+        ),
+        (
+            "flow sync = fetch_remote >=> normalize >=> upsert_all",
+            "flow sync = fetch_remote >=> upsert_all",
+            "composition/flow.catalog.sync/types",
+            "LP6002",
+            "`fetch_remote` gives `Scoped<RemoteProduct>` (unwrapped from `Result`), but `upsert_all` takes `Scoped<Product>`",
+        ),
+        (
+            "outcome: Option<Outcome>,",
+            "outcome: Void,",
+            "adt/type.SyncRun/inhabited",
+            "LP2001",
+            "Void path: SyncRun.outcome: Void",
+        ),
+        (
+            "type Outcome = Synced { count: Int where self >= 0 } | Failed { reason: String } | Skipped",
+            "type Outcome = Synced { count: Int, next: Outcome } | Failed { reason: String, next: Outcome }",
+            "adt/type.Outcome/inhabited",
+            "LP2002",
+            "every value of `Outcome` needs another value of its cycle: Outcome.Synced.next: Outcome, \
+             Outcome.Failed.next: Outcome",
+        ),
+    ];
+    for (from, to, id, code, summary) in cases {
+        let spec = lower(&mutate(&catalog, from, to));
+        let failed = failures(&spec);
+        let hit = failed.iter().find(|(i, _, _)| i == id);
+        let Some((_, c, s)) = hit else { panic!("{from:?} -> {to:?}: {id} did not fail; failures: {failed:?}") };
+        assert_eq!(*c, code, "{id}");
+        assert_eq!(s, summary, "{id}");
+    }
+}
+
+#[test]
+fn the_start_sync_result_is_caught_when_its_type_is_emptied() {
+    let catalog = example("catalog-sync");
+    let spec = lower(&mutate(&catalog, "outcome: Option<Outcome>,", "outcome: Void,"));
+    let failed = failures(&spec);
+    let ids: Vec<&str> = failed.iter().map(|(i, _, _)| i.as_str()).collect();
+    assert!(ids.contains(&"totality/op.catalog.start_sync/result-inhabited"), "{ids:?}");
+    assert!(ids.contains(&"totality/op.catalog.cancel_sync/result-inhabited"), "{ids:?}");
+}
+
+#[test]
+fn reports_are_deterministic_yaml() {
+    for (name, texts) in examples() {
+        let a = lower(&texts);
+        let b = lower(&texts);
+        let (ra, rb) = (decided(&a), decided(&b));
+        for (f, label) in [
+            (lp_check::reports::requirements_yaml as fn(&Spec, &[(Obligation, Verdict)]) -> String, "requirements"),
+            (lp_check::reports::curry_howard_yaml, "curry-howard"),
+            (lp_check::reports::architecture_yaml, "categorical"),
+        ] {
+            let (x, y) = (f(&a, &ra), f(&b, &rb));
+            assert_eq!(x, y, "{name} {label} differs between runs");
+            let value: yaml_serde::Value = yaml_serde::from_str(&x).unwrap_or_else(|e| panic!("{name} {label}: {e}"));
+            assert!(value.get("spec").is_some(), "{name} {label}");
+        }
+    }
+}
+
+#[test]
+fn requirements_of_catalog_sync() {
+    let spec = lower(&example("catalog-sync"));
+    let text = lp_check::reports::requirements_yaml(&spec, &decided(&spec));
+    assert!(text.starts_with("# requirements.adt: generated by leanos-prove from spec catalog_sync 2.0.0."));
+    let v: yaml_serde::Value = yaml_serde::from_str(&text).expect("yaml");
+    let types = &v["type_definitions"];
+    assert_eq!(types["SyncRun"]["path_count"].as_u64(), Some(8));
+    assert_eq!(types["SyncRun"]["type"].as_str(), Some("product"));
+    assert_eq!(types["SyncRun"]["paths"][0].as_str(), Some("{ platform: Shopify, outcome: None }"));
+    assert_eq!(types["Outcome"]["expression"].as_str(), Some("Outcome = Synced × Int + Failed × String + Skipped"));
+    assert_eq!(types["Platform"]["path_count"].as_u64(), Some(2));
+    assert_eq!(types["Product"]["path_count"].as_str(), Some("ω"));
+    assert_eq!(types["Tenant"]["inhabited"].as_bool(), Some(true));
+    assert_eq!(v["summary"]["uninhabited"].as_sequence().map(Vec::len), Some(0));
+    assert_eq!(v["errors"]["NotFound"]["status"].as_u64(), Some(404));
+}
+
+#[test]
+fn curry_howard_of_catalog_sync() {
+    let spec = lower(&example("catalog-sync"));
+    let text = lp_check::reports::curry_howard_yaml(&spec, &decided(&spec));
+    let v: yaml_serde::Value = yaml_serde::from_str(&text).expect("yaml");
+    let clamp = &v["type_signatures"]["fn.clamp"];
+    assert_eq!(clamp["proposition"].as_str(), Some("Cents ∧ PriceRange ⇒ Cents"));
+    assert_eq!(clamp["total"].as_bool(), Some(true));
+    assert_eq!(clamp["obligations"].as_sequence().map(Vec::len), Some(2));
+    let connect = &v["type_signatures"]["op.tenants.connect"];
+    assert_eq!(
+        connect["proposition"].as_str(),
+        Some("TenantId ∧ Connection ⇒ Tenant ∨ TenantUnknown ∨ PlatformUnavailable")
+    );
+    assert_eq!(v["summary"]["all_total"].as_bool(), Some(true));
+    assert_eq!(v["conventions"]["termination"].as_str(), Some("not proven"));
+}
+
+#[test]
+fn architecture_of_catalog_sync() {
+    let spec = lower(&example("catalog-sync"));
+    let text = lp_check::reports::architecture_yaml(&spec, &decided(&spec));
+    let v: yaml_serde::Value = yaml_serde::from_str(&text).expect("yaml");
+    let sync = &v["composition_strategy"]["vertical_composition"]["catalog.sync"];
+    assert_eq!(sync["result_type"].as_str(), Some("Connection -> Result<SyncReport, RemoteFailure>"));
+    assert_eq!(sync["effects"][0].as_str(), Some("result"));
+    assert_eq!(sync["composes"].as_bool(), Some(true));
+    let stages: Vec<Vec<String>> = v["composition_strategy"]["horizontal_composition"]["parallel_stages"]
+        .as_sequence()
+        .expect("stages")
+        .iter()
+        .map(|l| l.as_sequence().expect("stage").iter().map(|s| s.as_str().expect("name").to_string()).collect())
+        .collect();
+    assert_eq!(stages, [vec!["tenants"], vec!["inventory"], vec!["catalog"]]);
+    assert_eq!(v["category"]["acyclic"].as_bool(), Some(true));
+    assert_eq!(v["services"]["catalog"]["stage"].as_u64(), Some(2));
+}
+
+#[test]
+fn reports_show_failures() {
+    let text = "
+type Never = { v: Void }
+type Chain = Link { next: Chain }
+fn stuck(n: Int) -> Never
+service a { depends on b\n op x() -> Unit GET /a }
+service b { depends on a\n op y() -> Unit GET /b }
+";
+    let spec = lower(&[text.to_string()]);
+    let results = decided(&spec);
+    let req: yaml_serde::Value =
+        yaml_serde::from_str(&lp_check::reports::requirements_yaml(&spec, &results)).expect("yaml");
+    assert_eq!(req["type_definitions"]["Never"]["void_path"][0].as_str(), Some("Never.v: Void"));
+    assert_eq!(req["type_definitions"]["Chain"]["needs_itself"][0].as_str(), Some("Chain.Link.next: Chain"));
+    assert_eq!(req["type_definitions"]["Never"]["obligation"]["verdict"].as_str(), Some("failed"));
+    assert_eq!(req["summary"]["no_base_case"][0].as_str(), Some("Chain"));
+    let ch: yaml_serde::Value =
+        yaml_serde::from_str(&lp_check::reports::curry_howard_yaml(&spec, &results)).expect("yaml");
+    assert_eq!(ch["type_signatures"]["fn.stuck"]["total"].as_bool(), Some(false));
+    assert_eq!(ch["summary"]["all_total"].as_bool(), Some(false));
+    assert_eq!(ch["recursive_types"]["Chain"]["base_case"].as_bool(), Some(false));
+    let arch: yaml_serde::Value =
+        yaml_serde::from_str(&lp_check::reports::architecture_yaml(&spec, &results)).expect("yaml");
+    assert_eq!(arch["category"]["cycles"][0].as_str(), Some("a -> b -> a"));
+    assert_eq!(arch["composition_strategy"]["horizontal_composition"]["unordered"][1].as_str(), Some("b"));
+}

@@ -1,0 +1,135 @@
+//! `build`: check, then write the build output — all of it or nothing.
+//!
+//! The output is assembled in a temporary sibling folder and renamed into place, so an
+//! interrupted or failed build leaves the previous output intact, and a reader never sees a
+//! half-written tree.
+
+use crate::discharge::CheckOptions;
+use crate::fs::FileSystem;
+use crate::session::{CheckOutcome, Input, LoadError, check_with};
+use lp_check::{Obligation, Verdict};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct BuildOutcome {
+    pub check: CheckOutcome,
+    /// The output folder, when the build wrote one.
+    pub out_dir: Option<PathBuf>,
+    /// The files written, relative to `out_dir`, sorted.
+    pub written: Vec<String>,
+}
+
+/// A failure while writing the output (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the build output `{}`: {error}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub error: std::io::Error,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// The output folder of an input: the project's `build.output`, or `out` when given.
+pub fn output_dir(input: &Input, out: Option<&Path>) -> PathBuf {
+    if let Some(out) = out {
+        return out.to_path_buf();
+    }
+    match input {
+        Input::Project { root, config } => root.join(&config.build.output),
+        Input::File(p) => p.parent().unwrap_or(Path::new(".")).join("artifacts/engineering"),
+    }
+}
+
+/// The files of the build output, path (relative to the output folder) to contents.
+pub fn artifacts(outcome: &CheckOutcome) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let Some(spec) = &outcome.spec else { return files };
+    let version = spec.version.map(|v| v.to_string()).or_else(|| match &outcome.input {
+        Some(Input::Project { config, .. }) => Some(config.project.version.clone()),
+        _ => None,
+    });
+    let dir = format!("specifications/v{}", version.unwrap_or_else(|| "0.0.0".into()));
+    let results: Vec<(Obligation, Verdict)> =
+        outcome.results.iter().map(|r| (r.obligation.clone(), r.verdict.clone())).collect();
+    let mut spec_files: BTreeMap<&str, String> = BTreeMap::new();
+    spec_files.insert("requirements.adt", lp_check::reports::requirements_yaml(spec, &results));
+    spec_files.insert("types.curry-howard", lp_check::reports::curry_howard_yaml(spec, &results));
+    spec_files.insert("architecture.categorical", lp_check::reports::architecture_yaml(spec, &results));
+    let mut manifest = BTreeMap::new();
+    for (name, text) in &spec_files {
+        manifest.insert(name.to_string(), lp_check::obligation::hex(&Sha256::digest(text.as_bytes())));
+    }
+    let manifest = serde_json::json!({ "algorithm": "sha256", "files": manifest });
+    let mut manifest_text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    manifest_text.push('\n');
+    for (name, text) in spec_files {
+        files.insert(format!("{dir}/{name}"), text.into_bytes());
+    }
+    files.insert(format!("{dir}/manifest.json"), manifest_text.into_bytes());
+    files
+}
+
+/// Checks, and when there are no errors writes the output folder atomically.
+pub fn build(
+    fs: &dyn FileSystem,
+    path: &Path,
+    opts: &CheckOptions,
+    out: Option<&Path>,
+) -> Result<BuildOutcome, BuildError> {
+    let check = check_with(fs, path, opts)?;
+    let Some(input) = check.input.clone() else {
+        return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
+    };
+    if check.error_count() > 0 || check.spec.is_none() {
+        return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
+    }
+    let out_dir = output_dir(&input, out);
+    let files = artifacts(&check);
+    write_tree(fs, &out_dir, &files)?;
+    Ok(BuildOutcome { check, out_dir: Some(out_dir), written: files.into_keys().collect() })
+}
+
+/// Writes `files` as the whole content of `dir`: first into `dir.tmp-PID`, then swapped in.
+fn write_tree(fs: &dyn FileSystem, dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WriteError> {
+    let err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| WriteError { path, error }
+    };
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    fs.remove_dir_all(&tmp).map_err(err(&tmp))?;
+    for (rel, bytes) in files {
+        let path = tmp.join(rel);
+        if let Some(p) = path.parent() {
+            fs.create_dir_all(p).map_err(err(p))?;
+        }
+        fs.write_atomic(&path, bytes).map_err(err(&path))?;
+    }
+    let had_old = fs.is_dir(dir);
+    if had_old {
+        fs.rename(dir, &old).map_err(err(dir))?;
+    }
+    if let Err(e) = fs.rename(&tmp, dir) {
+        // Put the previous output back before reporting.
+        if had_old {
+            let _ = fs.rename(&old, dir);
+        }
+        return Err(WriteError { path: dir.to_path_buf(), error: e });
+    }
+    if had_old {
+        fs.remove_dir_all(&old).map_err(err(&old))?;
+    }
+    Ok(())
+}

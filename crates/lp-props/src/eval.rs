@@ -1,0 +1,422 @@
+//! An evaluator for IR expressions over [`Value`]s, and the check that a value satisfies every
+//! refinement of its type.
+//!
+//! Integers are 64-bit and checked: an overflow is an error, not a wrap. Division and
+//! remainder are Euclidean (`-7 / 2 == -4`, `-7 % 2 == 1`), as in SMT-LIB. `len` of a string
+//! counts characters. `matches(text, re)` is a regular-expression search (anchors must be
+//! written). What the evaluator cannot do (machine variables, external functions, calls
+//! nested deeper than [`MAX_CALL_DEPTH`]) is an [`EvalError::Unsupported`], and a law whose
+//! refinements need it is `unknown`, never passed.
+
+use crate::value::Value;
+use lp_check::law::{ctor_name, expr_text};
+use lp_ir::{BinOp, Builtin, Ctor, Expr, ExprKind, Pattern, PatternKind, Spec, Ty, TypeBody, UnOp};
+use regex::Regex;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// How deeply declared functions may call each other while evaluating one expression.
+pub const MAX_CALL_DEPTH: u32 = 64;
+
+/// Why an expression has no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalError {
+    /// The evaluator does not support this construct; the law is `unknown`.
+    Unsupported(String),
+    /// The expression is undefined for these values (division by zero, overflow, no match
+    /// arm).
+    Runtime(String),
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::Unsupported(s) => write!(f, "unsupported: {s}"),
+            EvalError::Runtime(s) => f.write_str(s),
+        }
+    }
+}
+
+/// A refinement that a value breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Where in the value, such as `self.tags` or `self.items[2]`.
+    pub path: String,
+    /// The type or field the refinement belongs to, such as `Tags` or `Product.sku`.
+    pub owner: String,
+    /// The refinement as written.
+    pub rule: String,
+}
+
+/// The spec a discharge works on, with a cache of compiled regular expressions. Strategies
+/// keep it alive, so it owns its spec.
+#[derive(Debug)]
+pub struct Env {
+    pub spec: Spec,
+    regexes: RefCell<BTreeMap<String, Option<Regex>>>,
+}
+
+impl Env {
+    pub fn new(spec: Spec) -> Env {
+        Env { spec, regexes: RefCell::new(BTreeMap::new()) }
+    }
+
+    /// Evaluates a refinement-like expression with `self` bound to `value`.
+    pub fn eval(&self, e: &Expr, value: &Value) -> Result<Value, EvalError> {
+        let mut frame = Frame { this: Some(value), params: &[], locals: Vec::new(), depth: 0 };
+        self.eval_in(e, &mut frame)
+    }
+
+    /// Whether a Boolean expression holds with `self` bound to `value`.
+    pub fn holds(&self, e: &Expr, value: &Value) -> Result<bool, EvalError> {
+        match self.eval(e, value)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(EvalError::Runtime(format!("a refinement evaluated to {other}, not a Bool"))),
+        }
+    }
+
+    /// Whether every expression holds; an error counts as not holding. Used to filter
+    /// generated values.
+    pub fn all_hold(&self, exprs: &[Expr], value: &Value) -> bool {
+        exprs.iter().all(|e| self.holds(e, value).unwrap_or(false))
+    }
+
+    fn regex(&self, pattern: &str) -> Result<Regex, EvalError> {
+        let mut cache = self.regexes.borrow_mut();
+        let entry = cache.entry(pattern.to_string()).or_insert_with(|| Regex::new(pattern).ok());
+        entry.clone().ok_or_else(|| EvalError::Unsupported(format!("invalid regular expression {pattern:?}")))
+    }
+
+    fn eval_in(&self, e: &Expr, fr: &mut Frame<'_>) -> Result<Value, EvalError> {
+        Ok(match &e.kind {
+            ExprKind::Int(n) => Value::Int(*n),
+            ExprKind::Str(s) => Value::Str(s.clone()),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::SelfValue => {
+                fr.this.cloned().ok_or_else(|| EvalError::Unsupported("`self` outside a refinement".into()))?
+            }
+            ExprKind::Result => return Err(EvalError::Unsupported("`result` in a refinement".into())),
+            ExprKind::Var(_) => return Err(EvalError::Unsupported("a machine variable in a refinement".into())),
+            ExprKind::Error => return Err(EvalError::Unsupported("an erroneous expression".into())),
+            ExprKind::Param(i) => fr
+                .params
+                .get(*i as usize)
+                .cloned()
+                .ok_or_else(|| EvalError::Unsupported("a function parameter outside a function".into()))?,
+            ExprKind::Local { id, name } => fr
+                .locals
+                .get(id.0 as usize)
+                .cloned()
+                .flatten()
+                .ok_or_else(|| EvalError::Runtime(format!("`{name}` is not bound")))?,
+            ExprKind::Ctor { ctor, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval_in(a, fr)?);
+                }
+                self.construct(*ctor, vals)?
+            }
+            ExprKind::Call { func, args } => {
+                let def = self
+                    .spec
+                    .fns
+                    .get(func.index())
+                    .ok_or_else(|| EvalError::Unsupported("an unknown function".into()))?;
+                let body = def
+                    .body
+                    .as_ref()
+                    .ok_or_else(|| EvalError::Unsupported(format!("the external function `{}`", def.name)))?;
+                if fr.depth >= MAX_CALL_DEPTH {
+                    return Err(EvalError::Unsupported(format!("calls of `{}` nested too deeply", def.name)));
+                }
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval_in(a, fr)?);
+                }
+                let mut inner = Frame { this: None, params: &vals, locals: Vec::new(), depth: fr.depth + 1 };
+                self.eval_in(body, &mut inner)?
+            }
+            ExprKind::Builtin { builtin, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval_in(a, fr)?);
+                }
+                match (builtin, vals.as_slice()) {
+                    (Builtin::Len, [v]) => Value::Int(match v {
+                        Value::Str(s) => s.chars().count() as i64,
+                        Value::List(l) => l.len() as i64,
+                        Value::Set(s) => s.len() as i64,
+                        Value::Map(m) => m.len() as i64,
+                        other => return Err(EvalError::Runtime(format!("len of {other}"))),
+                    }),
+                    (Builtin::Matches, [Value::Str(text), Value::Str(re)]) => {
+                        Value::Bool(self.regex(re)?.is_match(text))
+                    }
+                    _ => return Err(EvalError::Runtime(format!("bad arguments to `{}`", builtin.name()))),
+                }
+            }
+            ExprKind::Apply { func, arg } => {
+                let f = self.eval_in(func, fr)?;
+                let a = self.eval_in(arg, fr)?;
+                match f {
+                    Value::Fn { table, default } => table.get(&a).cloned().unwrap_or(*default),
+                    other => return Err(EvalError::Runtime(format!("{other} is not a function"))),
+                }
+            }
+            ExprKind::Field { base, index, name } => {
+                let b = self.eval_in(base, fr)?;
+                b.fields()
+                    .and_then(|fs| fs.get(*index as usize))
+                    .map(|(_, v)| v.clone())
+                    .ok_or_else(|| EvalError::Runtime(format!("{b} has no field `{name}`")))?
+            }
+            ExprKind::Unary { op, operand } => match (op, self.eval_in(operand, fr)?) {
+                (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
+                (UnOp::Neg, Value::Int(n)) => {
+                    Value::Int(n.checked_neg().ok_or_else(|| EvalError::Runtime("integer overflow".into()))?)
+                }
+                (_, v) => return Err(EvalError::Runtime(format!("bad operand {v}"))),
+            },
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, fr)?,
+            ExprKind::List(items) => {
+                let mut vals = Vec::with_capacity(items.len());
+                for a in items {
+                    vals.push(self.eval_in(a, fr)?);
+                }
+                Value::List(vals)
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                let v = self.eval_in(scrutinee, fr)?;
+                for arm in arms {
+                    let saved = fr.locals.clone();
+                    if bind(&arm.pattern, &v, &mut fr.locals) {
+                        let result = self.eval_in(&arm.body, fr);
+                        fr.locals = saved;
+                        return result;
+                    }
+                    fr.locals = saved;
+                }
+                return Err(EvalError::Runtime(format!("no arm of `{}` matches {v}", expr_text(&self.spec, e, &[]))));
+            }
+        })
+    }
+
+    fn binary(&self, op: BinOp, lhs: &Expr, rhs: &Expr, fr: &mut Frame<'_>) -> Result<Value, EvalError> {
+        let l = self.eval_in(lhs, fr)?;
+        match (op, &l) {
+            (BinOp::And, Value::Bool(false)) => return Ok(Value::Bool(false)),
+            (BinOp::Or, Value::Bool(true)) => return Ok(Value::Bool(true)),
+            _ => {}
+        }
+        let r = self.eval_in(rhs, fr)?;
+        let overflow = || EvalError::Runtime("integer overflow".into());
+        Ok(match (op, l, r) {
+            (BinOp::And | BinOp::Or, _, Value::Bool(b)) => Value::Bool(b),
+            (BinOp::Eq, a, b) => Value::Bool(a == b),
+            (BinOp::Ne, a, b) => Value::Bool(a != b),
+            (BinOp::Lt, Value::Int(a), Value::Int(b)) => Value::Bool(a < b),
+            (BinOp::Le, Value::Int(a), Value::Int(b)) => Value::Bool(a <= b),
+            (BinOp::Gt, Value::Int(a), Value::Int(b)) => Value::Bool(a > b),
+            (BinOp::Ge, Value::Int(a), Value::Int(b)) => Value::Bool(a >= b),
+            (BinOp::Add, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(b).ok_or_else(overflow)?),
+            (BinOp::Sub, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_sub(b).ok_or_else(overflow)?),
+            (BinOp::Mul, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_mul(b).ok_or_else(overflow)?),
+            (BinOp::Div | BinOp::Rem, Value::Int(_), Value::Int(0)) => {
+                return Err(EvalError::Runtime("division by zero".into()));
+            }
+            (BinOp::Div, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_div_euclid(b).ok_or_else(overflow)?),
+            (BinOp::Rem, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_rem_euclid(b).ok_or_else(overflow)?),
+            (op, a, b) => return Err(EvalError::Runtime(format!("bad operands {a} {} {b}", op.as_str()))),
+        })
+    }
+
+    /// Builds the value of a constructor applied to its arguments.
+    pub fn construct(&self, ctor: Ctor, mut args: Vec<Value>) -> Result<Value, EvalError> {
+        let one = |args: &mut Vec<Value>| {
+            if args.len() == 1 {
+                Ok(Box::new(args.remove(0)))
+            } else {
+                Err(EvalError::Runtime("a constructor with the wrong number of arguments".into()))
+            }
+        };
+        Ok(match ctor {
+            Ctor::Some => Value::Option(Some(one(&mut args)?)),
+            Ctor::None => Value::Option(None),
+            Ctor::Ok => Value::Result(Ok(one(&mut args)?)),
+            Ctor::Err => Value::Result(Err(one(&mut args)?)),
+            Ctor::Variant { ty, index } => {
+                let names: Vec<String> = match self.spec.types.get(ty.index()).map(|d| &d.body) {
+                    Some(TypeBody::Sum(variants)) => variants
+                        .get(index as usize)
+                        .and_then(|v| v.payload.as_ref())
+                        .map(|fs| fs.iter().map(|f| f.name.clone()).collect())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                if names.len() != args.len() {
+                    return Err(EvalError::Runtime("a variant with the wrong number of fields".into()));
+                }
+                Value::Variant {
+                    name: ctor_name(&self.spec, ctor),
+                    index,
+                    fields: names.into_iter().zip(args).collect(),
+                }
+            }
+        })
+    }
+
+    /// Checks every refinement that applies to `value` as a value of `ty` (the type's own,
+    /// its aliases', its fields' and those of every value nested in it), returning the first
+    /// one it breaks. `path` names the value in messages.
+    pub fn validate(&self, ty: &Ty, value: &Value, path: &str) -> Result<Option<Violation>, EvalError> {
+        self.validate_within(ty, value, path, 0)
+    }
+
+    fn validate_within(&self, ty: &Ty, value: &Value, path: &str, depth: u32) -> Result<Option<Violation>, EvalError> {
+        if depth > 512 {
+            return Err(EvalError::Unsupported("a value nested too deeply".into()));
+        }
+        let d = depth + 1;
+        match (ty, value) {
+            (Ty::Named { id, args }, _) => {
+                let Some(def) = self.spec.types.get(id.index()) else { return Ok(None) };
+                if let Some(r) = &def.refinement
+                    && !self.holds(r, value)?
+                {
+                    return Ok(Some(Violation {
+                        path: path.to_string(),
+                        owner: def.name.clone(),
+                        rule: expr_text(&self.spec, r, &[]),
+                    }));
+                }
+                let fields = match (&def.body, value) {
+                    (TypeBody::Alias(t), _) => return self.validate_within(&t.subst(args), value, path, d),
+                    (TypeBody::Record(fields), Value::Record(vals)) => Some((fields, vals, def.name.clone())),
+                    (TypeBody::Sum(variants), Value::Variant { index, fields: vals, .. }) => {
+                        match variants.get(*index as usize) {
+                            Some(v) => {
+                                v.payload.as_ref().map(|fields| (fields, vals, format!("{}.{}", def.name, v.name)))
+                            }
+                            None => None,
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some((fields, vals, owner)) = fields {
+                    for (f, (_, v)) in fields.iter().zip(vals) {
+                        let sub = format!("{path}.{}", f.name);
+                        if let Some(r) = &f.refinement
+                            && !self.holds(r, v)?
+                        {
+                            return Ok(Some(Violation {
+                                path: sub,
+                                owner: format!("{owner}.{}", f.name),
+                                rule: expr_text(&self.spec, r, &[]),
+                            }));
+                        }
+                        if let Some(viol) = self.validate_within(&f.ty.subst(args), v, &sub, d)? {
+                            return Ok(Some(viol));
+                        }
+                    }
+                }
+                Ok(None)
+            }
+            (Ty::ErrorType(id), Value::Record(vals)) => {
+                let Some(def) = self.spec.errors.get(id.index()) else { return Ok(None) };
+                for (f, (_, v)) in def.fields.iter().zip(vals) {
+                    let sub = format!("{path}.{}", f.name);
+                    if let Some(r) = &f.refinement
+                        && !self.holds(r, v)?
+                    {
+                        return Ok(Some(Violation {
+                            path: sub,
+                            owner: format!("{}.{}", def.name, f.name),
+                            rule: expr_text(&self.spec, r, &[]),
+                        }));
+                    }
+                    if let Some(viol) = self.validate_within(&f.ty, v, &sub, d)? {
+                        return Ok(Some(viol));
+                    }
+                }
+                Ok(None)
+            }
+            (Ty::Option(t), Value::Option(Some(v))) => self.validate_within(t, v, &format!("{path}?"), d),
+            (Ty::Result(t, _), Value::Result(Ok(v))) | (Ty::Result(_, t), Value::Result(Err(v))) => {
+                self.validate_within(t, v, &format!("{path}?"), d)
+            }
+            (Ty::List(t), Value::List(items)) => {
+                for (i, v) in items.iter().enumerate() {
+                    if let Some(viol) = self.validate_within(t, v, &format!("{path}[{i}]"), d)? {
+                        return Ok(Some(viol));
+                    }
+                }
+                Ok(None)
+            }
+            (Ty::Set(t), Value::Set(items)) => {
+                for v in items {
+                    if let Some(viol) = self.validate_within(t, v, &format!("{path}[{v}]"), d)? {
+                        return Ok(Some(viol));
+                    }
+                }
+                Ok(None)
+            }
+            (Ty::Map(k, t), Value::Map(entries)) | (Ty::Fn(k, t), Value::Fn { table: entries, .. }) => {
+                for (key, v) in entries {
+                    if let Some(viol) = self.validate_within(k, key, &format!("{path} key {key}"), d)? {
+                        return Ok(Some(viol));
+                    }
+                    if let Some(viol) = self.validate_within(t, v, &format!("{path}[{key}]"), d)? {
+                        return Ok(Some(viol));
+                    }
+                }
+                if let (Ty::Fn(_, t), Value::Fn { default, .. }) = (ty, value) {
+                    return self.validate_within(t, default, &format!("{path}(_)"), d);
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// One evaluation scope: `self`, the parameters of the function being evaluated, and the
+/// locals bound by match patterns.
+struct Frame<'v> {
+    this: Option<&'v Value>,
+    params: &'v [Value],
+    locals: Vec<Option<Value>>,
+    depth: u32,
+}
+
+/// Matches a pattern against a value, binding locals; `false` when it does not match.
+fn bind(p: &Pattern, v: &Value, locals: &mut Vec<Option<Value>>) -> bool {
+    match (&p.kind, v) {
+        (PatternKind::Wildcard, _) => true,
+        (PatternKind::Int(n), Value::Int(m)) => n == m,
+        (PatternKind::Str(s), Value::Str(t)) => s == t,
+        (PatternKind::Bool(b), Value::Bool(c)) => b == c,
+        (PatternKind::Bind { local, .. }, _) => {
+            let i = local.0 as usize;
+            if locals.len() <= i {
+                locals.resize(i + 1, None);
+            }
+            locals[i] = Some(v.clone());
+            true
+        }
+        (PatternKind::Ctor { ctor, fields }, _) => {
+            let inner: Option<Vec<&Value>> = match (ctor, v) {
+                (Ctor::Some, Value::Option(Some(x)))
+                | (Ctor::Ok, Value::Result(Ok(x)))
+                | (Ctor::Err, Value::Result(Err(x))) => Some(vec![x.as_ref()]),
+                (Ctor::None, Value::Option(None)) => Some(Vec::new()),
+                (Ctor::Variant { index, .. }, Value::Variant { index: j, fields: vals, .. }) if index == j => {
+                    Some(vals.iter().map(|(_, x)| x).collect())
+                }
+                _ => None,
+            };
+            let Some(inner) = inner else { return false };
+            fields.iter().all(|fp| inner.get(fp.index as usize).is_some_and(|x| bind(&fp.pattern, x, locals)))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,1051 @@
+//! From IR expressions to z3 terms.
+//!
+//! Values are *flattened* by type: an `Int`, `Bool` or `String` is one z3 constant; a record
+//! is its fields; an `Option`, a `Result` or a sum is an integer tag (the variant's index:
+//! `None` 0, `Some` 1, `Ok` 0, `Err` 1) and the payload fields of every variant, of which only
+//! the tagged one means anything. Lists, sets, maps, functions, machine handles, type
+//! parameters and recursive types are opaque: a constant of an uninterpreted sort (named after
+//! the type with its aliases expanded) with an uninterpreted, non-negative `len`. Flattening
+//! keeps counterexamples in spec terms (`range = { min: 1, max: 0 }`) and lets `match` and
+//! field access be plain term construction.
+//!
+//! Expressions are evaluated symbolically: a `match` becomes an if-then-else over its arms
+//! (first match wins; when no arm matches, the value is unconstrained), a call of a function
+//! with a body is unfolded (up to [`MAX_INLINE`] deep; recursion is unsupported), a call of an
+//! external function is a fresh value of its result type for which its result type's
+//! refinement and its `ensures` are assumed whenever its `requires` hold (and two calls with
+//! equal arguments have equal results). `/` and `%` round towards negative infinity (Python's
+//! `//` and `%`); `x / 0` is z3's unspecified division (some integer, a function of `x`), so
+//! a claim that needs the quotient fails at a zero divisor; the contracts pass checks every
+//! divisor in its own obligation.
+//!
+//! Anything else is [`Unsupported`], which makes the verdict `unknown`.
+
+use crate::regex;
+use lp_check::smt_goal::{Binder, Formula, PathStep, SmtGoal};
+use lp_ir::{
+    BinOp, Builtin, Ctor, Expr, ExprKind, FieldDef, FnId, LocalId, Pattern, PatternKind, Spec, Ty, TypeBody, UnOp,
+};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use z3::ast::{Ast, Bool, Dynamic, Int, Regexp, String as ZString};
+use z3::{FuncDecl, Model, Sort, Symbol};
+
+/// How deep calls of functions with a body are unfolded.
+pub const MAX_INLINE: usize = 16;
+
+/// Why a goal cannot be translated; the verdict is `unknown` with this reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+type R<T> = Result<T, Unsupported>;
+
+fn unsupported<T>(what: impl Into<String>) -> R<T> {
+    Err(Unsupported(format!("unsupported: {}", what.into())))
+}
+
+/// A flattened symbolic value.
+#[derive(Debug, Clone)]
+enum Val {
+    Int(Int),
+    Bool(Bool),
+    Str(ZString),
+    /// `Unit`, and the (impossible) values of `Void`.
+    Unit,
+    Record(Vec<Val>),
+    Sum {
+        tag: Int,
+        payloads: Vec<Vec<Val>>,
+    },
+    Opaque(Dynamic),
+}
+
+/// How values of a type are flattened.
+enum Shape {
+    Int,
+    Bool,
+    Str,
+    Unit,
+    Void,
+    /// Field names and types.
+    Record(Vec<(String, Ty)>),
+    /// Variant names and their payload fields; `named` is false for `Option` and `Result`,
+    /// whose payload is written `Some(x)` rather than `V { f: x }`.
+    Sum {
+        variants: Vec<(String, Vec<(String, Ty)>)>,
+        named: bool,
+    },
+    /// The name of the uninterpreted sort.
+    Opaque(String),
+}
+
+/// The translated goal: what z3 must assume, the claim, and the scope's values for rendering
+/// a model.
+pub struct Built {
+    pub facts: Vec<Bool>,
+    pub claim: Bool,
+    scope: Vec<(String, Ty, Val)>,
+}
+
+impl Built {
+    /// The integers of the free scope variables (fields included, tags not): a
+    /// counterexample reads best when they are small.
+    pub fn free_ints(&self, goal: &SmtGoal) -> Vec<Int> {
+        fn leaves(v: &Val, out: &mut Vec<Int>) {
+            match v {
+                Val::Int(i) => out.push(i.clone()),
+                Val::Record(vs) => vs.iter().for_each(|v| leaves(v, out)),
+                Val::Sum { payloads, .. } => payloads.iter().flatten().for_each(|v| leaves(v, out)),
+                Val::Bool(_) | Val::Str(_) | Val::Unit | Val::Opaque(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        for (var, (_, _, val)) in goal.scope.iter().zip(&self.scope) {
+            if var.value.is_none() {
+                leaves(val, &mut out);
+            }
+        }
+        out
+    }
+}
+
+impl Built {
+    /// Every scope variable's name and value in the model, in scope order.
+    pub fn render(&self, spec: &Spec, model: &Model) -> Vec<(String, String)> {
+        let r = Renderer { spec, model };
+        self.scope.iter().map(|(name, ty, val)| (name.clone(), r.value(ty, val, 0))).collect()
+    }
+}
+
+/// Translates a goal.
+pub fn build(spec: &Spec, goal: &SmtGoal) -> R<Built> {
+    let mut tx = Tx::new(spec);
+    let mut frame = Frame::default();
+    let mut scope = Vec::new();
+    for var in &goal.scope {
+        let val = match &var.value {
+            None => tx.fresh(&var.ty, &var.name)?,
+            Some(e) => tx.eval(e, &frame)?,
+        };
+        if var.refined {
+            let r = tx.refines(&var.ty, &val)?;
+            tx.facts.push(r);
+        }
+        frame.scope.insert(var.binder, val.clone());
+        scope.push((var.name.clone(), var.ty.clone(), val));
+    }
+    for a in &goal.assumptions {
+        let f = tx.formula(a, &frame)?;
+        tx.facts.push(f);
+    }
+    let claim = tx.formula(&goal.claim, &frame)?;
+    Ok(Built { facts: tx.facts, claim, scope })
+}
+
+/// What the names of one expression root refer to.
+#[derive(Clone, Default)]
+struct Frame {
+    scope: BTreeMap<Binder, Val>,
+    locals: BTreeMap<LocalId, Val>,
+}
+
+impl Frame {
+    fn get(&self, b: Binder) -> R<Val> {
+        match self.scope.get(&b) {
+            Some(v) => Ok(v.clone()),
+            None => unsupported(format!("`{}` is not in scope here", binder_name(b))),
+        }
+    }
+}
+
+fn binder_name(b: Binder) -> String {
+    match b {
+        Binder::Param(i) => format!("parameter {i}"),
+        Binder::SelfValue => "self".to_string(),
+        Binder::Result => "result".to_string(),
+        Binder::Var(v) => format!("variable {}", v.0),
+    }
+}
+
+fn and(items: &[Bool]) -> Bool {
+    match items.len() {
+        0 => Bool::from_bool(true),
+        1 => items[0].clone(),
+        _ => Bool::and(items),
+    }
+}
+
+fn or(items: &[Bool]) -> Bool {
+    match items.len() {
+        0 => Bool::from_bool(false),
+        1 => items[0].clone(),
+        _ => Bool::or(items),
+    }
+}
+
+fn int_add(a: &Int, b: &Int) -> Int {
+    Int::add(&[a, b])
+}
+
+fn int_sub(a: &Int, b: &Int) -> Int {
+    Int::sub(&[a, b])
+}
+
+fn int_mul(a: &Int, b: &Int) -> Int {
+    Int::mul(&[a, b])
+}
+
+/// `a / b` and `a % b` rounding towards negative infinity. z3's `div` and `mod` are
+/// Euclidean (the remainder is never negative), which agrees for `b > 0`; for `b < 0`,
+/// `floor(a / b) = floor(-a / -b)` and the remainder takes the divisor's sign.
+fn floor_div_mod(a: &Int, b: &Int, rem: bool) -> Int {
+    let neg_a = a.unary_minus();
+    let neg_b = b.unary_minus();
+    let positive = if rem { a.modulo(b) } else { a.div(b) };
+    let negative = if rem { neg_a.modulo(&neg_b).unary_minus() } else { neg_a.div(&neg_b) };
+    match b.as_i64() {
+        Some(n) if n > 0 => positive,
+        Some(n) if n < 0 => negative,
+        _ => b.ge(Int::from_i64(0)).ite(&positive, &negative),
+    }
+}
+
+struct Tx<'s> {
+    spec: &'s Spec,
+    facts: Vec<Bool>,
+    /// Whether each declared type can contain itself through flattened positions.
+    recursive: Vec<bool>,
+    /// Functions being unfolded (or whose contracts are being evaluated).
+    stack: Vec<FnId>,
+    /// Earlier calls of external functions, for functional consistency.
+    external_calls: Vec<(FnId, Vec<Val>, Val)>,
+    sorts: BTreeMap<String, Sort>,
+    lens: BTreeMap<String, FuncDecl>,
+    fresh_count: u32,
+}
+
+impl<'s> Tx<'s> {
+    fn new(spec: &'s Spec) -> Tx<'s> {
+        let recursive = (0..spec.types.len()).map(|i| reaches_itself(spec, i)).collect();
+        Tx {
+            spec,
+            facts: Vec::new(),
+            recursive,
+            stack: Vec::new(),
+            external_calls: Vec::new(),
+            sorts: BTreeMap::new(),
+            lens: BTreeMap::new(),
+            fresh_count: 0,
+        }
+    }
+
+    // ------------------------------------------------------------ shapes and fresh values
+
+    fn shape(&self, ty: &Ty) -> R<Shape> {
+        let head = self.spec.expand_alias(ty);
+        Ok(match &head {
+            Ty::Int => Shape::Int,
+            Ty::Bool => Shape::Bool,
+            Ty::String => Shape::Str,
+            Ty::Unit => Shape::Unit,
+            Ty::Void => Shape::Void,
+            Ty::Option(t) => Shape::Sum {
+                variants: vec![
+                    ("None".to_string(), Vec::new()),
+                    ("Some".to_string(), vec![("0".to_string(), (**t).clone())]),
+                ],
+                named: false,
+            },
+            Ty::Result(a, b) => Shape::Sum {
+                variants: vec![
+                    ("Ok".to_string(), vec![("0".to_string(), (**a).clone())]),
+                    ("Err".to_string(), vec![("0".to_string(), (**b).clone())]),
+                ],
+                named: false,
+            },
+            Ty::Named { id, args } => {
+                if self.recursive.get(id.index()).copied().unwrap_or(true) {
+                    return Ok(Shape::Opaque(self.sort_name(&head)));
+                }
+                let Some(def) = self.spec.types.get(id.index()) else { return unsupported("an unknown type") };
+                let fields =
+                    |fs: &[FieldDef]| fs.iter().map(|f| (f.name.clone(), f.ty.subst(args))).collect::<Vec<_>>();
+                match &def.body {
+                    TypeBody::Record(fs) => Shape::Record(fields(fs)),
+                    TypeBody::Sum(vs) => Shape::Sum {
+                        variants: vs
+                            .iter()
+                            .map(|v| (v.name.clone(), v.payload.as_deref().map(fields).unwrap_or_default()))
+                            .collect(),
+                        named: true,
+                    },
+                    TypeBody::Alias(_) => return unsupported("a cyclic type alias"),
+                }
+            }
+            Ty::ErrorType(id) => match self.spec.errors.get(id.index()) {
+                Some(e) => Shape::Record(e.fields.iter().map(|f| (f.name.clone(), f.ty.clone())).collect()),
+                None => return unsupported("an unknown error type"),
+            },
+            Ty::List(_) | Ty::Set(_) | Ty::Map(..) | Ty::Fn(..) | Ty::Machine(_) | Ty::Param(_) => {
+                Shape::Opaque(self.sort_name(&head))
+            }
+            Ty::Error => return unsupported("an erroneous type"),
+        })
+    }
+
+    /// The name of a type with every alias expanded, so equal types share a sort.
+    fn sort_name(&self, ty: &Ty) -> String {
+        let mut out = String::new();
+        self.write_sort_name(&mut out, ty, 0);
+        out
+    }
+
+    fn write_sort_name(&self, out: &mut String, ty: &Ty, depth: usize) {
+        let head = self.spec.expand_alias(ty);
+        let app = |out: &mut String, name: &str, args: &[&Ty]| {
+            out.push_str(name);
+            if !args.is_empty() {
+                out.push('<');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    if depth < 32 {
+                        self.write_sort_name(out, a, depth + 1);
+                    }
+                }
+                out.push('>');
+            }
+        };
+        match &head {
+            Ty::Option(t) => app(out, "Option", &[t]),
+            Ty::Result(a, b) => app(out, "Result", &[a, b]),
+            Ty::List(t) => app(out, "List", &[t]),
+            Ty::Set(t) => app(out, "Set", &[t]),
+            Ty::Map(a, b) => app(out, "Map", &[a, b]),
+            Ty::Fn(a, b) => app(out, "Fn", &[a, b]),
+            Ty::Named { id, args } => {
+                let name = self.spec.types.get(id.index()).map_or("?", |d| d.name.as_str());
+                let args: Vec<&Ty> = args.iter().collect();
+                app(out, name, &args);
+            }
+            Ty::Param(i) => out.push_str(&format!("${i}")),
+            other => out.push_str(&self.spec.display_ty(other, &[])),
+        }
+    }
+
+    fn sort(&mut self, name: &str) -> Sort {
+        self.sorts
+            .entry(name.to_string())
+            .or_insert_with(|| Sort::uninterpreted(Symbol::String(name.to_string())))
+            .clone()
+    }
+
+    /// The length of an opaque value: an uninterpreted function per sort, never negative.
+    fn opaque_len(&mut self, sort_name: &str, value: &Dynamic) -> R<Int> {
+        let sort = self.sort(sort_name);
+        let decl = self
+            .lens
+            .entry(sort_name.to_string())
+            .or_insert_with(|| FuncDecl::new(format!("len {sort_name}"), &[&sort], &Sort::int()));
+        let Some(len) = decl.apply(&[value as &dyn Ast]).as_int() else {
+            return unsupported("the length of an opaque value");
+        };
+        self.facts.push(len.ge(Int::from_i64(0)));
+        Ok(len)
+    }
+
+    /// A fresh value of `ty` whose constants are named after `name` (`p.price`,
+    /// `p.discount.Some.0`), with the structural facts every value has (a sum's tag is one of
+    /// its variants; `Void` has no value).
+    fn fresh(&mut self, ty: &Ty, name: &str) -> R<Val> {
+        Ok(match self.shape(ty)? {
+            Shape::Int => Val::Int(Int::new_const(name)),
+            Shape::Bool => Val::Bool(Bool::new_const(name)),
+            Shape::Str => Val::Str(ZString::new_const(name)),
+            Shape::Unit => Val::Unit,
+            // A scope variable of type `Void` cannot exist, so its goal holds vacuously; a
+            // value made up during evaluation (an external call's result, the value of a
+            // `match` no arm of which matches) is only reached on a path that cannot be
+            // taken, which the facts, being unconditional, must not assume.
+            Shape::Void => {
+                if !name.contains('!') {
+                    self.facts.push(Bool::from_bool(false));
+                }
+                Val::Unit
+            }
+            Shape::Record(fields) => {
+                let mut vals = Vec::with_capacity(fields.len());
+                for (f, t) in &fields {
+                    vals.push(self.fresh(t, &format!("{name}.{f}"))?);
+                }
+                Val::Record(vals)
+            }
+            Shape::Sum { variants, .. } => {
+                let tag = Int::new_const(format!("{name}#tag"));
+                self.facts.push(tag.ge(Int::from_i64(0)));
+                self.facts.push(tag.lt(Int::from_i64(variants.len() as i64)));
+                let mut payloads = Vec::with_capacity(variants.len());
+                for (v, fields) in &variants {
+                    let mut vals = Vec::with_capacity(fields.len());
+                    for (f, t) in fields {
+                        vals.push(self.fresh(t, &format!("{name}.{v}.{f}"))?);
+                    }
+                    payloads.push(vals);
+                }
+                Val::Sum { tag, payloads }
+            }
+            Shape::Opaque(sort_name) => {
+                let sort = self.sort(&sort_name);
+                Val::Opaque(Dynamic::new_const(name, &sort))
+            }
+        })
+    }
+
+    /// A fresh value named uniquely after `what`.
+    fn fresh_anon(&mut self, ty: &Ty, what: &str) -> R<Val> {
+        self.fresh_count += 1;
+        let name = format!("{what}!{}", self.fresh_count);
+        self.fresh(ty, &name)
+    }
+
+    /// Some value of `ty`, for the payloads of the variants a constructed value is not.
+    fn default_val(&mut self, ty: &Ty) -> R<Val> {
+        Ok(match self.shape(ty)? {
+            Shape::Int => Val::Int(Int::from_i64(0)),
+            Shape::Bool => Val::Bool(Bool::from_bool(false)),
+            Shape::Str => Val::Str(str_lit("")?),
+            Shape::Unit | Shape::Void => Val::Unit,
+            Shape::Record(fields) => {
+                let mut vals = Vec::with_capacity(fields.len());
+                for (_, t) in &fields {
+                    vals.push(self.default_val(t)?);
+                }
+                Val::Record(vals)
+            }
+            Shape::Sum { variants, .. } => {
+                let mut payloads = Vec::with_capacity(variants.len());
+                for (_, fields) in &variants {
+                    let mut vals = Vec::with_capacity(fields.len());
+                    for (_, t) in fields {
+                        vals.push(self.default_val(t)?);
+                    }
+                    payloads.push(vals);
+                }
+                Val::Sum { tag: Int::from_i64(0), payloads }
+            }
+            Shape::Opaque(sort_name) => {
+                let sort = self.sort(&sort_name);
+                Val::Opaque(Dynamic::new_const(format!("{sort_name}!default"), &sort))
+            }
+        })
+    }
+
+    // ------------------------------------------------------------ refinements
+
+    /// That `val` is a valid value of `ty`: every refinement along its aliases, of its
+    /// fields, of the tagged variant's payload and of an option's or result's content.
+    fn refines(&mut self, ty: &Ty, val: &Val) -> R<Bool> {
+        let mut conds = Vec::new();
+        let mut current = ty.clone();
+        // Aliases: the refinement of each alias on the way, then the aliased type's.
+        for _ in 0..=self.spec.types.len() {
+            let Ty::Named { id, args } = &current else { break };
+            let Some(def) = self.spec.types.get(id.index()) else { break };
+            if self.recursive.get(id.index()).copied().unwrap_or(true) {
+                return Ok(and(&conds));
+            }
+            if let Some(r) = &def.refinement {
+                conds.push(self.refinement(r, val)?);
+            }
+            match &def.body {
+                TypeBody::Alias(body) => current = body.subst(args),
+                TypeBody::Record(fields) => {
+                    let Val::Record(vals) = val else { return unsupported("a record value of another shape") };
+                    for (f, v) in fields.iter().zip(vals) {
+                        conds.push(self.field_refines(f, &f.ty.subst(args), v)?);
+                    }
+                    return Ok(and(&conds));
+                }
+                TypeBody::Sum(variants) => {
+                    let Val::Sum { tag, payloads } = val else { return unsupported("a sum value of another shape") };
+                    for (i, (v, payload)) in variants.iter().zip(payloads).enumerate() {
+                        let Some(fields) = &v.payload else { continue };
+                        let mut inner = Vec::new();
+                        for (f, pv) in fields.iter().zip(payload) {
+                            inner.push(self.field_refines(f, &f.ty.subst(args), pv)?);
+                        }
+                        conds.push(tag.eq(Int::from_i64(i as i64)).implies(and(&inner)));
+                    }
+                    return Ok(and(&conds));
+                }
+            }
+        }
+        match (&current, val) {
+            (Ty::Option(t), Val::Sum { tag, payloads }) => {
+                let inner = self.refines(t, &payloads[1][0])?;
+                conds.push(tag.eq(Int::from_i64(1)).implies(inner));
+            }
+            (Ty::Result(a, b), Val::Sum { tag, payloads }) => {
+                let ok = self.refines(a, &payloads[0][0])?;
+                let err = self.refines(b, &payloads[1][0])?;
+                conds.push(tag.eq(Int::from_i64(0)).implies(ok));
+                conds.push(tag.eq(Int::from_i64(1)).implies(err));
+            }
+            (Ty::ErrorType(id), Val::Record(vals)) => {
+                let fields = self.spec.errors.get(id.index()).map(|e| e.fields.clone()).unwrap_or_default();
+                for (f, v) in fields.iter().zip(vals) {
+                    conds.push(self.field_refines(f, &f.ty, v)?);
+                }
+            }
+            _ => {}
+        }
+        Ok(and(&conds))
+    }
+
+    fn field_refines(&mut self, f: &FieldDef, ty: &Ty, val: &Val) -> R<Bool> {
+        let mut conds = vec![self.refines(ty, val)?];
+        if let Some(r) = &f.refinement {
+            conds.push(self.refinement(r, val)?);
+        }
+        Ok(and(&conds))
+    }
+
+    /// A refinement expression with `self` bound to `val`.
+    fn refinement(&mut self, r: &Expr, val: &Val) -> R<Bool> {
+        let mut frame = Frame::default();
+        frame.scope.insert(Binder::SelfValue, val.clone());
+        self.eval_bool(r, &frame)
+    }
+
+    // ------------------------------------------------------------ formulas
+
+    fn formula(&mut self, f: &Formula, frame: &Frame) -> R<Bool> {
+        match f {
+            Formula::Holds(e) => self.eval_bool(e, frame),
+            Formula::Refines { value, ty } => {
+                let v = self.eval(value, frame)?;
+                self.refines(ty, &v)
+            }
+            Formula::Precondition { func, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(a, frame)?);
+                }
+                self.precondition(*func, &vals)
+            }
+            Formula::Guarded { path, then } => {
+                let mut frame = frame.clone();
+                let mut conds = Vec::new();
+                for step in path {
+                    match step {
+                        PathStep::Arm { scrutinee, earlier, pattern } => {
+                            let v = self.eval(scrutinee, &frame)?;
+                            for p in earlier {
+                                let mut ignored = BTreeMap::new();
+                                conds.push(self.matches(p, &v, &mut ignored)?.not());
+                            }
+                            let mut bound = BTreeMap::new();
+                            conds.push(self.matches(pattern, &v, &mut bound)?);
+                            frame.locals.extend(bound);
+                        }
+                        PathStep::Cond { cond, value } => {
+                            let c = self.eval_bool(cond, &frame)?;
+                            conds.push(if *value { c } else { c.not() });
+                        }
+                    }
+                }
+                let t = self.formula(then, &frame)?;
+                Ok(and(&conds).implies(t))
+            }
+            Formula::And(fs) => {
+                let mut items = Vec::with_capacity(fs.len());
+                for f in fs {
+                    items.push(self.formula(f, frame)?);
+                }
+                Ok(and(&items))
+            }
+        }
+    }
+
+    /// The precondition of `func` for these arguments: its `requires` clauses and the
+    /// refinements of its parameter types.
+    fn precondition(&mut self, func: FnId, args: &[Val]) -> R<Bool> {
+        let Some(def) = self.spec.fns.get(func.index()) else { return unsupported("a call of an unknown function") };
+        if args.len() != def.params.len() {
+            return unsupported(format!("a call of `{}` with the wrong number of arguments", def.name));
+        }
+        let frame = call_frame(args);
+        let mut conds = Vec::new();
+        for (p, v) in def.params.iter().zip(args) {
+            conds.push(self.refines(&p.ty, v)?);
+        }
+        self.enter(func)?;
+        for r in &def.requires {
+            match self.eval_bool(r, &frame) {
+                Ok(c) => conds.push(c),
+                Err(e) => {
+                    self.stack.pop();
+                    return Err(e);
+                }
+            }
+        }
+        self.stack.pop();
+        Ok(and(&conds))
+    }
+
+    fn enter(&mut self, func: FnId) -> R<()> {
+        let name = self.spec.fns.get(func.index()).map_or("?", |f| f.name.as_str());
+        if self.stack.contains(&func) {
+            return unsupported(format!("recursive call of `{name}`"));
+        }
+        if self.stack.len() >= MAX_INLINE {
+            return unsupported(format!("calls nested more than {MAX_INLINE} deep (at `{name}`)"));
+        }
+        self.stack.push(func);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    fn eval_bool(&mut self, e: &Expr, frame: &Frame) -> R<Bool> {
+        match self.eval(e, frame)? {
+            Val::Bool(b) => Ok(b),
+            _ => unsupported("a condition that is not a Bool"),
+        }
+    }
+
+    fn eval_int(&mut self, e: &Expr, frame: &Frame) -> R<Int> {
+        match self.eval(e, frame)? {
+            Val::Int(i) => Ok(i),
+            _ => unsupported("arithmetic on a value that is not an Int"),
+        }
+    }
+
+    fn eval(&mut self, e: &Expr, frame: &Frame) -> R<Val> {
+        match &e.kind {
+            ExprKind::Int(n) => Ok(Val::Int(Int::from_i64(*n))),
+            ExprKind::Str(s) => Ok(Val::Str(str_lit(s)?)),
+            ExprKind::Bool(b) => Ok(Val::Bool(Bool::from_bool(*b))),
+            ExprKind::SelfValue => frame.get(Binder::SelfValue),
+            ExprKind::Result => frame.get(Binder::Result),
+            ExprKind::Param(i) => frame.get(Binder::Param(*i)),
+            ExprKind::Var(v) => frame.get(Binder::Var(*v)),
+            ExprKind::Local { id, name } => match frame.locals.get(id) {
+                Some(v) => Ok(v.clone()),
+                None => unsupported(format!("`{name}` is not bound here")),
+            },
+            ExprKind::Ctor { ctor, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(a, frame)?);
+                }
+                self.construct(&e.ty, *ctor, vals)
+            }
+            ExprKind::Call { func, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(a, frame)?);
+                }
+                self.call(*func, vals)
+            }
+            ExprKind::Builtin { builtin: Builtin::Len, args } => {
+                let [arg] = args.as_slice() else { return unsupported("`len` with other than one argument") };
+                match self.eval(arg, frame)? {
+                    Val::Str(s) => Ok(Val::Int(s.length())),
+                    Val::Opaque(d) => {
+                        let sort_name = self.sort_name(&arg.ty);
+                        Ok(Val::Int(self.opaque_len(&sort_name, &d)?))
+                    }
+                    _ => unsupported("`len` of a value that is not a string or a collection"),
+                }
+            }
+            ExprKind::Builtin { builtin: Builtin::Matches, args } => {
+                let [text, pattern] = args.as_slice() else {
+                    return unsupported("`matches` with other than two arguments");
+                };
+                let ExprKind::Str(pattern) = &pattern.kind else {
+                    return unsupported("matches with a pattern that is not a string literal");
+                };
+                let Val::Str(s) = self.eval(text, frame)? else { return unsupported("matches on a non-string") };
+                let re: Regexp = regex::parse(pattern)
+                    .and_then(|p| regex::to_z3(&p))
+                    .map_err(|why| Unsupported(format!("unsupported: matches with the pattern {pattern:?}: {why}")))?;
+                Ok(Val::Bool(s.regex_matches(&re)))
+            }
+            ExprKind::Apply { .. } => unsupported("applying a value of function type"),
+            ExprKind::Field { base, index, name } => match self.eval(base, frame)? {
+                Val::Record(fields) => match fields.get(*index as usize) {
+                    Some(v) => Ok(v.clone()),
+                    None => unsupported(format!("the field `{name}`")),
+                },
+                _ => unsupported(format!("the field `{name}` of a value that is not a record")),
+            },
+            ExprKind::Unary { op: UnOp::Not, operand } => Ok(Val::Bool(self.eval_bool(operand, frame)?.not())),
+            ExprKind::Unary { op: UnOp::Neg, operand } => Ok(Val::Int(self.eval_int(operand, frame)?.unary_minus())),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),
+            ExprKind::List(items) => {
+                for item in items {
+                    self.eval(item, frame)?;
+                }
+                let sort_name = self.sort_name(&e.ty);
+                let Val::Opaque(list) = self.fresh_anon(&e.ty, "list")? else {
+                    return unsupported("a list literal");
+                };
+                let len = self.opaque_len(&sort_name, &list)?;
+                self.facts.push(len.eq(Int::from_i64(items.len() as i64)));
+                Ok(Val::Opaque(list))
+            }
+            ExprKind::Match { scrutinee, arms } => {
+                let v = self.eval(scrutinee, frame)?;
+                let mut cases = Vec::with_capacity(arms.len());
+                for arm in arms {
+                    let mut bound = BTreeMap::new();
+                    let cond = self.matches(&arm.pattern, &v, &mut bound)?;
+                    let mut inner = frame.clone();
+                    inner.locals.extend(bound);
+                    let body = self.eval(&arm.body, &inner)?;
+                    cases.push((cond, body, irrefutable(&arm.pattern)));
+                }
+                let mut result = match cases.last() {
+                    Some((_, body, true)) => body.clone(),
+                    _ => self.fresh_anon(&e.ty, "no-arm")?,
+                };
+                for (cond, body, _) in cases.iter().rev() {
+                    result = ite(cond, body, &result)?;
+                }
+                Ok(result)
+            }
+            ExprKind::Error => unsupported("an expression with an error"),
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, frame: &Frame) -> R<Val> {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let a = self.eval_bool(lhs, frame)?;
+                let b = self.eval_bool(rhs, frame)?;
+                Ok(Val::Bool(if op == BinOp::And { and(&[a, b]) } else { or(&[a, b]) }))
+            }
+            BinOp::Eq | BinOp::Ne => {
+                let a = self.eval(lhs, frame)?;
+                let b = self.eval(rhs, frame)?;
+                let eq = equal(&a, &b)?;
+                Ok(Val::Bool(if op == BinOp::Eq { eq } else { eq.not() }))
+            }
+            _ => {
+                let a = self.eval_int(lhs, frame)?;
+                let b = self.eval_int(rhs, frame)?;
+                Ok(match op {
+                    BinOp::Lt => Val::Bool(a.lt(&b)),
+                    BinOp::Le => Val::Bool(a.le(&b)),
+                    BinOp::Gt => Val::Bool(a.gt(&b)),
+                    BinOp::Ge => Val::Bool(a.ge(&b)),
+                    BinOp::Add => Val::Int(int_add(&a, &b)),
+                    BinOp::Sub => Val::Int(int_sub(&a, &b)),
+                    BinOp::Mul => Val::Int(int_mul(&a, &b)),
+                    BinOp::Div => Val::Int(floor_div_mod(&a, &b, false)),
+                    BinOp::Rem => Val::Int(floor_div_mod(&a, &b, true)),
+                    BinOp::And | BinOp::Or | BinOp::Eq | BinOp::Ne => return unsupported("an operator"),
+                })
+            }
+        }
+    }
+
+    /// The value built by a constructor, of type `ty`.
+    fn construct(&mut self, ty: &Ty, ctor: Ctor, args: Vec<Val>) -> R<Val> {
+        let Shape::Sum { variants, .. } = self.shape(ty)? else {
+            return unsupported("a constructor of a type that is not a sum");
+        };
+        let index = ctor_index(ctor);
+        if index >= variants.len() || variants[index].1.len() != args.len() {
+            return unsupported("a constructor with the wrong arguments");
+        }
+        let mut args = Some(args);
+        let mut payloads = Vec::with_capacity(variants.len());
+        for (i, (_, fields)) in variants.iter().enumerate() {
+            if i == index {
+                payloads.push(args.take().unwrap_or_default());
+            } else {
+                let mut vals = Vec::with_capacity(fields.len());
+                for (_, t) in fields {
+                    vals.push(self.default_val(t)?);
+                }
+                payloads.push(vals);
+            }
+        }
+        Ok(Val::Sum { tag: Int::from_i64(index as i64), payloads })
+    }
+
+    fn call(&mut self, func: FnId, args: Vec<Val>) -> R<Val> {
+        let Some(def) = self.spec.fns.get(func.index()) else { return unsupported("a call of an unknown function") };
+        if args.len() != def.params.len() {
+            return unsupported(format!("a call of `{}` with the wrong number of arguments", def.name));
+        }
+        let frame = call_frame(&args);
+        self.enter(func)?;
+        let out = match &def.body {
+            Some(body) => self.eval(body, &frame),
+            None => self.external_call(func, args, frame),
+        };
+        self.stack.pop();
+        out
+    }
+
+    /// A call of a function without a body: a fresh result, valid and satisfying the
+    /// function's `ensures` whenever the arguments satisfy its `requires`, and equal to the
+    /// result of every earlier call with equal arguments.
+    fn external_call(&mut self, func: FnId, args: Vec<Val>, mut frame: Frame) -> R<Val> {
+        let spec = self.spec;
+        let Some(def) = spec.fns.get(func.index()) else { return unsupported("a call of an unknown function") };
+        let result = self.fresh_anon(&def.result, &format!("{}()", def.name))?;
+        frame.scope.insert(Binder::Result, result.clone());
+        let mut pre = Vec::new();
+        for r in &def.requires {
+            pre.push(self.eval_bool(r, &frame)?);
+        }
+        let mut post = vec![self.refines(&def.result, &result)?];
+        for e in &def.ensures {
+            post.push(self.eval_bool(e, &frame)?);
+        }
+        self.facts.push(and(&pre).implies(and(&post)));
+        let mut same = Vec::new();
+        for (other, other_args, other_result) in &self.external_calls {
+            if *other != func {
+                continue;
+            }
+            let mut eqs = Vec::with_capacity(args.len());
+            for (a, b) in args.iter().zip(other_args) {
+                eqs.push(equal(a, b)?);
+            }
+            same.push(and(&eqs).implies(equal(&result, other_result)?));
+        }
+        self.facts.extend(same);
+        self.external_calls.push((func, args, result.clone()));
+        Ok(result)
+    }
+
+    /// Whether `val` matches `p`, binding the pattern's locals into `bound`.
+    fn matches(&mut self, p: &Pattern, val: &Val, bound: &mut BTreeMap<LocalId, Val>) -> R<Bool> {
+        match (&p.kind, val) {
+            (PatternKind::Wildcard, _) => Ok(Bool::from_bool(true)),
+            (PatternKind::Bind { local, .. }, _) => {
+                bound.insert(*local, val.clone());
+                Ok(Bool::from_bool(true))
+            }
+            (PatternKind::Int(n), Val::Int(i)) => Ok(i.eq(Int::from_i64(*n))),
+            (PatternKind::Str(s), Val::Str(v)) => Ok(v.eq(str_lit(s)?)),
+            (PatternKind::Bool(b), Val::Bool(v)) => Ok(if *b { v.clone() } else { v.not() }),
+            (PatternKind::Ctor { ctor, fields }, Val::Sum { tag, payloads }) => {
+                let index = ctor_index(*ctor);
+                let Some(payload) = payloads.get(index) else { return unsupported("a pattern of another type") };
+                let mut conds = vec![tag.eq(Int::from_i64(index as i64))];
+                for f in fields {
+                    let Some(v) = payload.get(f.index as usize) else { return unsupported("a pattern field") };
+                    conds.push(self.matches(&f.pattern, v, bound)?);
+                }
+                Ok(and(&conds))
+            }
+            (PatternKind::Ctor { .. }, Val::Opaque(_)) => unsupported("matching a value of a recursive type"),
+            _ => unsupported("a pattern that does not fit the value"),
+        }
+    }
+}
+
+fn call_frame(args: &[Val]) -> Frame {
+    let mut frame = Frame::default();
+    for (i, v) in args.iter().enumerate() {
+        frame.scope.insert(Binder::Param(i as u32), v.clone());
+    }
+    frame
+}
+
+fn ctor_index(ctor: Ctor) -> usize {
+    match ctor {
+        Ctor::None | Ctor::Ok => 0,
+        Ctor::Some | Ctor::Err => 1,
+        Ctor::Variant { index, .. } => index as usize,
+    }
+}
+
+fn irrefutable(p: &Pattern) -> bool {
+    matches!(p.kind, PatternKind::Wildcard | PatternKind::Bind { .. })
+}
+
+fn str_lit(s: &str) -> R<ZString> {
+    ZString::from_str(&regex::z3_escape(s)).map_err(|_| Unsupported("unsupported: a string literal".to_string()))
+}
+
+/// Structural equality of two values of the same type.
+fn equal(a: &Val, b: &Val) -> R<Bool> {
+    let sorts = |_| Unsupported("unsupported: comparing values of different sorts".to_string());
+    Ok(match (a, b) {
+        (Val::Int(x), Val::Int(y)) => x.safe_eq(y).map_err(sorts)?,
+        (Val::Bool(x), Val::Bool(y)) => x.safe_eq(y).map_err(sorts)?,
+        (Val::Str(x), Val::Str(y)) => x.safe_eq(y).map_err(sorts)?,
+        (Val::Unit, Val::Unit) => Bool::from_bool(true),
+        (Val::Record(xs), Val::Record(ys)) if xs.len() == ys.len() => {
+            let mut conds = Vec::with_capacity(xs.len());
+            for (x, y) in xs.iter().zip(ys) {
+                conds.push(equal(x, y)?);
+            }
+            and(&conds)
+        }
+        (Val::Sum { tag: t1, payloads: p1 }, Val::Sum { tag: t2, payloads: p2 }) if p1.len() == p2.len() => {
+            let mut conds = vec![t1.eq(t2)];
+            for (i, (xs, ys)) in p1.iter().zip(p2).enumerate() {
+                let mut inner = Vec::with_capacity(xs.len());
+                for (x, y) in xs.iter().zip(ys) {
+                    inner.push(equal(x, y)?);
+                }
+                conds.push(t1.eq(Int::from_i64(i as i64)).implies(and(&inner)));
+            }
+            and(&conds)
+        }
+        (Val::Opaque(x), Val::Opaque(y)) => x.safe_eq(y).map_err(sorts)?,
+        _ => return unsupported("comparing values of different shapes"),
+    })
+}
+
+/// `if c then a else b`, part by part.
+fn ite(c: &Bool, a: &Val, b: &Val) -> R<Val> {
+    Ok(match (a, b) {
+        (Val::Int(x), Val::Int(y)) => Val::Int(c.ite(x, y)),
+        (Val::Bool(x), Val::Bool(y)) => Val::Bool(c.ite(x, y)),
+        (Val::Str(x), Val::Str(y)) => Val::Str(c.ite(x, y)),
+        (Val::Unit, Val::Unit) => Val::Unit,
+        (Val::Record(xs), Val::Record(ys)) if xs.len() == ys.len() => {
+            Val::Record(xs.iter().zip(ys).map(|(x, y)| ite(c, x, y)).collect::<R<Vec<_>>>()?)
+        }
+        (Val::Sum { tag: t1, payloads: p1 }, Val::Sum { tag: t2, payloads: p2 }) if p1.len() == p2.len() => {
+            let mut payloads = Vec::with_capacity(p1.len());
+            for (xs, ys) in p1.iter().zip(p2) {
+                payloads.push(xs.iter().zip(ys).map(|(x, y)| ite(c, x, y)).collect::<R<Vec<_>>>()?);
+            }
+            Val::Sum { tag: c.ite(t1, t2), payloads }
+        }
+        (Val::Opaque(x), Val::Opaque(y)) if x.get_sort() == y.get_sort() => Val::Opaque(c.ite(x, y)),
+        _ => return unsupported("match arms whose values have different shapes"),
+    })
+}
+
+/// Whether the declared type with this index can contain itself through the positions that
+/// are flattened (alias bodies, fields, payloads, options and results).
+fn reaches_itself(spec: &Spec, start: usize) -> bool {
+    fn visit(spec: &Spec, ty: &Ty, start: usize, seen: &mut Vec<usize>) -> bool {
+        match ty {
+            Ty::Option(t) => visit(spec, t, start, seen),
+            Ty::Result(a, b) => visit(spec, a, start, seen) || visit(spec, b, start, seen),
+            Ty::Named { id, args } => {
+                if id.index() == start {
+                    return true;
+                }
+                if args.iter().any(|a| visit(spec, a, start, seen)) {
+                    return true;
+                }
+                if seen.contains(&id.index()) {
+                    return false;
+                }
+                seen.push(id.index());
+                spec.types.get(id.index()).is_some_and(|d| body_reaches(spec, &d.body, start, seen))
+            }
+            _ => false,
+        }
+    }
+    fn body_reaches(spec: &Spec, body: &TypeBody, start: usize, seen: &mut Vec<usize>) -> bool {
+        match body {
+            TypeBody::Alias(t) => visit(spec, t, start, seen),
+            TypeBody::Record(fields) => fields.iter().any(|f| visit(spec, &f.ty, start, seen)),
+            TypeBody::Sum(variants) => {
+                variants.iter().filter_map(|v| v.payload.as_ref()).flatten().any(|f| visit(spec, &f.ty, start, seen))
+            }
+        }
+    }
+    let mut seen = vec![start];
+    spec.types.get(start).is_some_and(|d| body_reaches(spec, &d.body, start, &mut seen))
+}
+
+// ---------------------------------------------------------------- rendering models
+
+struct Renderer<'a> {
+    spec: &'a Spec,
+    model: &'a Model,
+}
+
+impl Renderer<'_> {
+    fn value(&self, ty: &Ty, val: &Val, depth: usize) -> String {
+        if depth > 16 {
+            return "…".to_string();
+        }
+        let shape = Tx::new(self.spec).shape(ty);
+        match (val, shape) {
+            (Val::Int(i), _) => self.int(i),
+            (Val::Bool(b), _) => match self.model.eval(b, true).and_then(|b| b.as_bool()) {
+                Some(true) => "true".to_string(),
+                Some(false) => "false".to_string(),
+                None => "?".to_string(),
+            },
+            (Val::Str(s), _) => match self.model.eval(s, true).and_then(|s| s.as_string()) {
+                Some(text) => quote(&text),
+                None => "?".to_string(),
+            },
+            (Val::Unit, _) => "()".to_string(),
+            (Val::Record(vals), Ok(Shape::Record(fields))) => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .zip(vals)
+                    .map(|((name, t), v)| format!("{name}: {}", self.value(t, v, depth + 1)))
+                    .collect();
+                if parts.is_empty() { "{}".to_string() } else { format!("{{ {} }}", parts.join(", ")) }
+            }
+            (Val::Sum { tag, payloads }, Ok(Shape::Sum { variants, named })) => {
+                let index = self.model.eval(tag, true).and_then(|t| t.as_i64()).unwrap_or(-1);
+                let Some(((name, fields), payload)) =
+                    usize::try_from(index).ok().and_then(|i| variants.get(i).zip(payloads.get(i)))
+                else {
+                    return "?".to_string();
+                };
+                if fields.is_empty() {
+                    name.clone()
+                } else if named {
+                    let parts: Vec<String> = fields
+                        .iter()
+                        .zip(payload)
+                        .map(|((f, t), v)| format!("{f}: {}", self.value(t, v, depth + 1)))
+                        .collect();
+                    format!("{name} {{ {} }}", parts.join(", "))
+                } else {
+                    let parts: Vec<String> =
+                        fields.iter().zip(payload).map(|((_, t), v)| self.value(t, v, depth + 1)).collect();
+                    format!("{name}({})", parts.join(", "))
+                }
+            }
+            _ => "_".to_string(),
+        }
+    }
+
+    fn int(&self, i: &Int) -> String {
+        match self.model.eval(i, true) {
+            Some(v) => match v.as_i64() {
+                Some(n) => n.to_string(),
+                None => v.to_string(),
+            },
+            None => "?".to_string(),
+        }
+    }
+}
+
+/// A string value as the spec language writes it. z3 gives non-printable characters as
+/// `\u{..}` escapes already.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
