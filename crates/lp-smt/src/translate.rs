@@ -147,9 +147,17 @@ pub fn build(spec: &Spec, goal: &SmtGoal) -> R<Built> {
 struct Frame {
     scope: BTreeMap<Binder, Val>,
     locals: BTreeMap<LocalId, Val>,
+    /// The type arguments of a generic type whose refinement is evaluated: the expressions'
+    /// types mention its parameters.
+    type_args: Vec<Ty>,
 }
 
 impl Frame {
+    /// An expression's type with the frame's type arguments substituted.
+    fn ty(&self, ty: &Ty) -> Ty {
+        if self.type_args.is_empty() { ty.clone() } else { ty.subst(&self.type_args) }
+    }
+
     fn get(&self, b: Binder) -> R<Val> {
         match self.scope.get(&b) {
             Some(v) => Ok(v.clone()),
@@ -342,12 +350,11 @@ impl<'s> Tx<'s> {
     }
 
     /// The length of an opaque value: an uninterpreted function per sort, never negative.
-    fn opaque_len(&mut self, sort_name: &str, value: &Dynamic) -> R<Int> {
-        let sort = self.sort(sort_name);
-        let decl = self
-            .lens
-            .entry(sort_name.to_string())
-            .or_insert_with(|| FuncDecl::new(format!("len {sort_name}"), &[&sort], &Sort::int()));
+    fn opaque_len(&mut self, value: &Dynamic) -> R<Int> {
+        let sort = value.get_sort();
+        let key = sort.to_string();
+        let decl =
+            self.lens.entry(key.clone()).or_insert_with(|| FuncDecl::new(format!("len {key}"), &[&sort], &Sort::int()));
         let Some(len) = decl.apply(&[value as &dyn Ast]).as_int() else {
             return unsupported("the length of an opaque value");
         };
@@ -456,14 +463,14 @@ impl<'s> Tx<'s> {
                 return Ok(and(&conds));
             }
             if let Some(r) = &def.refinement {
-                conds.push(self.refinement(r, val)?);
+                conds.push(self.refinement(r, val, args)?);
             }
             match &def.body {
                 TypeBody::Alias(body) => current = body.subst(args),
                 TypeBody::Record(fields) => {
                     let Val::Record(vals) = val else { return unsupported("a record value of another shape") };
                     for (f, v) in fields.iter().zip(vals) {
-                        conds.push(self.field_refines(f, &f.ty.subst(args), v)?);
+                        conds.push(self.field_refines(f, args, v)?);
                     }
                     return Ok(and(&conds));
                 }
@@ -473,7 +480,7 @@ impl<'s> Tx<'s> {
                         let Some(fields) = &v.payload else { continue };
                         let mut inner = Vec::new();
                         for (f, pv) in fields.iter().zip(payload) {
-                            inner.push(self.field_refines(f, &f.ty.subst(args), pv)?);
+                            inner.push(self.field_refines(f, args, pv)?);
                         }
                         conds.push(tag.eq(Int::from_i64(i as i64)).implies(and(&inner)));
                     }
@@ -495,7 +502,7 @@ impl<'s> Tx<'s> {
             (Ty::ErrorType(id), Val::Record(vals)) => {
                 let fields = self.spec.errors.get(id.index()).map(|e| e.fields.clone()).unwrap_or_default();
                 for (f, v) in fields.iter().zip(vals) {
-                    conds.push(self.field_refines(f, &f.ty, v)?);
+                    conds.push(self.field_refines(f, &[], v)?);
                 }
             }
             _ => {}
@@ -503,17 +510,20 @@ impl<'s> Tx<'s> {
         Ok(and(&conds))
     }
 
-    fn field_refines(&mut self, f: &FieldDef, ty: &Ty, val: &Val) -> R<Bool> {
-        let mut conds = vec![self.refines(ty, val)?];
+    /// That a field's value is valid: its type's refinements and its own. `type_args` are
+    /// those of the record or sum the field belongs to.
+    fn field_refines(&mut self, f: &FieldDef, type_args: &[Ty], val: &Val) -> R<Bool> {
+        let mut conds = vec![self.refines(&f.ty.subst(type_args), val)?];
         if let Some(r) = &f.refinement {
-            conds.push(self.refinement(r, val)?);
+            conds.push(self.refinement(r, val, type_args)?);
         }
         Ok(and(&conds))
     }
 
-    /// A refinement expression with `self` bound to `val`.
-    fn refinement(&mut self, r: &Expr, val: &Val) -> R<Bool> {
-        let mut frame = Frame::default();
+    /// A refinement expression with `self` bound to `val`, in a type declaration whose
+    /// parameters are `type_args`.
+    fn refinement(&mut self, r: &Expr, val: &Val, type_args: &[Ty]) -> R<Bool> {
+        let mut frame = Frame { type_args: type_args.to_vec(), ..Frame::default() };
         frame.scope.insert(Binder::SelfValue, val.clone());
         self.eval_bool(r, &frame)
     }
@@ -640,7 +650,7 @@ impl<'s> Tx<'s> {
                 for a in args {
                     vals.push(self.eval(a, frame)?);
                 }
-                self.construct(&e.ty, *ctor, vals)
+                self.construct(&frame.ty(&e.ty), *ctor, vals)
             }
             ExprKind::Call { func, args } => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -653,10 +663,7 @@ impl<'s> Tx<'s> {
                 let [arg] = args.as_slice() else { return unsupported("`len` with other than one argument") };
                 match self.eval(arg, frame)? {
                     Val::Str(s) => Ok(Val::Int(s.length())),
-                    Val::Opaque(d) => {
-                        let sort_name = self.sort_name(&arg.ty);
-                        Ok(Val::Int(self.opaque_len(&sort_name, &d)?))
-                    }
+                    Val::Opaque(d) => Ok(Val::Int(self.opaque_len(&d)?)),
                     _ => unsupported("`len` of a value that is not a string or a collection"),
                 }
             }
@@ -688,11 +695,10 @@ impl<'s> Tx<'s> {
                 for item in items {
                     self.eval(item, frame)?;
                 }
-                let sort_name = self.sort_name(&e.ty);
-                let Val::Opaque(list) = self.fresh_anon(&e.ty, "list")? else {
+                let Val::Opaque(list) = self.fresh_anon(&frame.ty(&e.ty), "list")? else {
                     return unsupported("a list literal");
                 };
-                let len = self.opaque_len(&sort_name, &list)?;
+                let len = self.opaque_len(&list)?;
                 self.facts.push(len.eq(Int::from_i64(items.len() as i64)));
                 Ok(Val::Opaque(list))
             }
@@ -709,7 +715,7 @@ impl<'s> Tx<'s> {
                 }
                 let mut result = match cases.last() {
                     Some((_, body, true)) => body.clone(),
-                    _ => self.fresh_anon(&e.ty, "no-arm")?,
+                    _ => self.fresh_anon(&frame.ty(&e.ty), "no-arm")?,
                 };
                 for (cond, body, _) in cases.iter().rev() {
                     result = ite(cond, body, &result)?;
