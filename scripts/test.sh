@@ -11,7 +11,8 @@ echo "== cargo clippy"
 cargo clippy --locked --workspace --all-targets -q -- -D warnings
 echo "== cargo test"
 cargo test --locked --workspace
-echo "== examples check clean"
+echo "== examples check clean and are formatted"
 for ex in spec-examples/catalog-sync spec-examples/order-fulfilment spec-examples/subscription-billing/v1 spec-examples/subscription-billing/v2; do
-  ./target/debug/leanos-prove check "$ex" --color never
+  ./target/debug/leanos-prove check "$ex" --color never --no-cache
+  ./target/debug/leanos-prove fmt --check "$ex" --color never
 done

@@ -54,6 +54,10 @@ impl Default for SmtOptions {
 }
 
 /// The version of the linked z3, such as `5.4.1`, for certificates and cache keys.
+///
+/// ```
+/// assert!(lp_smt::z3_version().starts_with("5.4"));
+/// ```
 pub fn z3_version() -> String {
     let v = z3::full_version();
     v.trim_start_matches("Z3 ").split_whitespace().next().unwrap_or_default().to_string()

@@ -42,6 +42,9 @@ pub struct Pattern {
     pub re: Re,
 }
 
+/// The largest character z3's strings hold (its default `unicode` encoding).
+pub const MAX_CHAR: u32 = 0x2FFFF;
+
 /// The largest repetition bound accepted (`{n,m}`), to keep the automaton small.
 const MAX_REPEAT: u32 = 1000;
 
@@ -62,6 +65,9 @@ pub fn parse(pattern: &str) -> Result<Pattern, String> {
             anchored_end = true;
             end -= 1;
         }
+    }
+    if let Some(c) = chars.iter().find(|c| **c as u32 > MAX_CHAR) {
+        return Err(format!("unsupported: the character {c:?} beyond U+2FFFF"));
     }
     let mut p = Parser { chars: &chars[start..end], pos: 0 };
     let re = p.alternation()?;
@@ -313,8 +319,9 @@ const SPACE: &[(char, char)] = &[('\t', '\r'), (' ', ' ')];
 fn hex_char(hex: &str) -> Result<char, String> {
     u32::from_str_radix(hex, 16)
         .ok()
+        .filter(|n| *n <= MAX_CHAR)
         .and_then(char::from_u32)
-        .ok_or_else(|| format!("invalid character escape `{hex}`"))
+        .ok_or_else(|| format!("unsupported: the character escape `{hex}`"))
 }
 
 /// Writes a string in z3's escaped string syntax: printable ASCII except the backslash as

@@ -14,7 +14,8 @@
 //! with a body is unfolded (up to [`MAX_INLINE`] deep; recursion is unsupported), a call of an
 //! external function is a fresh value of its result type for which its result type's
 //! refinement and its `ensures` are assumed whenever its `requires` hold (and two calls with
-//! equal arguments have equal results). `/` and `%` round towards negative infinity (Python's
+//! equal arguments have equal results; applying a parameter of function type `A -> B` gives
+//! a valid `B`, the same for equal functions and arguments). `/` and `%` round towards negative infinity (Python's
 //! `//` and `%`); `x / 0` is z3's unspecified division (some integer, a function of `x`), so
 //! a claim that needs the quotient fails at a zero divisor; the contracts pass checks every
 //! divisor in its own obligation.
@@ -22,6 +23,7 @@
 //! Anything else is [`Unsupported`], which makes the verdict `unknown`.
 
 use crate::regex;
+use lp_check::passes::contracts::has_refinement;
 use lp_check::smt_goal::{Binder, Formula, PathStep, SmtGoal};
 use lp_ir::{
     BinOp, Builtin, Ctor, Expr, ExprKind, FieldDef, FnId, LocalId, Pattern, PatternKind, Spec, Ty, TypeBody, UnOp,
@@ -112,7 +114,7 @@ impl Built {
 impl Built {
     /// Every scope variable's name and value in the model, in scope order.
     pub fn render(&self, spec: &Spec, model: &Model) -> Vec<(String, String)> {
-        let r = Renderer { spec, model };
+        let r = Renderer { tx: Tx::new(spec), model };
         self.scope.iter().map(|(name, ty, val)| (name.clone(), r.value(ty, val, 0))).collect()
     }
 }
@@ -227,6 +229,8 @@ struct Tx<'s> {
     stack: Vec<FnId>,
     /// Earlier calls of external functions, for functional consistency.
     external_calls: Vec<(FnId, Vec<Val>, Val)>,
+    /// Earlier applications of function values: the function, the argument, the result.
+    applications: Vec<(Val, Val, Val)>,
     sorts: BTreeMap<String, Sort>,
     lens: BTreeMap<String, FuncDecl>,
     fresh_count: u32,
@@ -241,6 +245,7 @@ impl<'s> Tx<'s> {
             recursive,
             stack: Vec::new(),
             external_calls: Vec::new(),
+            applications: Vec::new(),
             sorts: BTreeMap::new(),
             lens: BTreeMap::new(),
             fresh_count: 0,
@@ -460,6 +465,11 @@ impl<'s> Tx<'s> {
             let Ty::Named { id, args } = &current else { break };
             let Some(def) = self.spec.types.get(id.index()) else { break };
             if self.recursive.get(id.index()).copied().unwrap_or(true) {
+                // Its values are opaque, so its refinements cannot be stated; leaving them out
+                // would be unsound wherever validity is claimed rather than assumed.
+                if has_refinement(self.spec, &current) {
+                    return unsupported(format!("the refinements of the recursive type `{}`", def.name));
+                }
                 return Ok(and(&conds));
             }
             if let Some(r) = &def.refinement {
@@ -488,14 +498,19 @@ impl<'s> Tx<'s> {
                 }
             }
         }
+        // The one payload field of variant `i` of an option or a result.
+        let content = |payloads: &[Vec<Val>], i: usize| match payloads.get(i).and_then(|p| p.first()) {
+            Some(v) => Ok(v.clone()),
+            None => unsupported("an option or result value of another shape"),
+        };
         match (&current, val) {
             (Ty::Option(t), Val::Sum { tag, payloads }) => {
-                let inner = self.refines(t, &payloads[1][0])?;
+                let inner = self.refines(t, &content(payloads, 1)?)?;
                 conds.push(tag.eq(Int::from_i64(1)).implies(inner));
             }
             (Ty::Result(a, b), Val::Sum { tag, payloads }) => {
-                let ok = self.refines(a, &payloads[0][0])?;
-                let err = self.refines(b, &payloads[1][0])?;
+                let ok = self.refines(a, &content(payloads, 0)?)?;
+                let err = self.refines(b, &content(payloads, 1)?)?;
                 conds.push(tag.eq(Int::from_i64(0)).implies(ok));
                 conds.push(tag.eq(Int::from_i64(1)).implies(err));
             }
@@ -680,7 +695,11 @@ impl<'s> Tx<'s> {
                     .map_err(|why| Unsupported(format!("unsupported: matches with the pattern {pattern:?}: {why}")))?;
                 Ok(Val::Bool(s.regex_matches(&re)))
             }
-            ExprKind::Apply { .. } => unsupported("applying a value of function type"),
+            ExprKind::Apply { func, arg } => {
+                let f = self.eval(func, frame)?;
+                let a = self.eval(arg, frame)?;
+                self.apply(&frame.ty(&e.ty), f, a)
+            }
             ExprKind::Field { base, index, name } => match self.eval(base, frame)? {
                 Val::Record(fields) => match fields.get(*index as usize) {
                     Some(v) => Ok(v.clone()),
@@ -831,6 +850,22 @@ impl<'s> Tx<'s> {
         Ok(result)
     }
 
+    /// `f(a)` for a value `f` of type `A -> B`: some valid `B`, the same for equal functions
+    /// and arguments.
+    fn apply(&mut self, result_ty: &Ty, f: Val, a: Val) -> R<Val> {
+        let result = self.fresh_anon(result_ty, "apply")?;
+        let valid = self.refines(result_ty, &result)?;
+        self.facts.push(valid);
+        let mut same = Vec::new();
+        for (other_f, other_a, other_result) in &self.applications {
+            let args_equal = and(&[equal(&f, other_f)?, equal(&a, other_a)?]);
+            same.push(args_equal.implies(equal(&result, other_result)?));
+        }
+        self.facts.extend(same);
+        self.applications.push((f, a, result.clone()));
+        Ok(result)
+    }
+
     /// Whether `val` matches `p`, binding the pattern's locals into `bound`.
     fn matches(&mut self, p: &Pattern, val: &Val, bound: &mut BTreeMap<LocalId, Val>) -> R<Bool> {
         match (&p.kind, val) {
@@ -879,6 +914,9 @@ fn irrefutable(p: &Pattern) -> bool {
 }
 
 fn str_lit(s: &str) -> R<ZString> {
+    if s.chars().any(|c| c as u32 > regex::MAX_CHAR) {
+        return unsupported("a string with a character beyond U+2FFFF");
+    }
     ZString::from_str(&regex::z3_escape(s)).map_err(|_| Unsupported("unsupported: a string literal".to_string()))
 }
 
@@ -974,7 +1012,7 @@ fn reaches_itself(spec: &Spec, start: usize) -> bool {
 // ---------------------------------------------------------------- rendering models
 
 struct Renderer<'a> {
-    spec: &'a Spec,
+    tx: Tx<'a>,
     model: &'a Model,
 }
 
@@ -983,7 +1021,7 @@ impl Renderer<'_> {
         if depth > 16 {
             return "…".to_string();
         }
-        let shape = Tx::new(self.spec).shape(ty);
+        let shape = self.tx.shape(ty);
         match (val, shape) {
             (Val::Int(i), _) => self.int(i),
             (Val::Bool(b), _) => match self.model.eval(b, true).and_then(|b| b.as_bool()) {

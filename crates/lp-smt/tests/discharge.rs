@@ -370,6 +370,27 @@ fn satisfiable_refinements_are_proved() {
     assert_eq!(all.lines().count(), 13, "{all}");
 }
 
+#[test]
+fn generic_types_are_instantiated() {
+    let src = "
+        type Page<+T> = { items: List<T>, next: Option<String> } where len(self.items) <= 100
+        type Pair<A, B> = { first: A, second: B }
+        type Prices = Page<Pair<String, Cents>>
+        fn first_price(p: Prices) -> Option<Cents> = None
+        fn total(p: Pair<Cents, Cents>) -> Cents ensures result >= p.first = p.first + p.second
+        fn size(p: Prices) -> Int ensures result <= 100 = len(p.items)
+        fn grow(p: Pair<Percent, Int>) -> Percent = p.first + 1
+    ";
+    case(src, "contracts/fn.first_price/result-refinement", "proved");
+    case(src, "contracts/fn.total/ensures.0", "proved");
+    case(src, "contracts/fn.size/ensures.0", "proved");
+    case(
+        src,
+        "contracts/fn.grow/result-refinement",
+        "failed: p = { first: 100, second: 0 }, result = 101: the result is not a valid `Percent` (0 <= self && self <= 100)",
+    );
+}
+
 // ---------------------------------------------------------------- unknown, never a pass
 
 #[test]
@@ -385,10 +406,36 @@ fn recursion_and_unsupported_constructs_are_unknown() {
         "unknown: unsupported: matches with the pattern \"\\\\bword\\\\b\": unsupported: the escape `\\b`",
     );
     case(
-        "fn apply(f: Int -> Int, x: Int) -> Int ensures result >= 0 = f(x)",
-        "contracts/fn.apply/ensures.0",
-        "unknown: unsupported: applying a value of function type",
+        "type Tree = Leaf | Node { left: Tree, right: Tree }
+         fn leftmost(t: Tree) -> Bool ensures result = match t { Leaf => true, Node { left, right } => false }",
+        "contracts/fn.leftmost/ensures.0",
+        "unknown: unsupported: matching a value of a recursive type",
     );
+}
+
+#[test]
+fn refinements_of_recursive_types_are_unknown_not_assumed_away() {
+    let src = "
+        type Tree = Leaf | Node { left: Tree, size: Int where self > 0 }
+        type Empty = Leaf2 | Node2 { next: Empty } where false
+        fn grow(t: Tree) -> Tree = t
+        fn plain(t: Int) -> Int ensures result == t = t
+    ";
+    case(src, "totality/type.Empty/refinement-sat", "unknown: unsupported: the refinements of the recursive type `Empty`");
+    case(src, "contracts/fn.grow/result-refinement", "unknown: unsupported: the refinements of the recursive type `Tree`");
+    case(src, "contracts/fn.plain/ensures.0", "proved");
+}
+
+#[test]
+fn function_values_are_uninterpreted_but_typed() {
+    let src = "
+        fn apply(f: Int -> Cents, x: Int) -> Int ensures result >= 0 = f(x)
+        fn same(f: Int -> Int, x: Int) -> Bool ensures result = f(x) == f(x)
+        fn any(f: Int -> Int, x: Int) -> Int ensures result >= 0 = f(x)
+    ";
+    case(src, "contracts/fn.apply/ensures.0", "proved");
+    case(src, "contracts/fn.same/ensures.0", "proved");
+    case(src, "contracts/fn.any/ensures.0", "failed: f = _, x = 0: ensures result >= 0 fails");
 }
 
 #[test]

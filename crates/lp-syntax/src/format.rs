@@ -15,12 +15,12 @@
 //! - Fn contracts and a body that does not fit beside the signature go one per line, indented;
 //!   but a fn without contracts whose body is a `match` keeps `= match x {` on the signature
 //!   line when that fits, with the arms one per line below it.
+//!   Machine, service and migrate members go one per line, indented; a single blank line the
+//!   author left between two members (or their comments) is kept, more are reduced to one.
 //! - An operation stays on one line when it fits. Otherwise `op name(params) -> Result` stays
 //!   on the first line (its parameters broken one per line only when that head alone does not
 //!   fit, as for a fn signature) and each clause present, `! Errors`, `METHOD /path` and
 //!   `fires M.e`, goes on a line of its own, indented one level more than `op`.
-//!   Machine, service and migrate members go one per line, indented; a single blank line the
-//!   author left between two members (or their comments) is kept, more are reduced to one.
 //! - Operators with single spaces around them, no space inside parentheses, brackets or type
 //!   arguments, one space inside the braces of a one-line record, settings or match.
 //! - Parentheses the author wrote are kept (the tree keeps them); parentheses the tree needs but
