@@ -6,7 +6,7 @@
 //! timed. Criterion reports each case in lines per second (`Throughput::Elements(lines)`).
 //! Freeing the AST and IR is not timed (`iter_with_large_drop`): it is the allocator's work, not
 //! the front end's, and a one-shot `check` need not do it at all. After the Criterion groups, a
-//! summary table gives the best of a few runs per size in on-CPU time (so that other processes
+//! summary table gives the best of a few batches per size in on-CPU time (so that other processes
 //! on a shared machine do not count), with and without the free, and the linearity ratio (time
 //! per line at the largest size over time per line at the smallest), ready for
 //! `book/src/benchmarks.md`. Everything runs on one thread.
@@ -123,42 +123,49 @@ impl Clock {
     }
 }
 
-/// The shortest time of `runs` calls of `f` on `text`, after one warm-up call. The minimum, not
-/// the median, because the machines this runs on are shared: other processes only ever add
-/// time. Freeing the result is timed only when `with_drop` is set.
-fn best<T>(clock: &Clock, runs: usize, text: &str, f: fn(&str) -> T, with_drop: bool) -> Duration {
-    drop(f(text));
-    let times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = clock.now();
-            let value = f(text);
+/// How many lines one timed batch of the summary processes: enough that the clock's resolution
+/// (the scheduler tick, for on-CPU time) is small beside the batch.
+const BATCH_LINES: usize = 300_000;
+
+/// How many batches the summary times per case; it keeps the fastest.
+const BATCHES: usize = 5;
+
+/// The time of one call of `f` on `text`: the fastest of [`BATCHES`] batches of calls, divided
+/// by the calls per batch, after one warm-up call. The minimum, not the median, because the
+/// machines this runs on are shared: other processes only ever add time. Freeing the results
+/// is timed only when `with_drop` is set.
+fn best<T>(clock: &Clock, case: &Case, f: fn(&str) -> T, with_drop: bool) -> Duration {
+    let calls = (BATCH_LINES / case.lines).max(1);
+    drop(f(&case.text));
+    let batches = (0..BATCHES).map(|_| {
+        let mut values = Vec::with_capacity(calls);
+        let start = clock.now();
+        for _ in 0..calls {
+            values.push(f(&case.text));
             if with_drop {
-                drop(value);
-                clock.now().saturating_sub(start)
-            } else {
-                let elapsed = clock.now().saturating_sub(start);
-                drop(value);
-                elapsed
+                values.clear();
             }
-        })
-        .collect();
-    times.into_iter().min().unwrap_or_default()
+        }
+        let elapsed = clock.now().saturating_sub(start);
+        drop(values);
+        elapsed / calls as u32
+    });
+    batches.min().unwrap_or_default()
 }
 
 /// Prints the figures table and the linearity ratio as Markdown.
 fn summary() {
     let cases = cases();
     let clock = Clock::new();
-    println!("\nbest of 21 runs (5 at 100k lines), {}:", clock.name());
+    println!("\nfastest of {BATCHES} batches of {BATCH_LINES} lines, {}:", clock.name());
     println!("\n| lines | parse | lines/s | parse + resolve | lines/s | parse + resolve + free | lines/s |");
     println!("|---:|---:|---:|---:|---:|---:|---:|");
     let mut per_line = Vec::new();
     for case in &cases {
-        let runs = if case.lines >= 100_000 { 5 } else { 21 };
         let times = [
-            best(&clock, runs, &case.text, parse, false),
-            best(&clock, runs, &case.text, parse_resolve, false),
-            best(&clock, runs, &case.text, parse_resolve, true),
+            best(&clock, case, parse, false),
+            best(&clock, case, parse_resolve, false),
+            best(&clock, case, parse_resolve, true),
         ];
         let mut row = format!("| {} |", case.lines);
         for t in times {

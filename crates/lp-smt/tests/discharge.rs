@@ -421,8 +421,16 @@ fn refinements_of_recursive_types_are_unknown_not_assumed_away() {
         fn grow(t: Tree) -> Tree = t
         fn plain(t: Int) -> Int ensures result == t = t
     ";
-    case(src, "totality/type.Empty/refinement-sat", "unknown: unsupported: the refinements of the recursive type `Empty`");
-    case(src, "contracts/fn.grow/result-refinement", "unknown: unsupported: the refinements of the recursive type `Tree`");
+    case(
+        src,
+        "totality/type.Empty/refinement-sat",
+        "unknown: unsupported: the refinements of the recursive type `Empty`",
+    );
+    case(
+        src,
+        "contracts/fn.grow/result-refinement",
+        "unknown: unsupported: the refinements of the recursive type `Tree`",
+    );
     case(src, "contracts/fn.plain/ensures.0", "proved");
 }
 
