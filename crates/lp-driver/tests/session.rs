@@ -119,3 +119,72 @@ fn fmt_preserves_the_ir_of_every_clean_file() {
     }
     assert!(compared >= 20, "only {compared} clean files were compared; is the corpus missing?");
 }
+
+/// Verdicts are the same run to run, and with or without the cache; the second run reuses
+/// every verdict, and changing a claim re-discharges only what changed.
+#[test]
+fn verdicts_are_identical_with_and_without_the_cache() {
+    let fs = MemFs::new();
+    let src = "spec c version 1.0.0\ntype Cents = Int where self >= 0\n\
+               fn half(p: Cents) -> Cents\n  ensures result <= p\n  = p / 2\n\
+               fn bad(p: Cents) -> Cents\n  ensures result < p\n  = p\n\
+               type Box<+T> = { items: List<T> }\n";
+    fs.insert("c.adt", src);
+    let cached = lp_driver::CheckOptions::default();
+    let uncached = lp_driver::CheckOptions { use_cache: false, ..Default::default() };
+    let verdicts = |o: &lp_driver::CheckOutcome| -> Vec<(String, lp_check::Verdict)> {
+        o.results.iter().map(|r| (r.obligation.id.clone(), r.verdict.clone())).collect()
+    };
+    let first = lp_driver::check_with(&fs, Path::new("c.adt"), &cached).expect("in memory");
+    let second = lp_driver::check_with(&fs, Path::new("c.adt"), &cached).expect("in memory");
+    let fresh = lp_driver::check_with(&fs, Path::new("c.adt"), &uncached).expect("in memory");
+    assert!(first.results.len() >= 5, "{:?}", verdicts(&first));
+    assert!(first.results.iter().all(|r| !r.cached));
+    assert!(second.results.iter().all(|r| r.cached), "the second run re-discharged something");
+    assert!(fresh.results.iter().all(|r| !r.cached));
+    assert_eq!(verdicts(&first), verdicts(&second));
+    assert_eq!(verdicts(&first), verdicts(&fresh));
+    assert!(first.results.iter().any(|r| matches!(r.verdict, lp_check::Verdict::Failed { .. })), "`bad` must fail");
+    assert_eq!(first.diagnostics, second.diagnostics);
+    // Editing one function's contract invalidates that obligation only.
+    fs.insert("c.adt", src.replace("ensures result < p", "ensures result <= p"));
+    let third = lp_driver::check_with(&fs, Path::new("c.adt"), &cached).expect("in memory");
+    let rerun: Vec<&str> = third.results.iter().filter(|r| !r.cached).map(|r| r.obligation.id.as_str()).collect();
+    assert!(rerun.iter().all(|id| id.contains("fn.bad")), "re-discharged beyond the edit: {rerun:?}");
+    assert!(!rerun.is_empty());
+    assert_eq!(third.error_count(), 0, "{:?}", third.diagnostics);
+}
+
+/// `build` writes the reports atomically and deterministically, and writes nothing when the
+/// spec has errors (the previous output stays).
+#[test]
+fn build_writes_reports_and_keeps_old_output_on_errors() {
+    let fs = MemFs::new();
+    fs.insert("p/leanos.toml", "[project]\nname = \"p\"\nversion = \"1.0.0\"\n");
+    fs.insert("p/a.adt", "spec p version 1.0.0\ntype Cents = Int where self >= 0\ntype T = A | B\n");
+    let opts = lp_driver::CheckOptions { use_cache: false, ..Default::default() };
+    let b = lp_driver::build(&fs, Path::new("p"), &opts, None).expect("builds");
+    assert_eq!(b.out_dir.as_deref(), Some(Path::new("p/artifacts/engineering")));
+    assert_eq!(
+        b.written,
+        [
+            "specifications/v1.0.0/architecture.categorical",
+            "specifications/v1.0.0/manifest.json",
+            "specifications/v1.0.0/requirements.adt",
+            "specifications/v1.0.0/types.curry-howard",
+        ]
+    );
+    let read = |p: &str| {
+        String::from_utf8(lp_driver::fs::FileSystem::read(&fs, Path::new(p)).expect("written")).expect("utf-8")
+    };
+    let req = read("p/artifacts/engineering/specifications/v1.0.0/requirements.adt");
+    assert!(req.contains("path_count: 2"), "{req}");
+    // Same input, same bytes.
+    lp_driver::build(&fs, Path::new("p"), &opts, None).expect("builds");
+    assert_eq!(read("p/artifacts/engineering/specifications/v1.0.0/requirements.adt"), req);
+    // A broken spec writes nothing and keeps the previous output.
+    fs.insert("p/a.adt", "spec p version 1.0.0\ntype T = A | B\nfn f(t: T) -> Int = match t { A => 1 }\n");
+    let b = lp_driver::build(&fs, Path::new("p"), &opts, None).expect("runs");
+    assert!(b.out_dir.is_none() && b.written.is_empty());
+    assert_eq!(read("p/artifacts/engineering/specifications/v1.0.0/requirements.adt"), req);
+}

@@ -330,15 +330,14 @@ impl<'a> Printer<'a> {
     }
 
     /// Writes a comment. A `///` comment that documents nothing (the parser keeps it as a
-    /// comment and warns) is written like a doc comment, since it documents what follows once
-    /// it is moved before a line.
+    /// comment and warns with LP0014) becomes an ordinary `//` comment with the same text:
+    /// written as a doc comment, it would document whatever the formatter puts after it, and
+    /// formatting must never change what a spec means.
     fn push_comment(out: &mut String, c: &Comment) {
+        out.push_str("//");
         match c.text.strip_prefix('/') {
-            Some(doc) if !doc.starts_with('/') => push_doc(out, doc.strip_prefix(' ').unwrap_or(doc)),
-            _ => {
-                out.push_str("//");
-                out.push_str(c.text.trim_end());
-            }
+            Some(doc) if !doc.starts_with('/') => out.push_str(doc.trim_end()),
+            _ => out.push_str(c.text.trim_end()),
         }
     }
 

@@ -83,12 +83,11 @@ fn errors(diags: &[Diagnostic]) -> Vec<String> {
 
 /// The comments of `file`, without trailing whitespace, and with the `///` comments that
 /// document nothing in the formatter's form (`/ text`).
+/// The texts of a file's comments. A stray `///` (one that documents nothing) is compared by
+/// its text alone: the formatter turns it into a `//` comment with the same text.
 fn comment_texts(file: &SourceFileAst) -> Vec<String> {
     let text = |c: &Comment| match c.text.strip_prefix('/') {
-        Some(doc) if !doc.starts_with('/') => {
-            let doc = doc.strip_prefix(' ').unwrap_or(doc).trim_end();
-            if doc.is_empty() { "/".to_string() } else { format!("/ {doc}") }
-        }
+        Some(doc) if !doc.starts_with('/') => doc.trim_end().to_string(),
         _ => c.text.trim_end().to_string(),
     };
     file.comments.iter().map(text).collect()
