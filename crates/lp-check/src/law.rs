@@ -8,9 +8,7 @@
 //! on, so that the obligation's digest changes whenever one of them does and a cached verdict
 //! is never reused for a changed type.
 
-use lp_ir::{
-    BinOp, Ctor, Expr, ExprKind, FnId, Pattern, PatternKind, Spec, Ty, TypeBody, TypeDef, TypeId, UnOp, Variance,
-};
+use lp_ir::{Ctor, Expr, ExprKind, FnId, ParamDef, Spec, Ty, TypeBody, TypeDef, TypeId, Variance};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -148,7 +146,6 @@ pub fn context_text(spec: &Spec, root: TypeId) -> String {
     }
     for id in fns {
         if let Some(f) = spec.fns.get(id.index()) {
-            let names: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
             let _ = write!(out, "fn {}(", f.name);
             for (i, p) in f.params.iter().enumerate() {
                 if i > 0 {
@@ -158,7 +155,7 @@ pub fn context_text(spec: &Spec, root: TypeId) -> String {
             }
             let _ = write!(out, ") -> {}", spec.display_ty(&f.result, &[]));
             if let Some(body) = &f.body {
-                let _ = write!(out, " = {}", expr_text(spec, body, &names));
+                let _ = write!(out, " = {}", expr_text(spec, body, &f.params));
             }
             out.push('\n');
         }
@@ -286,198 +283,14 @@ pub fn variance_sign(v: Variance) -> &'static str {
 }
 
 /// An IR expression as spec text, with as few parentheses as its precedence needs. `params`
-/// names the parameters of the enclosing function, if any.
-pub fn expr_text(spec: &Spec, e: &Expr, params: &[&str]) -> String {
-    let mut out = String::new();
-    write_expr(&mut out, spec, e, params, 0);
-    out
+/// are the parameters of the enclosing function, if any.
+pub fn expr_text(spec: &Spec, e: &Expr, params: &[ParamDef]) -> String {
+    lp_ir::text::expr_text(spec, lp_ir::text::ExprNames { params, ..Default::default() }, e)
 }
 
-const UNARY: u8 = 6;
-const POSTFIX: u8 = 7;
-
-fn write_expr(out: &mut String, spec: &Spec, e: &Expr, params: &[&str], min: u8) {
-    let list = |out: &mut String, args: &[Expr]| {
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            write_expr(out, spec, a, params, 0);
-        }
-    };
-    match &e.kind {
-        ExprKind::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        ExprKind::Str(s) => string_literal(out, s),
-        ExprKind::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        ExprKind::SelfValue => out.push_str("self"),
-        ExprKind::Result => out.push_str("result"),
-        ExprKind::Param(i) => match params.get(*i as usize) {
-            Some(p) => out.push_str(p),
-            None => {
-                let _ = write!(out, "$param{i}");
-            }
-        },
-        ExprKind::Var(v) => {
-            let _ = write!(out, "$var{}", v.0);
-        }
-        ExprKind::Local { name, .. } => out.push_str(name),
-        ExprKind::Ctor { ctor, args } => {
-            out.push_str(&ctor_name(spec, *ctor));
-            if !args.is_empty() {
-                out.push('(');
-                list(out, args);
-                out.push(')');
-            }
-        }
-        ExprKind::Call { func, args } => {
-            out.push_str(spec.fns.get(func.index()).map_or("?", |f| f.name.as_str()));
-            out.push('(');
-            list(out, args);
-            out.push(')');
-        }
-        ExprKind::Builtin { builtin, args } => {
-            out.push_str(builtin.name());
-            out.push('(');
-            list(out, args);
-            out.push(')');
-        }
-        ExprKind::Apply { func, arg } => {
-            write_expr(out, spec, func, params, POSTFIX);
-            out.push('(');
-            write_expr(out, spec, arg, params, 0);
-            out.push(')');
-        }
-        ExprKind::Field { base, name, .. } => {
-            write_expr(out, spec, base, params, POSTFIX);
-            out.push('.');
-            out.push_str(name);
-        }
-        ExprKind::Unary { op, operand } => {
-            let open = min > UNARY;
-            if open {
-                out.push('(');
-            }
-            out.push(match op {
-                UnOp::Not => '!',
-                UnOp::Neg => '-',
-            });
-            write_expr(out, spec, operand, params, UNARY);
-            if open {
-                out.push(')');
-            }
-        }
-        ExprKind::Binary { op, lhs, rhs } => {
-            let p = op.precedence();
-            let open = p < min;
-            if open {
-                out.push('(');
-            }
-            let left = if p == BinOp::Eq.precedence() { p + 1 } else { p };
-            write_expr(out, spec, lhs, params, left);
-            let _ = write!(out, " {} ", op.as_str());
-            write_expr(out, spec, rhs, params, p + 1);
-            if open {
-                out.push(')');
-            }
-        }
-        ExprKind::List(items) => {
-            out.push('[');
-            list(out, items);
-            out.push(']');
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            out.push_str("match ");
-            write_expr(out, spec, scrutinee, params, 0);
-            out.push_str(" {");
-            for (i, arm) in arms.iter().enumerate() {
-                out.push_str(if i > 0 { ", " } else { " " });
-                write_pattern(out, spec, &arm.pattern);
-                out.push_str(" => ");
-                write_expr(out, spec, &arm.body, params, 0);
-            }
-            out.push_str(" }");
-        }
-        ExprKind::Error => out.push('_'),
-    }
-}
-
-/// The name a constructor is written with: `Some`, `Ok`, or the variant's own name.
+/// The name a constructor is written with (`Some`, `Shopify`).
 pub fn ctor_name(spec: &Spec, ctor: Ctor) -> String {
-    match ctor {
-        Ctor::Some => "Some".into(),
-        Ctor::None => "None".into(),
-        Ctor::Ok => "Ok".into(),
-        Ctor::Err => "Err".into(),
-        Ctor::Variant { ty, index } => match spec.types.get(ty.index()).map(|d| &d.body) {
-            Some(TypeBody::Sum(variants)) => {
-                variants.get(index as usize).map_or_else(|| "?".into(), |v| v.name.clone())
-            }
-            _ => "?".into(),
-        },
-    }
+    lp_ir::text::ctor_name(spec, ctor, false)
 }
 
-fn write_pattern(out: &mut String, spec: &Spec, p: &Pattern) {
-    match &p.kind {
-        PatternKind::Wildcard | PatternKind::Error => out.push('_'),
-        PatternKind::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        PatternKind::Str(s) => string_literal(out, s),
-        PatternKind::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        PatternKind::Bind { name, .. } => out.push_str(name),
-        PatternKind::Ctor { ctor, fields } => {
-            out.push_str(&ctor_name(spec, *ctor));
-            match ctor {
-                Ctor::Variant { ty, index } => {
-                    if fields.is_empty() {
-                        return;
-                    }
-                    let names: Vec<String> = match spec.types.get(ty.index()).map(|d| &d.body) {
-                        Some(TypeBody::Sum(variants)) => variants
-                            .get(*index as usize)
-                            .and_then(|v| v.payload.as_ref())
-                            .map(|fs| fs.iter().map(|f| f.name.clone()).collect())
-                            .unwrap_or_default(),
-                        _ => Vec::new(),
-                    };
-                    out.push_str(" {");
-                    for (i, f) in fields.iter().enumerate() {
-                        out.push_str(if i > 0 { ", " } else { " " });
-                        let _ = write!(out, "{}: ", names.get(f.index as usize).map_or("?", String::as_str));
-                        write_pattern(out, spec, &f.pattern);
-                    }
-                    out.push_str(" }");
-                }
-                _ => {
-                    if let Some(f) = fields.first() {
-                        out.push('(');
-                        write_pattern(out, spec, &f.pattern);
-                        out.push(')');
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Writes a string literal with the escapes of the spec language.
-pub fn string_literal(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
+pub use lp_ir::text::string_literal;

@@ -801,183 +801,21 @@ pub struct Names<'a> {
 /// Writes an expression as a spec author would (`result <= price`, `len(self) >= 3`), with
 /// only the parentheses precedence needs. Used in claims and counterexample summaries.
 pub fn expr_text(spec: &Spec, names: Names<'_>, e: &Expr) -> String {
-    let mut out = String::new();
-    write_expr(&mut out, spec, names, e, 0);
-    out
-}
-
-const POSTFIX: u8 = 7;
-const UNARY: u8 = 6;
-
-fn write_expr(out: &mut String, spec: &Spec, names: Names<'_>, e: &Expr, min: u8) {
-    let args = |out: &mut String, es: &[Expr]| {
-        for (i, a) in es.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            write_expr(out, spec, names, a, 0);
-        }
-    };
-    match &e.kind {
-        ExprKind::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        ExprKind::Str(s) => {
-            let _ = write!(out, "{s:?}");
-        }
-        ExprKind::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        ExprKind::SelfValue => out.push_str("self"),
-        ExprKind::Result => out.push_str("result"),
-        ExprKind::Param(i) => match names.params.get(*i as usize) {
-            Some(p) => out.push_str(&p.name),
-            None => {
-                let _ = write!(out, "$param{i}");
-            }
-        },
-        ExprKind::Var(v) => match names.vars.get(v.index()) {
-            Some(var) => out.push_str(&var.name),
-            None => {
-                let _ = write!(out, "$var{}", v.0);
-            }
-        },
-        ExprKind::Local { name, .. } => out.push_str(name),
-        ExprKind::Ctor { ctor, args: a } => {
-            out.push_str(&ctor_name(spec, *ctor));
-            if !a.is_empty() {
-                out.push('(');
-                args(out, a);
-                out.push(')');
-            }
-        }
-        ExprKind::Call { func, args: a } => {
-            out.push_str(spec.fns.get(func.index()).map_or("?", |f| f.name.as_str()));
-            out.push('(');
-            args(out, a);
-            out.push(')');
-        }
-        ExprKind::Builtin { builtin, args: a } => {
-            out.push_str(builtin.name());
-            out.push('(');
-            args(out, a);
-            out.push(')');
-        }
-        ExprKind::Apply { func, arg } => {
-            write_expr(out, spec, names, func, POSTFIX);
-            out.push('(');
-            write_expr(out, spec, names, arg, 0);
-            out.push(')');
-        }
-        ExprKind::Field { base, name, .. } => {
-            write_expr(out, spec, names, base, POSTFIX);
-            out.push('.');
-            out.push_str(name);
-        }
-        ExprKind::Unary { op, operand } => {
-            let open = min > UNARY;
-            if open {
-                out.push('(');
-            }
-            out.push(match op {
-                UnOp::Not => '!',
-                UnOp::Neg => '-',
-            });
-            write_expr(out, spec, names, operand, UNARY);
-            if open {
-                out.push(')');
-            }
-        }
-        ExprKind::Binary { op, lhs, rhs } => {
-            let p = op.precedence();
-            let open = p < min;
-            if open {
-                out.push('(');
-            }
-            let comparison = p == lp_ir::BinOp::Eq.precedence();
-            write_expr(out, spec, names, lhs, if comparison { p + 1 } else { p });
-            let _ = write!(out, " {} ", op.as_str());
-            write_expr(out, spec, names, rhs, p + 1);
-            if open {
-                out.push(')');
-            }
-        }
-        ExprKind::List(items) => {
-            out.push('[');
-            args(out, items);
-            out.push(']');
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            out.push_str("match ");
-            write_expr(out, spec, names, scrutinee, 0);
-            out.push_str(" {");
-            for (i, arm) in arms.iter().enumerate() {
-                out.push_str(if i > 0 { ", " } else { " " });
-                out.push_str(&pattern_text(spec, &arm.pattern));
-                out.push_str(" => ");
-                write_expr(out, spec, names, &arm.body, 0);
-            }
-            out.push_str(" }");
-        }
-        ExprKind::Error => out.push_str("{error}"),
-    }
+    lp_ir::text::expr_text(spec, names.into(), e)
 }
 
 /// The name a constructor is written with (`Some`, `Shopify`).
 pub fn ctor_name(spec: &Spec, ctor: Ctor) -> String {
-    match ctor {
-        Ctor::Some => "Some".to_string(),
-        Ctor::None => "None".to_string(),
-        Ctor::Ok => "Ok".to_string(),
-        Ctor::Err => "Err".to_string(),
-        Ctor::Variant { ty, index } => match spec.types.get(ty.index()).map(|d| &d.body) {
-            Some(TypeBody::Sum(vs)) => vs.get(index as usize).map_or_else(|| "?".to_string(), |v| v.name.clone()),
-            _ => "?".to_string(),
-        },
-    }
+    lp_ir::text::ctor_name(spec, ctor, false)
 }
 
 /// Writes a pattern as a spec author would.
 pub fn pattern_text(spec: &Spec, p: &Pattern) -> String {
-    match &p.kind {
-        PatternKind::Wildcard => "_".to_string(),
-        PatternKind::Int(n) => n.to_string(),
-        PatternKind::Str(s) => format!("{s:?}"),
-        PatternKind::Bool(b) => b.to_string(),
-        PatternKind::Bind { name, .. } => name.clone(),
-        PatternKind::Ctor { ctor, fields } => {
-            let name = ctor_name(spec, *ctor);
-            match ctor {
-                Ctor::Variant { ty, index } => {
-                    if fields.is_empty() {
-                        return name;
-                    }
-                    let field_names: Vec<String> = match spec.types.get(ty.index()).map(|d| &d.body) {
-                        Some(TypeBody::Sum(vs)) => vs
-                            .get(*index as usize)
-                            .and_then(|v| v.payload.as_ref())
-                            .map(|fs| fs.iter().map(|f| f.name.clone()).collect())
-                            .unwrap_or_default(),
-                        _ => Vec::new(),
-                    };
-                    let parts: Vec<String> = fields
-                        .iter()
-                        .map(|f| {
-                            let field = field_names.get(f.index as usize).map_or("?", String::as_str);
-                            match &f.pattern.kind {
-                                PatternKind::Bind { name: bound, .. } if bound == field => field.to_string(),
-                                _ => format!("{field}: {}", pattern_text(spec, &f.pattern)),
-                            }
-                        })
-                        .collect();
-                    format!("{name} {{ {} }}", parts.join(", "))
-                }
-                _ => match fields.first() {
-                    Some(f) => format!("{name}({})", pattern_text(spec, &f.pattern)),
-                    None => name,
-                },
-            }
-        }
-        PatternKind::Error => "{error}".to_string(),
+    lp_ir::text::pattern_text(spec, Names::default().into(), p)
+}
+
+impl<'a> From<Names<'a>> for lp_ir::text::ExprNames<'a> {
+    fn from(n: Names<'a>) -> Self {
+        lp_ir::text::ExprNames { params: n.params, vars: n.vars, qualify_variants: false }
     }
 }

@@ -18,6 +18,7 @@ mod print;
 mod query;
 pub mod spec;
 pub mod suggest;
+pub mod text;
 pub mod ty;
 
 pub use expr::{BinOp, Builtin, Ctor, Expr, ExprKind, FieldPattern, LocalId, MatchArm, Pattern, PatternKind, UnOp};

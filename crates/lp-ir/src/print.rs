@@ -7,11 +7,12 @@
 //! (`fn normalize`, `op catalog.upsert`), and binary expressions carry only the
 //! parentheses precedence needs.
 
-use crate::expr::{BinOp, Ctor, Expr, ExprKind, Pattern, PatternKind, UnOp};
+use crate::expr::{BinOp, Expr, UnOp};
 use crate::spec::{
     Callable, Docs, FieldDef, Machine, ParamDef, PathSeg, SettingValue, SettingValueKind, Spec, TypeBody, TypeParam,
     Variance,
 };
+use crate::text::{ExprNames, string_literal};
 use crate::ty::Ty;
 use lp_syntax::ast;
 use std::fmt::Write as _;
@@ -445,206 +446,14 @@ impl<'s> Printer<'s> {
     // ------------------------------------------------------------ expressions
 
     fn expr(&mut self, e: &Expr, cx: Cx<'_>, min: u8) {
-        match &e.kind {
-            ExprKind::Int(n) => {
-                let _ = write!(self.out, "{n}");
-            }
-            ExprKind::Str(s) => string_literal(&mut self.out, s),
-            ExprKind::Bool(b) => {
-                let _ = write!(self.out, "{b}");
-            }
-            ExprKind::SelfValue => self.out.push_str("self"),
-            ExprKind::Result => self.out.push_str("result"),
-            ExprKind::Param(i) => match cx.params.get(*i as usize) {
-                Some(p) => self.out.push_str(&p.name),
-                None => {
-                    let _ = write!(self.out, "$param{i}");
-                }
-            },
-            ExprKind::Var(v) => match cx.machine.and_then(|m| m.vars.get(v.index())) {
-                Some(var) => self.out.push_str(&var.name),
-                None => {
-                    let _ = write!(self.out, "$var{}", v.0);
-                }
-            },
-            ExprKind::Local { name, .. } => self.out.push_str(name),
-            ExprKind::Ctor { ctor, args } => {
-                self.ctor(*ctor);
-                if !args.is_empty() {
-                    self.out.push('(');
-                    self.args(args, cx);
-                    self.out.push(')');
-                }
-            }
-            ExprKind::Call { func, args } => {
-                self.out.push_str(&self.spec.fns[func.index()].name);
-                self.out.push('(');
-                self.args(args, cx);
-                self.out.push(')');
-            }
-            ExprKind::Builtin { builtin, args } => {
-                self.out.push_str(builtin.name());
-                self.out.push('(');
-                self.args(args, cx);
-                self.out.push(')');
-            }
-            ExprKind::Apply { func, arg } => {
-                self.expr(func, cx, POSTFIX);
-                self.out.push('(');
-                self.expr(arg, cx, 0);
-                self.out.push(')');
-            }
-            ExprKind::Field { base, name, .. } => {
-                self.expr(base, cx, POSTFIX);
-                self.out.push('.');
-                self.out.push_str(name);
-            }
-            ExprKind::Unary { op, operand } => {
-                let open = min > UNARY;
-                if open {
-                    self.out.push('(');
-                }
-                self.out.push(match op {
-                    UnOp::Not => '!',
-                    UnOp::Neg => '-',
-                });
-                self.expr(operand, cx, UNARY);
-                if open {
-                    self.out.push(')');
-                }
-            }
-            ExprKind::Binary { op, lhs, rhs } => {
-                let p = op.precedence();
-                let open = p < min;
-                if open {
-                    self.out.push('(');
-                }
-                let left = if is_comparison(*op) { p + 1 } else { p };
-                self.expr(lhs, cx, left);
-                let _ = write!(self.out, " {} ", op.as_str());
-                self.expr(rhs, cx, p + 1);
-                if open {
-                    self.out.push(')');
-                }
-            }
-            ExprKind::List(items) => {
-                self.out.push('[');
-                self.args(items, cx);
-                self.out.push(']');
-            }
-            ExprKind::Match { scrutinee, arms } => {
-                self.out.push_str("match ");
-                self.expr(scrutinee, cx, 0);
-                self.out.push_str(" {");
-                for (i, arm) in arms.iter().enumerate() {
-                    self.out.push_str(if i > 0 { ", " } else { " " });
-                    self.pattern(&arm.pattern);
-                    self.out.push_str(" => ");
-                    self.expr(&arm.body, cx, 0);
-                }
-                self.out.push_str(" }");
-            }
-            ExprKind::Error => self.out.push_str("{error}"),
-        }
-    }
-
-    fn args(&mut self, args: &[Expr], cx: Cx<'_>) {
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                self.out.push_str(", ");
-            }
-            self.expr(a, cx, 0);
-        }
-    }
-
-    fn ctor(&mut self, ctor: Ctor) {
-        match ctor {
-            Ctor::Some => self.out.push_str("Some"),
-            Ctor::None => self.out.push_str("None"),
-            Ctor::Ok => self.out.push_str("Ok"),
-            Ctor::Err => self.out.push_str("Err"),
-            Ctor::Variant { ty, index } => {
-                let def = &self.spec.types[ty.index()];
-                let name = match &def.body {
-                    TypeBody::Sum(variants) => variants.get(index as usize).map_or("?", |v| v.name.as_str()),
-                    _ => "?",
-                };
-                let _ = write!(self.out, "{}::{}", def.name, name);
-            }
-        }
-    }
-
-    fn pattern(&mut self, p: &Pattern) {
-        match &p.kind {
-            PatternKind::Wildcard => self.out.push('_'),
-            PatternKind::Int(n) => {
-                let _ = write!(self.out, "{n}");
-            }
-            PatternKind::Str(s) => string_literal(&mut self.out, s),
-            PatternKind::Bool(b) => {
-                let _ = write!(self.out, "{b}");
-            }
-            PatternKind::Bind { name, .. } => self.out.push_str(name),
-            PatternKind::Ctor { ctor, fields } => {
-                self.ctor(*ctor);
-                match ctor {
-                    Ctor::Variant { ty, index } => {
-                        if fields.is_empty() {
-                            return;
-                        }
-                        let names: Vec<&str> = match &self.spec.types[ty.index()].body {
-                            TypeBody::Sum(variants) => variants
-                                .get(*index as usize)
-                                .and_then(|v| v.payload.as_ref())
-                                .map(|fs| fs.iter().map(|f| f.name.as_str()).collect())
-                                .unwrap_or_default(),
-                            _ => Vec::new(),
-                        };
-                        self.out.push_str(" {");
-                        for (i, f) in fields.iter().enumerate() {
-                            self.out.push_str(if i > 0 { ", " } else { " " });
-                            let name = names.get(f.index as usize).copied().unwrap_or("?");
-                            match &f.pattern.kind {
-                                PatternKind::Bind { name: bound, .. } if bound == name => self.out.push_str(name),
-                                _ => {
-                                    let _ = write!(self.out, "{name}: ");
-                                    self.pattern(&f.pattern);
-                                }
-                            }
-                        }
-                        self.out.push_str(" }");
-                    }
-                    _ => {
-                        if let Some(f) = fields.first() {
-                            self.out.push('(');
-                            self.pattern(&f.pattern);
-                            self.out.push(')');
-                        }
-                    }
-                }
-            }
-            PatternKind::Error => self.out.push_str("{error}"),
-        }
+        let names =
+            ExprNames { params: cx.params, vars: cx.machine.map_or(&[][..], |m| &m.vars[..]), qualify_variants: true };
+        crate::text::write_expr(&mut self.out, self.spec, names, e, min);
     }
 }
 
 fn is_comparison(op: BinOp) -> bool {
     op.precedence() == BinOp::Eq.precedence()
-}
-
-/// Writes a string literal with the escapes of the spec language.
-fn string_literal(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Writes an unresolved expression (a migration rule's value) with the same conventions.
