@@ -1,29 +1,16 @@
 //! The ADT pass: seeded defects it must catch (Void paths, recursive types without a base
 //! case), clean specs it must pass, path counts, paths, normal forms and the isomorphism hint.
 
-use lp_check::passes::adt::{AdtFacts, Count};
-use lp_check::{Goal, Obligation, Verdict};
-use lp_diagnostics::{FileId, Severity};
-use lp_ir::{Spec, TypeId};
+mod common;
+use common::{spec, verdict};
 
-fn spec(text: &str) -> Spec {
-    let parsed = lp_syntax::parse(FileId(0), text);
-    assert!(parsed.diagnostics.is_empty(), "parse: {:?}", parsed.diagnostics);
-    let lowered = lp_ir::lower(&[(FileId(0), &parsed.value)]);
-    let errors: Vec<_> = lowered.diagnostics.iter().filter(|d| d.is_error()).map(|d| &d.message).collect();
-    assert!(errors.is_empty(), "lower: {errors:?}");
-    lowered.value
-}
+use lp_check::passes::adt::{AdtFacts, Count};
+use lp_check::{Obligation, Verdict};
+use lp_diagnostics::Severity;
+use lp_ir::{Spec, TypeId};
 
 fn adt_obligations(spec: &Spec) -> Vec<Obligation> {
     lp_check::obligations(spec).into_iter().filter(|o| o.id.starts_with("adt/")).collect()
-}
-
-fn verdict(ob: &Obligation) -> &Verdict {
-    match &ob.goal {
-        Goal::Decided(v) => v,
-        other => panic!("{} is not decided: {other:?}", ob.id),
-    }
 }
 
 /// The failed obligation with this id: its code and counterexample summary.

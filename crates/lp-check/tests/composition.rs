@@ -1,29 +1,15 @@
 //! The composition pass: seeded flow mismatches, dependency cycles and undeclared
 //! dependencies it must catch, clean flows with effects it must pass, parallel stages.
 
-use lp_check::passes::composition::{stages, type_flow};
-use lp_check::{Goal, Obligation, Verdict};
-use lp_diagnostics::FileId;
-use lp_ir::{ServiceId, Spec};
+mod common;
+use common::{spec, verdict};
 
-fn spec(text: &str) -> Spec {
-    let parsed = lp_syntax::parse(FileId(0), text);
-    assert!(parsed.diagnostics.is_empty(), "parse: {:?}", parsed.diagnostics);
-    let lowered = lp_ir::lower(&[(FileId(0), &parsed.value)]);
-    let errors: Vec<_> = lowered.diagnostics.iter().filter(|d| d.is_error()).map(|d| &d.message).collect();
-    assert!(errors.is_empty(), "lower: {errors:?}");
-    lowered.value
-}
+use lp_check::passes::composition::{stages, type_flow};
+use lp_check::{Obligation, Verdict};
+use lp_ir::{ServiceId, Spec};
 
 fn composition(spec: &Spec) -> Vec<Obligation> {
     lp_check::obligations(spec).into_iter().filter(|o| o.id.starts_with("composition/")).collect()
-}
-
-fn verdict(ob: &Obligation) -> &Verdict {
-    match &ob.goal {
-        Goal::Decided(v) => v,
-        other => panic!("{} is not decided: {other:?}", ob.id),
-    }
 }
 
 fn find<'a>(obs: &'a [Obligation], id: &str) -> &'a Obligation {

@@ -2,21 +2,15 @@
 //! code, the occurrence and the counterexample text), clean types it must pass, the inferred
 //! variances it reports, and the law obligations it emits.
 
+mod common;
+use common::spec as lower;
+
 use lp_check::law::LawKind;
 use lp_check::passes::functor::{self, Occurs};
 use lp_check::{Goal, Method, Obligation, Verdict, diagnostic_for};
 use lp_diagnostics::FileId;
 use lp_ir::Spec;
 use std::path::Path;
-
-fn lower(src: &str) -> Spec {
-    let file = FileId(0);
-    let parsed = lp_syntax::parse(file, src);
-    assert!(parsed.diagnostics.is_empty(), "parse errors: {:?}", parsed.diagnostics);
-    let lowered = lp_ir::lower(&[(file, &parsed.value)]);
-    assert!(lowered.diagnostics.is_empty(), "lowering errors: {:?}", lowered.diagnostics);
-    lowered.value
-}
 
 fn obligations(src: &str) -> (Spec, Vec<Obligation>) {
     let spec = lower(src);

@@ -1,18 +1,13 @@
 //! The contracts and refinement-satisfiability passes: which SMT obligations they emit, with
 //! which ids and codes, and canonical goal texts that change exactly when the claim does.
 
+mod common;
+use common::spec;
+
 use lp_check::passes::{contracts, refinements};
 use lp_check::{Goal, Obligation};
 use lp_diagnostics::FileId;
 use lp_ir::Spec;
-
-fn spec(src: &str) -> Spec {
-    let parsed = lp_syntax::parse(FileId(0), src);
-    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
-    let lowered = lp_ir::lower(&[(FileId(0), &parsed.value)]);
-    assert!(lowered.diagnostics.is_empty(), "{:?}", lowered.diagnostics);
-    lowered.value
-}
 
 fn obligations(spec: &Spec) -> Vec<Obligation> {
     let mut out = refinements::obligations(spec);

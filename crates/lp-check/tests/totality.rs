@@ -1,31 +1,17 @@
 //! The totality pass: seeded non-exhaustive matches and uninhabited results it must catch,
 //! with the missing cases listed, and clean specs it must pass.
 
-use lp_check::{Goal, Obligation, Verdict};
-use lp_diagnostics::FileId;
-use lp_ir::Spec;
+mod common;
+use common::{spec, verdict};
 
-fn spec(text: &str) -> Spec {
-    let parsed = lp_syntax::parse(FileId(0), text);
-    assert!(parsed.diagnostics.is_empty(), "parse: {:?}", parsed.diagnostics);
-    let lowered = lp_ir::lower(&[(FileId(0), &parsed.value)]);
-    let errors: Vec<_> = lowered.diagnostics.iter().filter(|d| d.is_error()).map(|d| &d.message).collect();
-    assert!(errors.is_empty(), "lower: {errors:?}");
-    lowered.value
-}
+use lp_check::{Obligation, Verdict};
+use lp_ir::Spec;
 
 fn totality(spec: &Spec) -> Vec<Obligation> {
     lp_check::obligations(spec)
         .into_iter()
         .filter(|o| o.id.contains("/result-inhabited") || o.id.contains("/match."))
         .collect()
-}
-
-fn verdict(ob: &Obligation) -> &Verdict {
-    match &ob.goal {
-        Goal::Decided(v) => v,
-        other => panic!("{} is not decided: {other:?}", ob.id),
-    }
 }
 
 fn ids(obs: &[Obligation]) -> Vec<&str> {
