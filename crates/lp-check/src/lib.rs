@@ -11,6 +11,7 @@ pub mod reports;
 pub mod smt_goal;
 
 pub use obligation::{Counterexample, Goal, Method, Obligation, Pass, Report, TraceStep, Verdict};
+pub use passes::machines::{Exploration, explore};
 
 use lp_diagnostics::Diagnostic;
 use lp_ir::Spec;
@@ -26,6 +27,7 @@ pub fn obligations(spec: &Spec) -> Vec<Obligation> {
     out.extend(passes::contracts::obligations(spec));
     out.extend(passes::functor::obligations(spec));
     out.extend(passes::composition::obligations(spec));
+    out.extend(passes::machines::obligations(spec));
     out
 }
 

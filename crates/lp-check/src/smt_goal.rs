@@ -129,6 +129,10 @@ pub struct SmtGoal {
     /// is `<shown bindings>: <failure>` (`price = 0, pct = 101: ensures result <= price fails`);
     /// for [`Mode::Satisfiable`] it is the failure text alone.
     pub failure: String,
+    /// The verdict to give instead when z3 does not prove the goal (set with
+    /// [`SmtGoal::with_fallback`]): for claims the solver is only one way to decide, such as
+    /// an invariant that bounded exploration found no violation of.
+    pub fallback: Option<crate::obligation::Verdict>,
     /// The canonical text (see [`SmtGoal::canonical`]), computed by [`SmtGoal::new`]; the
     /// fields are not to be changed after that.
     canonical: String,
@@ -145,7 +149,15 @@ impl SmtGoal {
         claim: Formula,
         failure: impl Into<String>,
     ) -> SmtGoal {
-        let mut goal = SmtGoal { mode, scope, assumptions, claim, failure: failure.into(), canonical: String::new() };
+        let mut goal = SmtGoal {
+            mode,
+            scope,
+            assumptions,
+            claim,
+            failure: failure.into(),
+            fallback: None,
+            canonical: String::new(),
+        };
         let mut c = Canon::default();
         let _ = writeln!(c.out, "mode {}", goal.mode.as_str());
         for v in &goal.scope {
@@ -186,6 +198,14 @@ impl SmtGoal {
     /// unrelated item does not change it.
     pub fn canonical(&self) -> String {
         self.canonical.clone()
+    }
+
+    /// The goal with a verdict to give when z3 does not prove it (a counterexample or
+    /// `unknown` is replaced by it). The fallback is part of the canonical text.
+    pub fn with_fallback(mut self, verdict: crate::obligation::Verdict) -> SmtGoal {
+        let _ = writeln!(self.canonical, "fallback {}", serde_json::to_string(&verdict).unwrap_or_default());
+        self.fallback = Some(verdict);
+        self
     }
 }
 

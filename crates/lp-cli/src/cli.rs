@@ -41,6 +41,9 @@ pub enum Command {
     /// Check, then write the build output (specification reports and manifest) atomically.
     #[command(after_help = EXIT_CODES)]
     Build(commands::build::Args),
+    /// Draw state machines as Graphviz DOT, Mermaid or SVG, with unreachable states and violations highlighted.
+    #[command(after_help = EXIT_CODES)]
+    Graph(commands::graph::Args),
     /// Format spec files in the canonical style (comments are kept).
     #[command(after_help = EXIT_CODES)]
     Fmt(commands::fmt::Args),
@@ -87,6 +90,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => commands::check::run(args, &out),
         Command::Build(args) => commands::build::run(args, &out),
+        Command::Graph(args) => commands::graph::run(args, &out),
         Command::Fmt(args) => commands::fmt::run(args, &out),
         Command::Explain(args) => commands::explain::run(args, &out),
         Command::Init(args) => commands::init::run(args, &out),

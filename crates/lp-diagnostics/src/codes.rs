@@ -142,6 +142,16 @@ codes! {
     PRECONDITION_VIOLATED_AT_CALL = "LP3003", "precondition-violated-at-call", Error, "A call can pass arguments that violate the callee's `requires` or parameter refinements.";
     VACUOUS_PRECONDITION = "LP3004", "vacuous-precondition", Error, "No arguments satisfy a function's `requires` clauses, so it can never be called.";
     POSSIBLE_DIVISION_BY_ZERO = "LP3005", "possible-division-by-zero", Error, "The divisor of a `/` or `%` can be zero.";
+    // 4: state machines (LP4001–LP4019).
+    UNREACHABLE_STATE = "LP4001", "unreachable-state", Error, "A state of a machine cannot be reached from its initial state.";
+    DEADLOCK = "LP4002", "deadlock", Error, "A machine can reach a non-final state in which no transition is enabled.";
+    NO_PROGRESS = "LP4003", "no-progress", Error, "A machine can reach a configuration from which no final state is reachable any more.";
+    NONDETERMINISTIC_TRANSITION = "LP4004", "nondeterministic-transition", Error, "Two transitions from the same state on the same event have guards that can both hold.";
+    INCOMPLETE_MACHINE = "LP4005", "incomplete-machine", Error, "Under `completeness = strict`, a non-final state does not handle every event of its machine.";
+    INVARIANT_VIOLATED = "LP4006", "invariant-violated", Error, "A machine can reach a configuration that violates one of its invariants.";
+    TERMINAL_STATE_HAS_EXIT = "LP4007", "terminal-state-has-exit", Error, "A final state has an outgoing transition.";
+    EVENT_NEVER_ENABLED = "LP4008", "event-never-enabled", Error, "An operation fires an event that no reachable configuration of the machine can take.";
+    MISSING_INITIAL_STATE = "LP4009", "missing-initial-state", Error, "A machine has no `initial` state.";
     // 6: architecture: flows and the service graph (LP6001–LP6019).
     DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
     FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";

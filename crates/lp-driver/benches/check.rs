@@ -15,25 +15,7 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 5;
 
 fn load_example(dir: &Path) -> MemFs {
-    let fs = MemFs::new();
-    fn walk(dir: &Path, root: &Path, fs: &MemFs) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries.flatten() {
-            let p = entry.path();
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if p.is_dir() {
-                if !name.starts_with('.') && name != "artifacts" {
-                    walk(&p, root, fs);
-                }
-            } else if name.ends_with(".adt") || name == "leanos.toml" {
-                if let (Ok(rel), Ok(bytes)) = (p.strip_prefix(root), std::fs::read(&p)) {
-                    fs.insert(Path::new("in").join(rel), bytes);
-                }
-            }
-        }
-    }
-    walk(dir, dir, &fs);
-    fs
+    MemFs::load_project(dir, Path::new("in")).expect("example folder")
 }
 
 /// A spec with `n` functions, each with a precondition, a postcondition, a refined result and

@@ -65,6 +65,7 @@ pub fn artifacts(outcome: &CheckOutcome) -> BTreeMap<String, Vec<u8>> {
     spec_files.insert("requirements.adt", lp_check::reports::requirements_yaml(spec, &results));
     spec_files.insert("types.curry-howard", lp_check::reports::curry_howard_yaml(spec, &results));
     spec_files.insert("architecture.categorical", lp_check::reports::architecture_yaml(spec, &results));
+    spec_files.insert("state-machines.yaml", lp_check::reports::state_machines_yaml(spec, &results));
     let mut manifest = BTreeMap::new();
     for (name, text) in &spec_files {
         manifest.insert(name.to_string(), lp_check::obligation::hex(&Sha256::digest(text.as_bytes())));
@@ -76,6 +77,18 @@ pub fn artifacts(outcome: &CheckOutcome) -> BTreeMap<String, Vec<u8>> {
         files.insert(format!("{dir}/{name}"), text.into_bytes());
     }
     files.insert(format!("{dir}/manifest.json"), manifest_text.into_bytes());
+    for (i, m) in spec.machines.iter().enumerate() {
+        let id = lp_ir::MachineId(i as u32);
+        let diagram = |format| lp_check::reports::diagram::diagram(spec, &[id], &results, format);
+        files.insert(
+            format!("{dir}/machines/{}.dot", m.name),
+            diagram(lp_check::reports::diagram::DiagramFormat::Dot).into_bytes(),
+        );
+        files.insert(
+            format!("{dir}/machines/{}.mmd", m.name),
+            diagram(lp_check::reports::diagram::DiagramFormat::Mermaid).into_bytes(),
+        );
+    }
     files
 }
 

@@ -94,6 +94,31 @@ impl MemFs {
         }
     }
 
+    /// Copies the spec files (`.adt` and `leanos.toml`) below a real folder into memory under
+    /// `prefix`, skipping hidden folders and build output; for tests and benchmarks that edit
+    /// a project without touching the disk.
+    pub fn load_project(dir: &Path, prefix: &Path) -> io::Result<MemFs> {
+        fn walk(dir: &Path, root: &Path, prefix: &Path, fs: &MemFs) -> io::Result<()> {
+            for entry in std::fs::read_dir(dir)? {
+                let p = entry?.path();
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if p.is_dir() {
+                    if !name.starts_with('.') && name != "artifacts" {
+                        walk(&p, root, prefix, fs)?;
+                    }
+                } else if (name.ends_with(".adt") || name == "leanos.toml")
+                    && let Ok(rel) = p.strip_prefix(root)
+                {
+                    fs.insert(prefix.join(rel), std::fs::read(&p)?);
+                }
+            }
+            Ok(())
+        }
+        let fs = MemFs::new();
+        walk(dir, dir, prefix, &fs)?;
+        Ok(fs)
+    }
+
     fn poisoned() -> io::Error {
         io::Error::other("in-memory file system lock poisoned")
     }

@@ -12,22 +12,7 @@ fn repo() -> PathBuf {
 /// Loads an example project into memory under `ex/`, with one textual edit applied.
 fn load(example: &str, edit: Option<(&str, &str, &str)>) -> MemFs {
     let root = repo().join("spec-examples").join(example);
-    let fs = MemFs::new();
-    fn walk(dir: &Path, root: &Path, fs: &MemFs) {
-        for entry in std::fs::read_dir(dir).expect("example folder") {
-            let p = entry.expect("entry").path();
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            if p.is_dir() {
-                if !name.starts_with('.') {
-                    walk(&p, root, fs);
-                }
-            } else if name.ends_with(".adt") || name == "leanos.toml" {
-                let rel = p.strip_prefix(root).expect("inside");
-                fs.insert(Path::new("ex").join(rel), std::fs::read(&p).expect("read"));
-            }
-        }
-    }
-    walk(&root, &root, &fs);
+    let fs = MemFs::load_project(&root, Path::new("ex")).expect("example folder");
     if let Some((file, from, to)) = edit {
         let path = Path::new("ex").join(file);
         let text = String::from_utf8(lp_driver::fs::FileSystem::read(&fs, &path).expect("file exists")).expect("utf-8");

@@ -422,10 +422,12 @@ pub enum StandardKey {
     Pagination,
     Versioning,
     Audit,
+    /// `completeness = strict | lenient`: the state machines' completeness policy.
+    Completeness,
 }
 
 impl StandardKey {
-    pub const ALL: [StandardKey; 7] = [
+    pub const ALL: [StandardKey; 8] = [
         StandardKey::Auth,
         StandardKey::Errors,
         StandardKey::RateLimit,
@@ -433,6 +435,7 @@ impl StandardKey {
         StandardKey::Pagination,
         StandardKey::Versioning,
         StandardKey::Audit,
+        StandardKey::Completeness,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -444,6 +447,7 @@ impl StandardKey {
             StandardKey::Pagination => "pagination",
             StandardKey::Versioning => "versioning",
             StandardKey::Audit => "audit",
+            StandardKey::Completeness => "completeness",
         }
     }
 }

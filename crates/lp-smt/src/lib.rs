@@ -71,7 +71,7 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
         cfg.set_model_generation(true);
         z3::with_z3_config(&cfg, || solve(spec, goal, opts))
     };
-    match std::panic::catch_unwind(AssertUnwindSafe(run)) {
+    let verdict = match std::panic::catch_unwind(AssertUnwindSafe(run)) {
         Ok(verdict) => verdict,
         Err(payload) => {
             let detail = payload
@@ -81,6 +81,10 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
                 .unwrap_or_default();
             Verdict::Unknown { reason: format!("internal error in the SMT translation: {detail}") }
         }
+    };
+    match (&goal.fallback, verdict.is_pass()) {
+        (Some(fallback), false) => fallback.clone(),
+        _ => verdict,
     }
 }
 

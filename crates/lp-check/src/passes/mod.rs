@@ -4,5 +4,6 @@ pub mod adt;
 pub mod composition;
 pub mod contracts;
 pub mod functor;
+pub mod machines;
 pub mod refinements;
 pub mod totality;

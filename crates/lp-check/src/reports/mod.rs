@@ -1,16 +1,20 @@
 //! The per-pass reports of the build output, named as LeanOS names them:
-//! `requirements.adt` ([`requirements_yaml`]), `types.curry-howard` ([`curry_howard_yaml`])
-//! and `architecture.categorical` ([`architecture_yaml`]). All three are YAML.
+//! `requirements.adt` ([`requirements_yaml`]), `types.curry-howard` ([`curry_howard_yaml`]),
+//! `architecture.categorical` ([`architecture_yaml`]) and `state-machines.yaml`
+//! ([`state_machines_yaml`]), all YAML; and the machines' diagrams ([`diagram`]).
 //!
 //! They are pure functions of the spec and the discharged obligations, deterministic to the
 //! byte: items in declaration order, no timestamps, no absolute paths. The driver writes them.
 
 mod categorical;
 mod curry_howard;
+pub mod diagram;
+pub mod machines;
 mod requirements;
 
 pub use categorical::architecture_yaml;
 pub use curry_howard::curry_howard_yaml;
+pub use machines::state_machines_yaml;
 pub use requirements::requirements_yaml;
 
 use crate::obligation::{Method, Obligation, Verdict};

@@ -4,5 +4,6 @@ pub mod build;
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub mod init;
 pub mod ir;

@@ -92,6 +92,15 @@ impl<'a> Lowerer<'a> {
                             "not an error style",
                         ),
                     },
+                    StandardKey::Completeness => match &setting.value.kind {
+                        SettingValueKind::Ident { name, args: None }
+                            if name.text == "strict" || name.text == "lenient" => {}
+                        _ => self.invalid_value(
+                            setting.value.span,
+                            "`completeness` must be `strict` or `lenient`".to_string(),
+                            "not a completeness policy",
+                        ),
+                    },
                     _ => {}
                 }
                 self.spec.standards.settings.push(StandardSetting {
