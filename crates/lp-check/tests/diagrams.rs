@@ -381,3 +381,51 @@ fn combined_diagram_of_two_machines() {
         r.expect("Graphviz accepts the combined DOT text");
     }
 }
+
+/// A transition whose guard never holds in a complete exploration is drawn as never taken and
+/// listed in the report, even without the machines pass's verdicts.
+#[test]
+fn never_enabled_transition_from_the_exploration() {
+    let spec = common::spec(
+        "machine Gate {\n  var n: Int = 0\n  initial Shut\n  final Gone\n  Shut -> Ajar on push when n < 1 do n = n + 1\n  \
+         Ajar -> Gone on leave\n  Shut -> Gone on jump when n > 5\n}\n",
+    );
+    let facts = MachineFacts::new(&spec, MachineId(0), &[]).expect("machine");
+    assert!(facts.explored);
+    assert_eq!(facts.never_enabled, [false, false, true]);
+    let dot = diagram::diagram(&spec, &[MachineId(0)], &[], DiagramFormat::Dot);
+    assert!(
+        dot.contains("\"Shut\" -> \"Gone\" [label=\"jump [n > 5]\", color=gray50, fontcolor=gray50, style=dashed];"),
+        "{dot}"
+    );
+    let mermaid = diagram::diagram(&spec, &[MachineId(0)], &[], DiagramFormat::Mermaid);
+    assert!(mermaid.contains("Shut --> Gone : (never taken) jump [n #gt; 5]\n"), "{mermaid}");
+    let yaml = lp_check::reports::state_machines_yaml(&spec, &[]);
+    let doc: yaml_serde::Value = yaml_serde::from_str(&yaml).expect("valid YAML");
+    let v = &doc["state_machines"]["Gate"]["validation"];
+    assert_eq!(v["never_enabled_transitions"][0].as_str(), Some("Shut -> Gone on jump"));
+    assert_eq!(v["reachability"]["method"].as_str(), Some("exhaustive exploration"));
+}
+
+/// With the verdicts the machines pass decides itself, the report lists the machine's
+/// obligations and `Ghost` is unreachable by the pass's own verdict.
+#[test]
+fn report_with_the_machines_pass_verdicts() {
+    let spec = common::spec(DOOR);
+    let results = decided(&spec);
+    let yaml = lp_check::reports::state_machines_yaml(&spec, &results);
+    let doc: yaml_serde::Value = yaml_serde::from_str(&yaml).expect("valid YAML");
+    let v = &doc["state_machines"]["Door"]["validation"];
+    let obligations = v["obligations"].as_sequence().expect("a list");
+    let ghost = obligations
+        .iter()
+        .find(|o| o["id"].as_str() == Some("machines/machine.Door/reachable.Ghost"))
+        .expect("the machines pass checks the reachability of `Ghost`");
+    assert_eq!(ghost["verdict"].as_str(), Some("failed"), "{yaml}");
+    assert_eq!(v["reachability"]["method"].as_str(), Some("machines pass"));
+    assert_eq!(v["reachability"]["unreachable"][0].as_str(), Some("Ghost"));
+    assert_eq!(v["violations_found"].as_bool(), Some(true));
+    let dot = diagram::diagram(&spec, &[MachineId(0)], &results, DiagramFormat::Dot);
+    assert_dot_structure(&spec, MachineId(0), &dot, "");
+    assert!(dot.contains("\"Ghost\" [color=red"), "{dot}");
+}

@@ -127,7 +127,7 @@ proptest! {
         prop_assert!(lowered.diagnostics.is_empty(), "{:?}", lowered.diagnostics);
         let spec = lowered.value;
         let m = &spec.machines[0];
-        let x = machines::explore(&spec, MachineId(0), K + 1);
+        let x = machines::explore(&spec, MachineId(0), K);
         prop_assert!(x.unsupported.is_none());
 
         let state_index = |name: &str| name.trim_start_matches('S').parse::<usize>().unwrap_or(usize::MAX);

@@ -5,8 +5,8 @@
 //! `event [guard] / actions` in spec syntax. What [`MachineFacts`] knows is highlighted:
 //! unreachable states (red and dashed), states and transitions that a failed obligation points
 //! at (red and bold in DOT; in Mermaid, which cannot style the edges of a state diagram, a `⚠`
-//! before the label and a class on the source state), and the transitions out of unreachable
-//! states (grey and dashed). DOT gets a legend when something is highlighted.
+//! before the label and a class on the source state), and the transitions that can never be taken (out of an
+//! unreachable state, or never enabled in a complete exploration: grey and dashed). DOT gets a legend when something is highlighted.
 //!
 //! The output is deterministic: machines, states and transitions in declaration order.
 
@@ -84,7 +84,7 @@ fn dot_quote(s: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum EdgeKind {
     Normal,
-    /// It leaves an unreachable state, so it can never be taken.
+    /// It leaves an unreachable state, or its guard never holds, so it can never be taken.
     Dead,
     Violation,
 }
@@ -92,7 +92,7 @@ enum EdgeKind {
 fn edge_kind(f: &MachineFacts<'_>, i: usize, t: &Transition) -> EdgeKind {
     if f.transition_violation.get(i) == Some(&true) {
         EdgeKind::Violation
-    } else if f.reach.get(t.from.index()) == Some(&Reach::Unreachable) {
+    } else if f.reach.get(t.from.index()) == Some(&Reach::Unreachable) || f.never_enabled.get(i) == Some(&true) {
         EdgeKind::Dead
     } else {
         EdgeKind::Normal
@@ -192,8 +192,8 @@ fn dot_text(spec: &Spec, facts: &[MachineFacts<'_>]) -> String {
             out.push_str("    \"legend dead from\" [shape=plaintext, label=\"\"];\n");
             out.push_str("    \"legend dead to\" [shape=plaintext, label=\"\"];\n");
             out.push_str(
-                "    \"legend dead from\" -> \"legend dead to\" [label=\"never taken (from an unreachable \
-                 state)\", color=gray50, fontcolor=gray50, style=dashed];\n",
+                "    \"legend dead from\" -> \"legend dead to\" [label=\"never taken (never enabled, or \
+                 from an unreachable state)\", color=gray50, fontcolor=gray50, style=dashed];\n",
             );
         }
         out.push_str("  }\n");
@@ -281,7 +281,7 @@ fn mermaid_text(spec: &Spec, facts: &[MachineFacts<'_>]) -> String {
         out.push_str(
             "  %% Legend: class unreachable = an unreachable state; class violation = a state a failed \
              property points at or a violating transition leaves; ⚠ = a violating transition; (never taken) = \
-             a transition out of an unreachable state.\n",
+             a transition that is never enabled or leaves an unreachable state.\n",
         );
     }
     if !unreachable_ids.is_empty() {

@@ -40,6 +40,12 @@ pub struct MachineFacts<'a> {
     /// leaves a final state, it overlaps another unguarded transition on the same event, or a
     /// failed obligation of the machine points at it.
     pub transition_violation: Vec<bool>,
+    /// Per transition: a complete exploration of the machine's configurations (guards and
+    /// variables considered) never found it enabled. All `false` when the exploration was
+    /// bounded or could not run.
+    pub never_enabled: Vec<bool>,
+    /// Whether the exploration covered every reachable configuration.
+    pub explored: bool,
     /// The machine's obligations with their verdicts, in the order they were emitted.
     pub results: Vec<(&'a Obligation, &'a Verdict)>,
 }
@@ -53,8 +59,19 @@ impl<'a> MachineFacts<'a> {
         let mine: Vec<(&Obligation, &Verdict)> =
             results.iter().filter(|(o, _)| o.id.starts_with(&prefix)).map(|(o, v)| (o, v)).collect();
         let structurally_reachable = structural_reach(m);
-        let mut reach: Vec<Reach> =
-            structurally_reachable.iter().map(|&r| if r { Reach::Reachable } else { Reach::Unreachable }).collect();
+        let x = crate::passes::machines::explore(spec, id, crate::passes::machines::DEFAULT_DEPTH);
+        let explored = x.complete && x.unsupported.is_none();
+        let mut reach: Vec<Reach> = structurally_reachable
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| {
+                let reached = if explored { x.reached(StateId(i as u32)) } else { r };
+                if reached { Reach::Reachable } else { Reach::Unreachable }
+            })
+            .collect();
+        let never_enabled: Vec<bool> = (0..m.transitions.len())
+            .map(|t| explored && x.transition_enabled.get(t).is_some_and(Option::is_none))
+            .collect();
         for (i, s) in m.states.iter().enumerate() {
             let id = format!("{prefix}reachable.{}", s.name);
             if let Some((_, v)) = mine.iter().find(|(o, _)| o.id == id) {
@@ -75,9 +92,32 @@ impl<'a> MachineFacts<'a> {
                 transition_violation[i] = true;
             }
         }
+        let mark = |violation: &mut Vec<bool>, from: &str, event: &str, to: Option<&str>| {
+            for (i, t) in m.transitions.iter().enumerate() {
+                if state_name(m, t.from) == from
+                    && event_name(m, t) == event
+                    && to.is_none_or(|to| state_name(m, t.to) == to)
+                {
+                    violation[i] = true;
+                }
+            }
+        };
         for (o, v) in &mine {
-            if !matches!(v, Verdict::Failed { .. }) || o.id.starts_with(&format!("{prefix}reachable.")) {
+            let Verdict::Failed { counterexample } = v else { continue };
+            let tail = &o.id[prefix.len()..];
+            if tail.starts_with("reachable.") {
                 continue;
+            }
+            // Every transition of a nondeterministic (state, event) pair violates.
+            if let Some((state, event)) = tail.strip_prefix("deterministic.").and_then(|r| r.split_once('.')) {
+                mark(&mut transition_violation, state, event, None);
+            }
+            // An invariant is broken by the last transition of its trace.
+            if o.kind == "invariant"
+                && let [.., prev, last] = counterexample.trace.as_slice()
+                && let Some(event) = &prev.event
+            {
+                mark(&mut transition_violation, &prev.state, event, Some(&last.state));
             }
             let spans = std::iter::once(o.span).chain(o.report.secondary.iter().map(|(_, s, _)| *s));
             for span in spans {
@@ -99,6 +139,8 @@ impl<'a> MachineFacts<'a> {
             reach,
             state_violation,
             transition_violation,
+            never_enabled,
+            explored,
             results: mine,
         })
     }
@@ -302,11 +344,31 @@ fn machine_node(spec: &Spec, facts: &MachineFacts<'_>) -> Node {
         .map(|t| format!("{} -> {} on {}", state_name(m, t.from), state_name(m, t.to), event_name(m, t)))
         .collect();
     let failed = facts.results.iter().any(|(_, v)| !v.is_pass());
+    let policy = match crate::passes::machines::completeness_policy(spec) {
+        crate::passes::machines::Completeness::Strict => "strict",
+        crate::passes::machines::Completeness::Lenient => "lenient",
+    };
+    let never_enabled: Vec<String> = m
+        .transitions
+        .iter()
+        .zip(&facts.never_enabled)
+        .filter(|(_, never)| **never)
+        .map(|(t, _)| format!("{} -> {} on {}", state_name(m, t.from), state_name(m, t.to), event_name(m, t)))
+        .collect();
     let validation = Node::map()
         .with(
             "reachability",
             Node::map()
-                .with("method", if verified { "machines pass" } else { "structural (guards ignored)" })
+                .with(
+                    "method",
+                    if verified {
+                        "machines pass"
+                    } else if facts.explored {
+                        "exhaustive exploration"
+                    } else {
+                        "structural (guards ignored)"
+                    },
+                )
                 .with("reachable", Node::strs(&reachable))
                 .with("unreachable", Node::strs(&unreachable)),
         )
@@ -316,7 +378,8 @@ fn machine_node(spec: &Spec, facts: &MachineFacts<'_>) -> Node {
                 .with("ambiguous_transitions", Node::Seq(ambiguous.clone()))
                 .with("guarded_pairs", Node::Seq(guarded_pairs)),
         )
-        .with("completeness", Node::map().with("undefined_transitions", Node::strs(&unhandled)))
+        .with("completeness", Node::map().with("policy", policy).with("undefined_transitions", Node::strs(&unhandled)))
+        .with("never_enabled_transitions", Node::strs(&never_enabled))
         .with("terminal_exits", Node::strs(&terminal_exits))
         .with("obligations", Node::Seq(facts.results.iter().map(|(o, v)| validation_node(o, v)).collect()))
         .with(
@@ -376,9 +439,14 @@ pub fn state_machines_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> St
                 )
                 .with("violations_found", "an unreachable state, an exit from a terminal state, an ambiguous pair, or a machines obligation that does not pass")
                 .with(
+                    "never_enabled_transitions",
+                    "transitions whose guard never holds in any reachable configuration (listed only when the \
+                     exploration of the machine's configurations was complete)",
+                )
+                .with(
                     "completeness",
                     "undefined_transitions lists every (state, event) pair of a non-final state without a \
-                     transition; whether that is an error is the completeness policy's decision",
+                     transition; an error under the `strict` policy, rejected at runtime under `lenient` (the default)",
                 ),
         )
         .with("state_machines", machines)

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::collections::VecDeque;
 
 /// The default bound on steps from the initial configuration.
-pub const DEFAULT_DEPTH: u32 = 1000;
+pub const DEFAULT_DEPTH: u32 = 10_000;
 
 /// The default bound on the number of configurations explored.
 pub const MAX_CONFIGS: usize = 100_000;

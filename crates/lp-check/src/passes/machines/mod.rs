@@ -117,7 +117,7 @@ pub fn obligations_with_depth(spec: &Spec, depth: u32) -> Vec<Obligation> {
                 claim: format!("operation `{}` can fire `{}.{}` in some reachable state", op.name, m.name, event.name),
                 file: s.file,
                 span: fires.span,
-                method: Method::Exhaustive,
+                method: if x.complete { Method::Exhaustive } else { Method::Bounded },
                 goal: Goal::Decided(verdict),
                 report: Report {
                     code: codes::EVENT_NEVER_ENABLED,
@@ -187,10 +187,20 @@ impl MachineCheck<'_> {
                 code,
                 message,
                 label: label.to_string(),
-                secondary: vec![(self.m.file, self.m.name_span, format!("in machine `{}`", self.m.name))],
+                secondary: if span == self.m.name_span {
+                    Vec::new()
+                } else {
+                    vec![(self.m.file, self.m.name_span, format!("in machine `{}`", self.m.name))]
+                },
                 help: Some(help.to_string()),
             },
         });
+    }
+
+    /// How the exploration's verdicts are reached: exhaustively when it covered every
+    /// reachable configuration, else up to a bound.
+    fn method(&self) -> Method {
+        if self.x.complete { Method::Exhaustive } else { Method::Bounded }
     }
 
     /// The verdict when the exploration found nothing: proved if it was complete, else
@@ -259,7 +269,7 @@ impl MachineCheck<'_> {
                 "reachable",
                 format!("state `{}` of `{}` is reachable from `{}`", s.name, m.name, self.state_name(initial)),
                 s.span,
-                Method::Exhaustive,
+                self.method(),
                 Goal::Decided(verdict),
                 codes::UNREACHABLE_STATE,
                 format!("state `{}` of `{}` is unreachable", s.name, m.name),
@@ -288,7 +298,7 @@ impl MachineCheck<'_> {
                 "deadlock",
                 format!("state `{}` of `{}` always has an enabled exit", s.name, m.name),
                 s.span,
-                Method::Exhaustive,
+                self.method(),
                 Goal::Decided(verdict),
                 codes::DEADLOCK,
                 format!("`{}` can get stuck in state `{}`", m.name, s.name),
@@ -304,21 +314,26 @@ impl MachineCheck<'_> {
             return;
         }
         let ok = if self.x.unsupported.is_none() { explore::can_finish(self.x, m) } else { Vec::new() };
+        // The first configuration of each state from which no final state is reachable.
+        let mut first_stuck: Vec<Option<u32>> = vec![None; m.states.len()];
+        for (c, cfg) in self.x.configs.iter().enumerate() {
+            if !ok.get(c).copied().unwrap_or(true)
+                && let Some(slot) = first_stuck.get_mut(cfg.state.index())
+                && slot.is_none()
+            {
+                *slot = Some(c as u32);
+            }
+        }
         for (i, s) in m.states.iter().enumerate() {
             let sid = lp_ir::StateId(i as u32);
             if m.finals.contains(&sid) {
                 continue;
             }
-            let stuck = self
-                .x
-                .configs
-                .iter()
-                .enumerate()
-                .position(|(c, cfg)| cfg.state == sid && !ok.get(c).copied().unwrap_or(true));
+            let stuck = first_stuck[i];
             let verdict = match stuck {
                 Some(c) => failed(
-                    format!("from `{}`{} no final state can be reached", s.name, values_text(self.x, m, c as u32)),
-                    self.x.trace(m, c as u32),
+                    format!("from `{}`{} no final state can be reached", s.name, values_text(self.x, m, c)),
+                    self.x.trace(m, c),
                 ),
                 None => self.nothing_found(),
             };
@@ -327,7 +342,7 @@ impl MachineCheck<'_> {
                 "progress",
                 format!("from state `{}` of `{}` a final state is always reachable", s.name, m.name),
                 s.span,
-                Method::Exhaustive,
+                self.method(),
                 Goal::Decided(verdict),
                 codes::NO_PROGRESS,
                 format!("`{}` can reach a configuration in `{}` from which it can never finish", m.name, s.name),
@@ -352,14 +367,13 @@ impl MachineCheck<'_> {
 
     fn determinism(&mut self) {
         let m = self.m;
-        let mut groups: Vec<((usize, usize), Vec<usize>)> = Vec::new();
+        // Transitions by (source state, event), in declaration order of the first of each.
+        let mut groups: std::collections::BTreeMap<(usize, usize), Vec<usize>> = std::collections::BTreeMap::new();
         for (i, t) in m.transitions.iter().enumerate() {
-            let key = (t.from.index(), t.event.index());
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, list)) => list.push(i),
-                None => groups.push((key, vec![i])),
-            }
+            groups.entry((t.from.index(), t.event.index())).or_default().push(i);
         }
+        let mut groups: Vec<((usize, usize), Vec<usize>)> = groups.into_iter().collect();
+        groups.sort_by_key(|(_, list)| list[0]);
         for ((from, event), list) in groups {
             if list.len() < 2 {
                 continue;
@@ -382,14 +396,27 @@ impl MachineCheck<'_> {
                     None => "no guard".to_string(),
                 })
                 .collect();
-            let goal = SmtGoal::new(
-                self.spec,
-                Mode::Valid,
-                self.scope(),
-                m.invariants.iter().cloned().map(Formula::Holds).collect(),
-                Formula::And(claims),
-                format!("two transitions from `{state}` on `{event}` can both fire (guards {})", guards.join(", ")),
-            );
+            // Guards that bound a variable to disjoint ranges exclude each other without z3.
+            let boxes: Vec<Option<Vec<(i64, i64)>>> =
+                list.iter().map(|&i| m.transitions[i].guard.as_ref().map(|g| guard_box(g, m.vars.len()))).collect();
+            let disjoint = (0..list.len()).all(|a| {
+                (a + 1..list.len()).all(|b| match (&boxes[a], &boxes[b]) {
+                    (Some(x), Some(y)) => x.iter().zip(y).any(|(p, q)| p.1 < q.0 || q.1 < p.0),
+                    _ => false,
+                })
+            });
+            let goal = if disjoint {
+                Goal::Decided(Verdict::Proved { method: Method::Structural })
+            } else {
+                Goal::Smt(SmtGoal::new(
+                    self.spec,
+                    Mode::Valid,
+                    self.scope(),
+                    m.invariants.iter().cloned().map(Formula::Holds).collect(),
+                    Formula::And(claims),
+                    format!("two transitions from `{state}` on `{event}` can both fire (guards {})", guards.join(", ")),
+                ))
+            };
             let span = m.transitions[list[1]].span;
             self.push(
                 &format!("deterministic.{state}.{event}"),
@@ -397,7 +424,7 @@ impl MachineCheck<'_> {
                 format!("at most one transition of `{}` leaves `{state}` on `{event}`", m.name),
                 span,
                 Method::Smt,
-                Goal::Smt(goal),
+                goal,
                 codes::NONDETERMINISTIC_TRANSITION,
                 format!("`{}` is nondeterministic in `{state}` on `{event}`", m.name),
                 "this transition's guard overlaps an earlier one's",
@@ -408,6 +435,8 @@ impl MachineCheck<'_> {
 
     fn completeness(&mut self) {
         let m = self.m;
+        let handled: std::collections::HashSet<(usize, usize)> =
+            m.transitions.iter().map(|t| (t.from.index(), t.event.index())).collect();
         let mut missing = Vec::new();
         for (i, s) in m.states.iter().enumerate() {
             let sid = lp_ir::StateId(i as u32);
@@ -415,7 +444,7 @@ impl MachineCheck<'_> {
                 continue;
             }
             for (e, ev) in m.events.iter().enumerate() {
-                if !m.transitions.iter().any(|t| t.from == sid && t.event.index() == e) {
+                if !handled.contains(&(i, e)) {
                     missing.push(format!("`{}` on `{}`", s.name, ev.name));
                 }
             }
@@ -551,6 +580,61 @@ fn values_text(x: &Exploration, m: &Machine, c: u32) -> String {
         return String::new();
     }
     format!(" when {}", vars.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", "))
+}
+
+/// A box that contains every valuation satisfying `guard`: per variable (by `VarId`), an
+/// inclusive range of values (`Bool` as 0 and 1). Only conjunctions of comparisons between a
+/// variable and an integer literal, and Boolean variables and their negations, narrow it;
+/// anything else is left unconstrained, which keeps the box sound (never too small).
+fn guard_box(guard: &Expr, vars: usize) -> Vec<(i64, i64)> {
+    fn narrow(e: &Expr, out: &mut [(i64, i64)]) {
+        let mut meet = |v: lp_ir::VarId, lo: i64, hi: i64| {
+            if let Some(r) = out.get_mut(v.index()) {
+                *r = (r.0.max(lo), r.1.min(hi));
+            }
+        };
+        match &e.kind {
+            ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+                narrow(lhs, out);
+                narrow(rhs, out);
+            }
+            ExprKind::Var(v) if e.ty == Ty::Bool => meet(*v, 1, 1),
+            ExprKind::Unary { op: UnOp::Not, operand } => {
+                if let (ExprKind::Var(v), Ty::Bool) = (&operand.kind, &operand.ty) {
+                    meet(*v, 0, 0);
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let (v, c, op) = match (&lhs.kind, &rhs.kind) {
+                    (ExprKind::Var(v), ExprKind::Int(c)) => (*v, *c, *op),
+                    (ExprKind::Int(c), ExprKind::Var(v)) => (
+                        *v,
+                        *c,
+                        match op {
+                            BinOp::Lt => BinOp::Gt,
+                            BinOp::Le => BinOp::Ge,
+                            BinOp::Gt => BinOp::Lt,
+                            BinOp::Ge => BinOp::Le,
+                            other => *other,
+                        },
+                    ),
+                    _ => return,
+                };
+                match op {
+                    BinOp::Lt => meet(v, i64::MIN, c.saturating_sub(1)),
+                    BinOp::Le => meet(v, i64::MIN, c),
+                    BinOp::Gt => meet(v, c.saturating_add(1), i64::MAX),
+                    BinOp::Ge => meet(v, c, i64::MAX),
+                    BinOp::Eq => meet(v, c, c),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = vec![(i64::MIN, i64::MAX); vars];
+    narrow(guard, &mut out);
+    out
 }
 
 /// Which states a chain of transitions leads to from `initial`, ignoring guards.
