@@ -16,9 +16,29 @@ pub use passes::machines::{Exploration, explore};
 use lp_diagnostics::Diagnostic;
 use lp_ir::Spec;
 
+/// Settings of the passes that a project or the command line may choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassOptions {
+    /// How many steps the state-machine exploration goes before it reports `bounded`.
+    pub machine_depth: u32,
+    /// The completeness policy for machines when the spec's `standards` declare none.
+    pub completeness: Option<passes::machines::Completeness>,
+}
+
+impl Default for PassOptions {
+    fn default() -> Self {
+        PassOptions { machine_depth: passes::machines::DEFAULT_DEPTH, completeness: None }
+    }
+}
+
+/// Runs every pass over a resolved spec with the default options.
+pub fn obligations(spec: &Spec) -> Vec<Obligation> {
+    obligations_with(spec, &PassOptions::default())
+}
+
 /// Runs every pass over a resolved spec, returning obligations in a stable order (pass, then
 /// declaration order within the pass).
-pub fn obligations(spec: &Spec) -> Vec<Obligation> {
+pub fn obligations_with(spec: &Spec, opts: &PassOptions) -> Vec<Obligation> {
     let mut out = Vec::new();
     let facts = passes::adt::AdtFacts::new(spec);
     out.extend(passes::adt::obligations(spec, &facts));
@@ -27,7 +47,7 @@ pub fn obligations(spec: &Spec) -> Vec<Obligation> {
     out.extend(passes::contracts::obligations(spec));
     out.extend(passes::functor::obligations(spec));
     out.extend(passes::composition::obligations(spec));
-    out.extend(passes::machines::obligations(spec));
+    out.extend(passes::machines::obligations_with(spec, opts.machine_depth, opts.completeness));
     out
 }
 

@@ -167,7 +167,12 @@ pub fn sarif(db: &SourceDb, diags: &[Diagnostic], tool_version: &str) -> Value {
     let results: Vec<Value> = diags
         .iter()
         .map(|d| {
+            // SARIF results have one message; notes (counterexamples, traces) and help join it.
             let mut text = d.message.clone();
+            for n in &d.notes {
+                text.push_str("\nnote: ");
+                text.push_str(n);
+            }
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");
                 text.push_str(h);

@@ -25,11 +25,20 @@ pub struct CheckOptions {
     pub seed: u64,
     /// Whether to read and write the verdict cache.
     pub use_cache: bool,
+    /// The state-machine exploration depth; `None` takes the project's `[check] depth`, else
+    /// the default.
+    pub machine_depth: Option<u32>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { smt_timeout_ms: 2_000, props_cases: 256, seed: 0x1ea0_5eed, use_cache: true }
+        CheckOptions {
+            smt_timeout_ms: 2_000,
+            props_cases: 256,
+            seed: 0x1ea0_5eed,
+            use_cache: true,
+            machine_depth: None,
+        }
     }
 }
 

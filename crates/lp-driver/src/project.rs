@@ -17,6 +17,27 @@ pub struct ProjectConfig {
     pub signing: SigningSection,
     #[serde(default)]
     pub compat: CompatSection,
+    #[serde(default)]
+    pub check: CheckSection,
+}
+
+/// `[check]`: project-wide defaults of the verification passes.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSection {
+    /// The completeness policy of state machines when the spec's `standards` declare none:
+    /// `strict` (every state handles every event) or `lenient` (unhandled events are rejected
+    /// at run time).
+    pub completeness: Option<CompletenessSetting>,
+    /// How many steps state-machine exploration goes before a verdict is only `bounded`.
+    pub depth: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CompletenessSetting {
+    Strict,
+    Lenient,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]

@@ -142,7 +142,12 @@ fn spec_paths(
         Input::Project { root, config } => {
             let mut out = Vec::new();
             for entry in &config.project.specs {
-                let p = root.join(entry);
+                // `root/./spec` would show as such in every diagnostic; drop the `.` parts.
+                let mut p: PathBuf =
+                    root.join(entry).components().filter(|c| *c != std::path::Component::CurDir).collect();
+                if p.as_os_str().is_empty() {
+                    p = PathBuf::from(".");
+                }
                 if fs.is_dir(&p) {
                     let output = root.join(&config.build.output);
                     let mut found = Vec::new();
@@ -230,6 +235,24 @@ fn check_header_versions(input: &Input, files: &[SpecFileEntry], diags: &mut Vec
     }
 }
 
+/// The passes' settings: the command line's, else the project's `[check]`, else the defaults.
+fn pass_options(input: &Input, opts: &CheckOptions) -> lp_check::PassOptions {
+    use crate::project::CompletenessSetting;
+    use lp_check::passes::machines::Completeness;
+    let defaults = lp_check::PassOptions::default();
+    let check = match input {
+        Input::Project { config, .. } => Some(&config.check),
+        Input::File(_) => None,
+    };
+    lp_check::PassOptions {
+        machine_depth: opts.machine_depth.or(check.and_then(|c| c.depth)).unwrap_or(defaults.machine_depth),
+        completeness: check.and_then(|c| c.completeness).map(|c| match c {
+            CompletenessSetting::Strict => Completeness::Strict,
+            CompletenessSetting::Lenient => Completeness::Lenient,
+        }),
+    }
+}
+
 /// Checks a spec file or project with the default options.
 pub fn check(fs: &dyn FileSystem, path: &Path) -> Result<CheckOutcome, LoadError> {
     check_with(fs, path, &CheckOptions::default())
@@ -274,7 +297,7 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
             if resolved {
                 let cache = if opts.use_cache { Cache::load(fs, cache_path(input)) } else { Cache::default() };
                 diagnostics.extend(lp_check::hints(&lowered.value));
-                let obligations = lp_check::obligations(&lowered.value);
+                let obligations = lp_check::obligations_with(&lowered.value, &pass_options(input, opts));
                 results = discharge_all(&lowered.value, obligations, opts, &cache);
                 diagnostics.extend(results.iter().filter_map(|r| lp_check::diagnostic_for(&r.obligation, &r.verdict)));
                 if opts.use_cache {

@@ -189,3 +189,26 @@ fn build_writes_reports_and_keeps_old_output_on_errors() {
     assert!(b.out_dir.is_none() && b.written.is_empty());
     assert_eq!(read("p/artifacts/engineering/specifications/v1.0.0/requirements.adt"), req);
 }
+
+/// The project's `[check]` section sets the machines' completeness policy and exploration
+/// depth when the spec does not; a spec's own `standards` setting wins.
+#[test]
+fn project_check_section_sets_completeness_and_depth() {
+    let machine = "machine Lamp {\n  initial Off\n  final Broken\n  Off -> On on press\n  On -> Off on press\n  On -> Broken on smash\n}\n";
+    let run = |toml_extra: &str, spec_extra: &str| {
+        let fs = MemFs::new();
+        fs.insert("p/leanos.toml", format!("[project]\nname = \"p\"\nversion = \"1.0.0\"\n{toml_extra}"));
+        fs.insert("p/m.adt", format!("{spec_extra}{machine}"));
+        let opts = lp_driver::CheckOptions { use_cache: false, ..Default::default() };
+        let outcome = lp_driver::check_with(&fs, Path::new("p"), &opts).expect("loads");
+        codes(&outcome).into_iter().filter(|c| *c != "LP0007").collect::<Vec<_>>()
+    };
+    assert_eq!(run("", ""), Vec::<&str>::new(), "lenient by default");
+    assert_eq!(run("[check]\ncompleteness = \"strict\"\n", ""), ["LP4005"]);
+    assert_eq!(
+        run("[check]\ncompleteness = \"strict\"\n", "standards { completeness = lenient }\n"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(run("", "standards { completeness = strict }\n"), ["LP4005"]);
+    assert_eq!(run("[check]\ncompleteness = \"sloppy\"\n", ""), ["LP1015"]);
+}

@@ -344,10 +344,11 @@ fn machine_node(spec: &Spec, facts: &MachineFacts<'_>) -> Node {
         .map(|t| format!("{} -> {} on {}", state_name(m, t.from), state_name(m, t.to), event_name(m, t)))
         .collect();
     let failed = facts.results.iter().any(|(_, v)| !v.is_pass());
-    let policy = match crate::passes::machines::completeness_policy(spec) {
-        crate::passes::machines::Completeness::Strict => "strict",
-        crate::passes::machines::Completeness::Lenient => "lenient",
-    };
+    // The pass checks completeness only under `strict`, whether the spec or the project chose
+    // it, so its obligation tells the policy that was in force.
+    let strict = facts.results.iter().any(|(o, _)| o.id.ends_with("/completeness"))
+        || crate::passes::machines::declared_policy(spec) == Some(crate::passes::machines::Completeness::Strict);
+    let policy = if strict { "strict" } else { "lenient" };
     let never_enabled: Vec<String> = m
         .transitions
         .iter()

@@ -38,6 +38,10 @@ pub struct CheckFlags {
     /// The property tests' seed (recorded in every `tested` verdict, so a run can be replayed).
     #[arg(long, value_name = "SEED", default_value_t = CheckOptions::default().seed)]
     pub seed: u64,
+    /// How many steps state-machine exploration goes before an unproved invariant is only
+    /// `bounded` (default: the project's `[check] depth`, else 10000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub depth: Option<u32>,
 }
 
 impl CheckFlags {
@@ -47,6 +51,7 @@ impl CheckFlags {
             props_cases: self.cases,
             seed: self.seed,
             use_cache: !self.no_cache,
+            machine_depth: self.depth,
         }
     }
 }

@@ -52,23 +52,34 @@ pub enum Completeness {
     Lenient,
 }
 
-/// The policy the spec's `standards` choose (`completeness = strict`); lenient by default.
-pub fn completeness_policy(spec: &Spec) -> Completeness {
-    let strict = spec.standards.settings.iter().any(|s| {
-        s.key == StandardKey::Completeness
-            && matches!(&s.value.kind, SettingValueKind::Ident { name, args: None } if name.text == "strict")
-    });
-    if strict { Completeness::Strict } else { Completeness::Lenient }
+/// The policy the spec's `standards` declare (`completeness = strict` or `lenient`), if any.
+pub fn declared_policy(spec: &Spec) -> Option<Completeness> {
+    spec.standards.settings.iter().find(|s| s.key == StandardKey::Completeness).and_then(|s| match &s.value.kind {
+        SettingValueKind::Ident { name, args: None } if name.text == "strict" => Some(Completeness::Strict),
+        SettingValueKind::Ident { name, args: None } if name.text == "lenient" => Some(Completeness::Lenient),
+        _ => None,
+    })
+}
+
+/// The policy in force: the spec's own declaration, else the project's default, else lenient.
+pub fn completeness_policy(spec: &Spec, project_default: Option<Completeness>) -> Completeness {
+    declared_policy(spec).or(project_default).unwrap_or(Completeness::Lenient)
 }
 
 /// The obligations of the machines pass, exploring every machine to [`DEFAULT_DEPTH`].
 pub fn obligations(spec: &Spec) -> Vec<Obligation> {
-    obligations_with_depth(spec, DEFAULT_DEPTH)
+    obligations_with(spec, DEFAULT_DEPTH, None)
 }
 
 /// The obligations of the machines pass with an explicit exploration depth.
 pub fn obligations_with_depth(spec: &Spec, depth: u32) -> Vec<Obligation> {
-    let policy = completeness_policy(spec);
+    obligations_with(spec, depth, None)
+}
+
+/// The obligations of the machines pass with an exploration depth and the project's default
+/// completeness policy (used when the spec declares none).
+pub fn obligations_with(spec: &Spec, depth: u32, project_policy: Option<Completeness>) -> Vec<Obligation> {
+    let policy = completeness_policy(spec, project_policy);
     let mut out = Vec::new();
     let mut explorations: Vec<Option<Exploration>> = vec![None; spec.machines.len()];
     for (i, m) in spec.machines.iter().enumerate() {
