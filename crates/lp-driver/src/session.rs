@@ -13,7 +13,7 @@ pub enum Input {
     /// A single `.adt` file, checked on its own.
     File(PathBuf),
     /// A project folder with a valid `leanos.toml`.
-    Project { root: PathBuf, config: ProjectConfig },
+    Project { root: PathBuf, config: Box<ProjectConfig> },
 }
 
 /// A spec file of the run.
@@ -89,7 +89,7 @@ pub fn resolve_input(
     let parsed = ProjectConfig::parse(&text);
     let file = db.add(display(&toml_path), text);
     match parsed {
-        Ok(config) => Ok(Some(Input::Project { root: path.to_path_buf(), config })),
+        Ok(config) => Ok(Some(Input::Project { root: path.to_path_buf(), config: Box::new(config) })),
         Err(ConfigError { message, span }) => {
             let mut d = Diagnostic::new(codes::INVALID_PROJECT, format!("invalid `{TOML_NAME}`: {message}"));
             let span = span.map(|r| Span::new(r.start, r.end)).unwrap_or_default();
