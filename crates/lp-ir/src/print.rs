@@ -340,6 +340,10 @@ impl<'s> Printer<'s> {
             }
             self.out.push('\n');
         }
+        for i in &m.ignored {
+            let _ =
+                writeln!(self.out, "  ignore {} in {}", m.events[i.event.index()].name, m.states[i.state.index()].name);
+        }
         self.out.push_str("}\n");
     }
 

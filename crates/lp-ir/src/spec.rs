@@ -246,6 +246,8 @@ pub struct Machine {
     /// Every event named by a transition, in first-mention order.
     pub events: Vec<EventDef>,
     pub transitions: Vec<Transition>,
+    /// `ignore` rules: events accepted and ignored in a state, in the order written.
+    pub ignored: Vec<IgnoreRule>,
 }
 
 /// `var NAME: TYPE = INIT`.
@@ -273,6 +275,15 @@ pub struct StateDef {
 pub struct EventDef {
     pub name: String,
     /// The first mention.
+    pub span: Span,
+}
+
+/// One event explicitly ignored in one state (`ignore EVENT in STATE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IgnoreRule {
+    pub state: StateId,
+    pub event: EventId,
+    /// The event's name in the rule.
     pub span: Span,
 }
 

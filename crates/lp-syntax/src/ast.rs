@@ -383,6 +383,12 @@ pub enum MachineMemberKind {
     States(Vec<Name>),
     Initial(Name),
     Final(Vec<Name>),
+    /// `ignore e1, e2 in S1, S2`: these events are explicitly accepted and ignored in these
+    /// states (what the `strict` completeness policy asks for besides transitions).
+    Ignore {
+        events: Vec<Name>,
+        states: Vec<Name>,
+    },
     Transition(Transition),
     /// A member the parser could not read; it resumed at the next member.
     Invalid,

@@ -856,6 +856,12 @@ impl<'a> Printer<'a> {
                 self.w("final ");
                 self.names(names, ", ");
             }
+            MachineMemberKind::Ignore { events, states } => {
+                self.w("ignore ");
+                self.names(events, ", ");
+                self.w(" in ");
+                self.names(states, ", ");
+            }
             MachineMemberKind::Transition(t) => self.transition(t),
             MachineMemberKind::Invalid => self.verbatim(m.span),
         }

@@ -6,7 +6,7 @@ use super::expr::Scope;
 use super::hash::Map;
 use super::types::TyCx;
 use crate::expr::Expr;
-use crate::spec::{Action, EventDef, EventId, MachineId, StateDef, StateId, Transition, VarDef, VarId};
+use crate::spec::{Action, EventDef, EventId, IgnoreRule, MachineId, StateDef, StateId, Transition, VarDef, VarId};
 use crate::ty::Ty;
 use lp_diagnostics::{Diagnostic, Span, codes};
 use lp_syntax::ast::{self, MachineMemberKind};
@@ -40,6 +40,7 @@ impl<'a> Lowerer<'a> {
         let mut initial: Option<Span> = None;
         let mut finals: Map<StateId, Span> = Map::default();
         let mut transitions = Vec::new();
+        let mut ignores = Vec::new();
         for member in &decl.members {
             match &member.kind {
                 MachineMemberKind::Var { name, ty, init } => {
@@ -141,12 +142,65 @@ impl<'a> Lowerer<'a> {
                     };
                     transitions.push((index, t));
                 }
+                MachineMemberKind::Ignore { events, states } => ignores.push((events, states)),
                 MachineMemberKind::Invariant(_) | MachineMemberKind::Invalid => {}
             }
+        }
+        // Ignore rules name events that transitions introduce, possibly further down.
+        for (events, states) in ignores {
+            self.lower_ignore(id, &mut tables, events, states);
         }
         let ast = &mut self.machine_asts[m];
         ast.vars = vars;
         ast.transitions = transitions;
+    }
+
+    /// `ignore e in S`: every named event must be an event of the machine, every state one of
+    /// its states, and an ignored event must not also be handled by a transition there.
+    fn lower_ignore(
+        &mut self,
+        id: MachineId,
+        tables: &mut Tables<'a>,
+        events: &'a [ast::Name],
+        states: &'a [ast::Name],
+    ) {
+        let m = id.index();
+        let mut event_ids = Vec::new();
+        for e in events {
+            match tables.events.get(e.text.as_str()) {
+                Some(&ev) => event_ids.push((ev, e)),
+                None => {
+                    let message = format!("machine `{}` has no event `{}`", self.spec.machines[m].name, e.text);
+                    let candidates: Vec<&str> = tables.events.keys().copied().collect();
+                    self.unknown(codes::UNKNOWN_EVENT, e, message, "event", candidates);
+                }
+            }
+        }
+        for s in states {
+            let Some(&state) = tables.states.get(s.text.as_str()) else {
+                let message = format!("machine `{}` has no state `{}`", self.spec.machines[m].name, s.text);
+                let candidates: Vec<&str> = tables.states.keys().copied().collect();
+                self.unknown(codes::UNKNOWN_STATE, s, message, "state", candidates);
+                continue;
+            };
+            for &(event, e) in &event_ids {
+                let machine = &self.spec.machines[m];
+                if let Some(t) = machine.transitions.iter().find(|t| t.from == state && t.event == event) {
+                    let handled_at = t.span;
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::DUPLICATE_MEMBER,
+                            format!("`{}` is both handled and ignored in state `{}`", e.text, s.text),
+                        )
+                        .at(self.file, e.span, "ignored here")
+                        .with_secondary(self.file, handled_at, "handled here")
+                        .with_help("keep the transition or the ignore rule, not both"),
+                    );
+                } else if !machine.ignored.iter().any(|i| i.state == state && i.event == event) {
+                    self.spec.machines[m].ignored.push(IgnoreRule { state, event, span: e.span });
+                }
+            }
+        }
     }
 
     /// The id of a state, adding it at its first mention.

@@ -221,6 +221,7 @@ impl<'a> Lowerer<'a> {
                         finals: Vec::new(),
                         events: Vec::new(),
                         transitions: Vec::new(),
+                        ignored: Vec::new(),
                     });
                     self.machine_asts.push(MachineAst { decl, vars: Map::default(), transitions: Vec::new() });
                     self.define(&decl.name, DefId::Machine(id));

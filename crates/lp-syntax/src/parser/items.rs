@@ -15,7 +15,7 @@ use crate::lexer::Tok;
 use lp_diagnostics::{Diagnostic, Span, codes};
 use nom::Offset;
 
-const MACHINE_KEYWORDS: &[&str] = &["var", "invariant", "states", "initial", "final"];
+const MACHINE_KEYWORDS: &[&str] = &["var", "invariant", "states", "initial", "final", "ignore"];
 const MACHINE_HELP: &str =
     "a machine contains `var`, `invariant`, `states`, `initial`, `final` and transitions `From -> To on event`";
 const SERVICE_KEYWORDS: &[&str] = &["depends", "op", "flow"];
@@ -180,6 +180,20 @@ impl<'a> Parser<'a> {
                 "final" => {
                     self.bump();
                     return Ok(MachineMemberKind::Final(self.name_list("a state name", "after `final`")?));
+                }
+                "ignore" => {
+                    self.bump();
+                    let events = self.name_list("an event name", "after `ignore`")?;
+                    if !(self.tok.kind == Tok::Ident && self.text(self.tok) == "in") {
+                        return Err(self.expected(
+                            "`in`",
+                            "after the ignored events",
+                            Some("an ignore rule is written `ignore event, other in State, Other`"),
+                        ));
+                    }
+                    self.bump();
+                    let states = self.name_list("a state name", "after `in`")?;
+                    return Ok(MachineMemberKind::Ignore { events, states });
                 }
                 _ if word.starts_with(|c: char| c.is_ascii_lowercase()) => {
                     if let Some(kw) = suggest::closest(word, MACHINE_KEYWORDS) {

@@ -446,8 +446,13 @@ impl MachineCheck<'_> {
 
     fn completeness(&mut self) {
         let m = self.m;
-        let handled: std::collections::HashSet<(usize, usize)> =
-            m.transitions.iter().map(|t| (t.from.index(), t.event.index())).collect();
+        // A state handles an event with a transition, or by ignoring it explicitly.
+        let handled: std::collections::HashSet<(usize, usize)> = m
+            .transitions
+            .iter()
+            .map(|t| (t.from.index(), t.event.index()))
+            .chain(m.ignored.iter().map(|i| (i.state.index(), i.event.index())))
+            .collect();
         let mut missing = Vec::new();
         for (i, s) in m.states.iter().enumerate() {
             let sid = lp_ir::StateId(i as u32);
@@ -475,7 +480,7 @@ impl MachineCheck<'_> {
             codes::INCOMPLETE_MACHINE,
             format!("`{}` does not handle every event in every state (`completeness = strict`)", m.name),
             "this machine is incomplete",
-            "add the missing transitions (a self-loop accepts an event without a change), or choose `completeness = lenient`",
+            "add the missing transitions, ignore the events explicitly (`ignore EVENT in STATE`), or choose `completeness = lenient`",
         );
     }
 
