@@ -357,6 +357,8 @@ fn machine_decl() -> impl Strategy<Value = ItemKind> {
         vec(upper_name(), 1..4).prop_map(MachineMemberKind::States),
         upper_name().prop_map(MachineMemberKind::Initial),
         vec(upper_name(), 1..4).prop_map(MachineMemberKind::Final),
+        (vec(lower_name(), 1..3), vec(upper_name(), 1..3))
+            .prop_map(|(events, states)| MachineMemberKind::Ignore { events, states }),
         transition.prop_map(MachineMemberKind::Transition),
     ];
     let member = (docs(), kind).prop_map(|(docs, kind)| MachineMember { docs, kind, span: sp() });
