@@ -2,27 +2,7 @@
 //! functions and refinements is proved.
 
 mod common;
-
-use std::path::{Path, PathBuf};
-
-/// The `.adt` files of an example project, in sorted order.
-fn example_files(dir: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec-examples").join(dir);
-    let mut paths: Vec<PathBuf> = Vec::new();
-    let mut todo = vec![root];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("read an example folder") {
-            let p = entry.expect("a folder entry").path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|e| e == "adt") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).expect("read a spec file")).collect()
-}
+use common::example_files;
 
 fn check_example(dir: &str) -> (usize, Vec<String>) {
     let texts = example_files(dir);

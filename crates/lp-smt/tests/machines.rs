@@ -3,11 +3,11 @@
 //! machines verified.
 
 mod common;
+use common::example_files;
 
 use lp_check::passes::machines;
 use lp_check::{Goal, Verdict};
 use lp_ir::Spec;
-use std::path::{Path, PathBuf};
 
 /// Every machines obligation of a spec with its verdict, `ID: VERDICT`.
 fn verdicts_of(spec: &Spec) -> Vec<(String, Verdict)> {
@@ -76,25 +76,6 @@ fn invariants_are_proved_inductive_or_bounded_never_both() {
     // Finite: the exhaustive exploration proves it without z3.
     let src = "machine W { var n: Int = 0\n invariant n <= 3\n initial S\n final T\n S -> S on up when n < 3 do n = n + 1\n S -> T on stop }";
     assert_eq!(verdict(src, "machines/machine.W/invariant.0"), "proved");
-}
-
-/// The `.adt` files of an example project, in sorted order.
-fn example_files(dir: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec-examples").join(dir);
-    let mut paths: Vec<PathBuf> = Vec::new();
-    let mut todo = vec![root];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("read an example folder") {
-            let p = entry.expect("a folder entry").path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|e| e == "adt") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).expect("read a spec file")).collect()
 }
 
 #[test]
