@@ -3,6 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+# The OpenAPI tests validate the generated documents with the real openapi-spec-validator;
+# under CI a missing validator fails them, so it is installed here (once) into .venv-val.
+if [ ! -x .venv-val/bin/openapi-spec-validator ]; then
+  echo "== installing openapi-spec-validator into .venv-val"
+  python3 -m venv .venv-val && .venv-val/bin/pip install -q openapi-spec-validator==0.9.0
+fi
 # Graphviz lets the diagram tests check the DOT output with the real `dot` (and `graph
 # --format svg`); without it those checks are skipped with a note.
 if ! command -v dot >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -181,6 +181,11 @@ fn grammar_cases_check_clean() {
 /// Codes whose trigger is raw bytes a text corpus file cannot hold; `cli.rs` covers them.
 const BYTE_LEVEL_CODES: &[&str] = &["LP0005", "LP0006", "LP0010"];
 
+/// Codes no spec can trigger: LP7001 reports a generated OpenAPI document that does not read
+/// back as the IR, which only a generator bug causes; `lp-driver`'s unit tests feed it a
+/// mutated document instead.
+const UNTRIGGERABLE_FROM_SPECS: &[&str] = &["LP7001"];
+
 /// Every diagnostic code has a case `diagnostics/LPnnnn_name(.adt|/)`, and that case reports it.
 #[test]
 fn every_code_has_a_case_that_reports_it() {
@@ -188,7 +193,7 @@ fn every_code_has_a_case_that_reports_it() {
     let mut problems = Vec::new();
     for code in lp_diagnostics::codes::ALL {
         let info = code.info();
-        if BYTE_LEVEL_CODES.contains(&info.id) {
+        if BYTE_LEVEL_CODES.contains(&info.id) || UNTRIGGERABLE_FROM_SPECS.contains(&info.id) {
             continue;
         }
         let stem = format!("tests/corpus/diagnostics/{}_{}", info.id, info.name);

@@ -156,6 +156,8 @@ codes! {
     DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
     FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";
     UNDECLARED_DEPENDENCY = "LP6003", "undeclared-dependency", Error, "A flow calls an operation of a service that the flow's service does not depend on.";
+    // 7: code generation (LP7001–LP7099).
+    OPENAPI_TRANSLATION_MISMATCH = "LP7001", "openapi-translation-mismatch", Error, "The generated OpenAPI document, read back, does not describe the spec's types and operations.";
 }
 
 /// The book's diagnostic index (`book/src/diagnostics.md`), generated from the registry so the

@@ -8,6 +8,7 @@ use crate::discharge::CheckOptions;
 use crate::fs::FileSystem;
 use crate::session::{CheckOutcome, Input, LoadError, check_with};
 use lp_check::{Obligation, Verdict};
+use lp_diagnostics::{Diagnostic, codes};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,10 +51,34 @@ pub fn output_dir(input: &Input, out: Option<&Path>) -> PathBuf {
     }
 }
 
-/// The files of the build output, path (relative to the output folder) to contents.
-pub fn artifacts(outcome: &CheckOutcome) -> BTreeMap<String, Vec<u8>> {
+/// The build output before it is written.
+#[derive(Debug, Default)]
+pub struct Artifacts {
+    /// Path (relative to the output folder) to contents.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// What translation validation found wrong in the generated OpenAPI document (`LP7001`);
+    /// the build writes nothing when there is any.
+    pub mismatches: Vec<Diagnostic>,
+}
+
+/// Reads a generated OpenAPI document back against the spec: one `LP7001` error per mismatch.
+pub fn translation_diagnostics(doc: &serde_json::Value, spec: &lp_ir::Spec) -> Vec<Diagnostic> {
+    lp_codegen::openapi::read_back(doc, spec)
+        .into_iter()
+        .map(|m| {
+            Diagnostic::new(
+                codes::OPENAPI_TRANSLATION_MISMATCH,
+                format!("the generated OpenAPI does not match the spec: {}: {}", m.item, m.message),
+            )
+            .with_note("this is a bug in the OpenAPI generator, not in the spec")
+        })
+        .collect()
+}
+
+/// The files of the build output, and the translation validation of the OpenAPI document.
+pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     let mut files = BTreeMap::new();
-    let Some(spec) = &outcome.spec else { return files };
+    let Some(spec) = &outcome.spec else { return Artifacts::default() };
     let version = spec.version.map(|v| v.to_string()).or_else(|| match &outcome.input {
         Some(Input::Project { config, .. }) => Some(config.project.version.clone()),
         _ => None,
@@ -66,6 +91,11 @@ pub fn artifacts(outcome: &CheckOutcome) -> BTreeMap<String, Vec<u8>> {
     spec_files.insert("types.curry-howard", lp_check::reports::curry_howard_yaml(spec, &results));
     spec_files.insert("architecture.categorical", lp_check::reports::architecture_yaml(spec, &results));
     spec_files.insert("state-machines.yaml", lp_check::reports::state_machines_yaml(spec, &results));
+    let api = lp_codegen::openapi::openapi(spec);
+    let mismatches = translation_diagnostics(&api, spec);
+    let mut api_text = serde_json::to_string_pretty(&api).unwrap_or_default();
+    api_text.push('\n');
+    spec_files.insert("api.openapi.json", api_text);
     let mut manifest = BTreeMap::new();
     for (name, text) in &spec_files {
         manifest.insert(name.to_string(), lp_check::obligation::hex(&Sha256::digest(text.as_bytes())));
@@ -89,7 +119,7 @@ pub fn artifacts(outcome: &CheckOutcome) -> BTreeMap<String, Vec<u8>> {
             diagram(lp_check::reports::diagram::DiagramFormat::Mermaid).into_bytes(),
         );
     }
-    files
+    Artifacts { files, mismatches }
 }
 
 /// Checks, and when there are no errors writes the output folder atomically.
@@ -99,7 +129,7 @@ pub fn build(
     opts: &CheckOptions,
     out: Option<&Path>,
 ) -> Result<BuildOutcome, BuildError> {
-    let check = check_with(fs, path, opts)?;
+    let mut check = check_with(fs, path, opts)?;
     let Some(input) = check.input.clone() else {
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
     };
@@ -107,7 +137,11 @@ pub fn build(
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
     }
     let out_dir = output_dir(&input, out);
-    let files = artifacts(&check);
+    let Artifacts { files, mismatches } = artifacts(&check);
+    if !mismatches.is_empty() {
+        check.diagnostics.extend(mismatches);
+        return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
+    }
     write_tree(fs, &out_dir, &files)?;
     Ok(BuildOutcome { check, out_dir: Some(out_dir), written: files.into_keys().collect() })
 }
@@ -145,4 +179,43 @@ fn write_tree(fs: &dyn FileSystem, dir: &Path, files: &BTreeMap<String, Vec<u8>>
         fs.remove_dir_all(&old).map_err(err(&old))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lp_diagnostics::FileId;
+
+    fn spec(src: &str) -> lp_ir::Spec {
+        let parsed = lp_syntax::parse(FileId(0), src);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let lowered = lp_ir::lower(&[(FileId(0), &parsed.value)]);
+        assert!(!lowered.diagnostics.iter().any(|d| d.is_error()), "{:?}", lowered.diagnostics);
+        lowered.value
+    }
+
+    const SRC: &str = "spec shop version 1.0.0\n\
+        type Item = { sku: String where len(self) >= 3, count: Int where self >= 1 }\n\
+        error Missing = 404 { sku: String }\n\
+        service items {\n  op get_item(sku: String) -> Item ! Missing GET /items/{sku}\n}\n";
+
+    #[test]
+    fn the_generated_document_reads_back_cleanly() {
+        let spec = spec(SRC);
+        let doc = lp_codegen::openapi::openapi(&spec);
+        assert_eq!(translation_diagnostics(&doc, &spec), Vec::new());
+    }
+
+    #[test]
+    fn a_mutated_document_is_an_lp7001_error() {
+        let spec = spec(SRC);
+        let mut doc = lp_codegen::openapi::openapi(&spec);
+        doc["components"]["schemas"]["Item"]["properties"]["count"]["minimum"] = 0.into();
+        let found = translation_diagnostics(&doc, &spec);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].code, codes::OPENAPI_TRANSLATION_MISMATCH);
+        assert!(found[0].is_error());
+        assert!(found[0].message.contains("schemas.Item.count"), "{}", found[0].message);
+        assert!(found[0].message.contains("minimum"), "{}", found[0].message);
+    }
 }

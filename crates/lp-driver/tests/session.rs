@@ -168,6 +168,7 @@ fn build_writes_reports_and_keeps_old_output_on_errors() {
     assert_eq!(
         b.written,
         [
+            "specifications/v1.0.0/api.openapi.json",
             "specifications/v1.0.0/architecture.categorical",
             "specifications/v1.0.0/manifest.json",
             "specifications/v1.0.0/requirements.adt",

@@ -1,0 +1,685 @@
+//! The OpenAPI 3.1 document of a spec (`api.openapi.json`) and its translation validation.
+//!
+//! Decisions, so that the document is predictable:
+//!
+//! - Every non-generic `type` and every `error` gets a schema under `components.schemas`.
+//!   Generic types are emitted once per instantiation actually used (`Scoped<Product>` is
+//!   `Scoped_Product`); a generic type that is never instantiated has no schema.
+//! - A record is an object with `properties` and `required` (an `Option` field is not
+//!   required, and its schema is that of the inner type) and `additionalProperties: false`.
+//! - A sum whose variants are all units is a string `enum`; otherwise it is a `oneOf` of
+//!   objects, each with a `kind` property whose `const` is the variant name (unit variants are
+//!   `{ "kind": "Name" }` objects).
+//! - An alias is the schema of its base type with the refinement's constraints.
+//! - A refinement that is a conjunction of bounds on `self` or `len(self)` and of
+//!   `matches(self, "re")` becomes `minimum`/`maximum`/`exclusive*`, `minLength`/`maxLength`
+//!   (`minItems`/`maxItems` for lists and sets, `minProperties`/`maxProperties` for maps) and
+//!   `pattern`. When any conjunct cannot be expressed, the whole refinement is also kept as
+//!   spec text in `x-leanos-refinement`, so nothing is silently dropped.
+//! - Each operation is one OpenAPI operation, `operationId` `service.op`. An operation without
+//!   an HTTP binding is placed at `POST /{service}/{op}` and marked `x-leanos-synthesized`.
+//!   Path parameters come from the route (`{tenant.id}` is a field of a parameter), the other
+//!   non-body parameters are query parameters, the `body` parameter is the request body. The
+//!   success response is `204` for a `Unit` result, `201` for `POST`, `200` otherwise; each
+//!   declared error is a response with its status and an `application/problem+json` body.
+//! - `standards { auth = bearer(scopes = [...]) except [ops] }` becomes an HTTP bearer
+//!   security scheme; every operation gets an explicit `security` (empty when exempt).
+
+use lp_ir::text::{ExprNames, expr_text};
+use lp_ir::{
+    BinOp, Builtin, Expr, ExprKind, FieldDef, HttpMethod, Op, OpRef, PathSeg, SettingValueKind, Spec, Ty, TypeBody,
+    TypeDef, TypeId, UnOp,
+};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The name of the problem-details schema every error schema extends.
+pub const PROBLEM_DETAILS: &str = "ProblemDetails";
+
+/// The OpenAPI document of a spec.
+pub fn openapi(spec: &Spec) -> Value {
+    let mut schemas = Map::new();
+    schemas.insert(PROBLEM_DETAILS.into(), problem_details());
+    for (name, (id, args)) in schema_types(spec) {
+        if let Some(def) = spec.types.get(id.index()) {
+            schemas.insert(name, type_schema(spec, def, &args));
+        }
+    }
+    for e in &spec.errors {
+        schemas.insert(e.name.clone(), error_schema(spec, e));
+    }
+    let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    for (s, service) in spec.services.iter().enumerate() {
+        for (o, op) in service.ops.iter().enumerate() {
+            let r = OpRef { service: lp_ir::ServiceId(s as u32), op: lp_ir::OpId(o as u32) };
+            let (path, method) = route(spec, r);
+            paths.entry(path).or_default().insert(method.to_string(), operation(spec, r, op));
+        }
+    }
+    let mut components = Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    if let Some(scheme) = security_scheme(spec) {
+        components.insert("securitySchemes".into(), json!({ AUTH_SCHEME: scheme }));
+    }
+    let title = spec.name.clone().unwrap_or_else(|| "spec".into());
+    let version = spec.version.map(|v| v.to_string()).unwrap_or_else(|| "0.0.0".into());
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": title, "version": version },
+        "paths": paths.into_iter().map(|(k, v)| (k, Value::Object(v))).collect::<Map<_, _>>(),
+        "components": components,
+    })
+}
+
+/// [`openapi`] as pretty JSON with a trailing newline.
+pub fn openapi_json(spec: &Spec) -> String {
+    let mut text = serde_json::to_string_pretty(&openapi(spec)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+const AUTH_SCHEME: &str = "bearerAuth";
+
+/// A doc comment as a description: its lines trimmed and joined.
+fn doc_text(docs: &[String]) -> String {
+    docs.iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n").trim().to_string()
+}
+
+fn problem_details() -> Value {
+    json!({
+        "type": "object",
+        "description": "RFC 9457 problem details.",
+        "properties": {
+            "type": { "type": "string" },
+            "title": { "type": "string" },
+            "status": { "type": "integer" },
+            "detail": { "type": "string" },
+            "instance": { "type": "string" },
+        },
+        "required": ["type", "title", "status"],
+    })
+}
+
+// ---------------------------------------------------------------- naming
+
+/// The schema name of a named type applied to arguments: `Page_Order` for `Page<Order>`.
+pub fn schema_name(spec: &Spec, id: TypeId, args: &[Ty]) -> String {
+    let mut name = spec.types.get(id.index()).map_or_else(|| "Unknown".to_string(), |d| d.name.clone());
+    for a in args {
+        name.push('_');
+        name.push_str(&ty_name(spec, a));
+    }
+    name
+}
+
+fn ty_name(spec: &Spec, ty: &Ty) -> String {
+    let app = |head: &str, args: &[&Ty]| {
+        let mut s = head.to_string();
+        for a in args {
+            s.push('_');
+            s.push_str(&ty_name(spec, a));
+        }
+        s
+    };
+    match ty {
+        Ty::Int => "Int".into(),
+        Ty::Bool => "Bool".into(),
+        Ty::String => "String".into(),
+        Ty::Unit => "Unit".into(),
+        Ty::Void => "Void".into(),
+        Ty::Option(t) => app("Option", &[t]),
+        Ty::Result(a, b) => app("Result", &[a, b]),
+        Ty::List(t) => app("List", &[t]),
+        Ty::Set(t) => app("Set", &[t]),
+        Ty::Map(a, b) => app("Map", &[a, b]),
+        Ty::Fn(a, b) => app("Fn", &[a, b]),
+        Ty::Named { id, args } => schema_name(spec, *id, args),
+        Ty::Machine(m) => spec.machines.get(m.index()).map_or_else(|| "Machine".into(), |m| m.name.clone()),
+        Ty::ErrorType(e) => spec.errors.get(e.index()).map_or_else(|| "Error".into(), |e| e.name.clone()),
+        Ty::Param(i) => format!("T{i}"),
+        Ty::Error => "Error".into(),
+    }
+}
+
+/// Every type that gets a schema, by schema name: the non-generic types, and the
+/// instantiations of generic types reachable from them, the errors and the operations.
+pub fn schema_types(spec: &Spec) -> BTreeMap<String, (TypeId, Vec<Ty>)> {
+    let mut out = BTreeMap::new();
+    let mut todo: Vec<Ty> = Vec::new();
+    for (i, def) in spec.types.iter().enumerate() {
+        if def.params.is_empty() {
+            todo.push(Ty::Named { id: TypeId(i as u32), args: Vec::new() });
+        }
+    }
+    for e in &spec.errors {
+        todo.extend(e.fields.iter().map(|f| f.ty.clone()));
+    }
+    for s in &spec.services {
+        for op in &s.ops {
+            todo.extend(op.params.iter().map(|p| p.ty.clone()));
+            todo.push(op.result.clone());
+        }
+    }
+    while let Some(ty) = todo.pop() {
+        match ty {
+            Ty::Option(t) | Ty::List(t) | Ty::Set(t) => todo.push(*t),
+            Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => {
+                todo.push(*a);
+                todo.push(*b);
+            }
+            Ty::Named { id, args } => {
+                let name = schema_name(spec, id, &args);
+                if out.contains_key(&name) || ty_contains_param(&args) {
+                    continue;
+                }
+                let Some(def) = spec.types.get(id.index()) else { continue };
+                match &def.body {
+                    TypeBody::Record(fields) => todo.extend(fields.iter().map(|f| f.ty.subst(&args))),
+                    TypeBody::Sum(variants) => {
+                        for v in variants {
+                            todo.extend(v.payload.iter().flatten().map(|f| f.ty.subst(&args)));
+                        }
+                    }
+                    TypeBody::Alias(t) => todo.push(t.subst(&args)),
+                }
+                todo.extend(args.iter().cloned());
+                out.insert(name, (id, args));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn ty_contains_param(args: &[Ty]) -> bool {
+    fn has(t: &Ty) -> bool {
+        match t {
+            Ty::Param(_) => true,
+            Ty::Option(t) | Ty::List(t) | Ty::Set(t) => has(t),
+            Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => has(a) || has(b),
+            Ty::Named { args, .. } => args.iter().any(has),
+            _ => false,
+        }
+    }
+    args.iter().any(has)
+}
+
+// ---------------------------------------------------------------- schemas
+
+/// The reference to a component schema.
+pub fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+/// The schema of a type in a field, parameter or result position.
+fn ty_schema(spec: &Spec, ty: &Ty) -> Value {
+    match ty {
+        Ty::Int => json!({ "type": "integer", "format": "int64" }),
+        Ty::Bool => json!({ "type": "boolean" }),
+        Ty::String => json!({ "type": "string" }),
+        Ty::Unit => json!({ "type": "null" }),
+        Ty::Void => json!({ "not": {} }),
+        Ty::Option(t) => json!({ "oneOf": [ty_schema(spec, t), { "type": "null" }] }),
+        Ty::Result(a, b) => json!({ "oneOf": [
+            {
+                "type": "object",
+                "properties": { "kind": { "const": "Ok" }, "value": ty_schema(spec, a) },
+                "required": ["kind", "value"],
+            },
+            {
+                "type": "object",
+                "properties": { "kind": { "const": "Err" }, "error": ty_schema(spec, b) },
+                "required": ["kind", "error"],
+            },
+        ] }),
+        Ty::List(t) => json!({ "type": "array", "items": ty_schema(spec, t) }),
+        Ty::Set(t) => json!({ "type": "array", "items": ty_schema(spec, t), "uniqueItems": true }),
+        Ty::Map(k, v) => {
+            let mut m = json!({ "type": "object", "additionalProperties": ty_schema(spec, v) });
+            if !matches!(spec.head(k).as_ref(), Ty::String) {
+                m["x-leanos-key"] = ty_schema(spec, k);
+            }
+            m
+        }
+        Ty::Fn(..) => json!({ "x-leanos-type": spec.display_ty(ty, &[]) }),
+        Ty::Named { id, args } => schema_ref(&schema_name(spec, *id, args)),
+        Ty::Machine(m) => json!({
+            "type": "string",
+            "x-leanos-machine": spec.machines.get(m.index()).map_or("?", |m| m.name.as_str()),
+        }),
+        Ty::ErrorType(e) => schema_ref(spec.errors.get(e.index()).map_or("?", |e| e.name.as_str())),
+        Ty::Param(_) | Ty::Error => json!({}),
+    }
+}
+
+/// The type a field's schema describes: `T` for an `Option<T>` field.
+fn field_base(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Option(t) => t,
+        t => t,
+    }
+}
+
+/// Adds refinement constraints to a base schema: merged when the base is inline, wrapped in
+/// `allOf` when it is a reference.
+fn constrain(mut base: Value, constraints: Map<String, Value>) -> Value {
+    if constraints.is_empty() {
+        return base;
+    }
+    if base.get("$ref").is_some() {
+        let mut m = Map::new();
+        m.insert("allOf".into(), Value::Array(vec![base]));
+        m.extend(constraints);
+        return Value::Object(m);
+    }
+    if let Value::Object(m) = &mut base {
+        m.extend(constraints);
+    }
+    base
+}
+
+fn fields_object(spec: &Spec, fields: &[FieldDef], args: &[Ty], extra: Option<(&str, Value)>) -> Value {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    if let Some((k, v)) = extra {
+        props.insert(k.to_string(), v);
+        required.push(Value::String(k.to_string()));
+    }
+    for f in fields {
+        let ty = f.ty.subst(args);
+        if !matches!(ty, Ty::Option(_)) {
+            required.push(Value::String(f.name.clone()));
+        }
+        let base = field_base(&ty);
+        let constraints = refinement_constraints(spec, base, f.refinement.as_ref());
+        let mut schema = constrain(ty_schema(spec, base), constraints);
+        if !f.docs.is_empty() {
+            schema["description"] = Value::String(doc_text(&f.docs));
+        }
+        props.insert(f.name.clone(), schema);
+    }
+    json!({ "type": "object", "properties": props, "required": required, "additionalProperties": false })
+}
+
+fn type_schema(spec: &Spec, def: &TypeDef, args: &[Ty]) -> Value {
+    let mut schema = match &def.body {
+        TypeBody::Record(fields) => {
+            let mut s = fields_object(spec, fields, args, None);
+            if let Some(r) = &def.refinement {
+                s["x-leanos-refinement"] = Value::String(refinement_text(spec, r));
+            }
+            s
+        }
+        TypeBody::Sum(variants) => {
+            let mut s = if variants.iter().all(|v| v.payload.is_none()) {
+                json!({ "type": "string", "enum": variants.iter().map(|v| v.name.clone()).collect::<Vec<_>>() })
+            } else {
+                let one_of: Vec<Value> = variants
+                    .iter()
+                    .map(|v| {
+                        let kind = json!({ "const": v.name });
+                        fields_object(spec, v.payload.as_deref().unwrap_or(&[]), args, Some(("kind", kind)))
+                    })
+                    .collect();
+                json!({ "oneOf": one_of })
+            };
+            if let Some(r) = &def.refinement {
+                s["x-leanos-refinement"] = Value::String(refinement_text(spec, r));
+            }
+            s
+        }
+        TypeBody::Alias(t) => {
+            let base = t.subst(args);
+            let constraints = refinement_constraints(spec, &base, def.refinement.as_ref());
+            constrain(ty_schema(spec, &base), constraints)
+        }
+    };
+    if !def.docs.is_empty() {
+        schema["description"] = Value::String(doc_text(&def.docs));
+    }
+    schema
+}
+
+fn error_schema(spec: &Spec, e: &lp_ir::ErrorDef) -> Value {
+    let mut s = json!({
+        "allOf": [schema_ref(PROBLEM_DETAILS), fields_object(spec, &e.fields, &[], None)],
+        "x-leanos-status": e.status,
+    });
+    if !e.docs.is_empty() {
+        s["description"] = Value::String(doc_text(&e.docs));
+    }
+    s
+}
+
+// ---------------------------------------------------------------- refinements
+
+fn refinement_text(spec: &Spec, e: &Expr) -> String {
+    expr_text(spec, ExprNames::default(), e)
+}
+
+/// What a refinement's `self` is measured by in a bound.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    Value,
+    Len,
+}
+
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+            conjuncts(lhs, out);
+            conjuncts(rhs, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn int_lit(e: &Expr) -> Option<i64> {
+    match &e.kind {
+        ExprKind::Int(n) => Some(*n),
+        ExprKind::Unary { op: UnOp::Neg, operand } => int_lit(operand).and_then(i64::checked_neg),
+        _ => None,
+    }
+}
+
+fn measure(e: &Expr) -> Option<Measure> {
+    match &e.kind {
+        ExprKind::SelfValue => Some(Measure::Value),
+        ExprKind::Builtin { builtin: Builtin::Len, args } if args.len() == 1 => {
+            matches!(args[0].kind, ExprKind::SelfValue).then_some(Measure::Len)
+        }
+        _ => None,
+    }
+}
+
+/// The JSON Schema keywords for a length bound on a value of type `ty`.
+fn len_keywords(spec: &Spec, ty: &Ty) -> Option<(&'static str, &'static str)> {
+    match spec.head(ty).as_ref() {
+        Ty::String => Some(("minLength", "maxLength")),
+        Ty::List(_) | Ty::Set(_) => Some(("minItems", "maxItems")),
+        Ty::Map(..) => Some(("minProperties", "maxProperties")),
+        _ => None,
+    }
+}
+
+/// Translates one conjunct into keywords; `None` when it cannot be expressed.
+fn conjunct_keywords(spec: &Spec, ty: &Ty, e: &Expr) -> Option<Vec<(&'static str, Value)>> {
+    if let ExprKind::Builtin { builtin: Builtin::Matches, args } = &e.kind {
+        if let [s, re] = args.as_slice()
+            && matches!(s.kind, ExprKind::SelfValue)
+            && let ExprKind::Str(re) = &re.kind
+            && matches!(spec.head(ty).as_ref(), Ty::String)
+        {
+            return Some(vec![("pattern", Value::String(re.clone()))]);
+        }
+        return None;
+    }
+    let ExprKind::Binary { op, lhs, rhs } = &e.kind else { return None };
+    // Normalise to `measure OP n`.
+    let (m, op, n) = match (measure(lhs), int_lit(rhs), measure(rhs), int_lit(lhs)) {
+        (Some(m), Some(n), _, _) => (m, *op, n),
+        (_, _, Some(m), Some(n)) => {
+            let flipped = match op {
+                BinOp::Lt => BinOp::Gt,
+                BinOp::Le => BinOp::Ge,
+                BinOp::Gt => BinOp::Lt,
+                BinOp::Ge => BinOp::Le,
+                other => *other,
+            };
+            (m, flipped, n)
+        }
+        _ => return None,
+    };
+    match m {
+        Measure::Value => {
+            if !matches!(spec.head(ty).as_ref(), Ty::Int) {
+                return None;
+            }
+            match op {
+                BinOp::Ge => Some(vec![("minimum", json!(n))]),
+                BinOp::Gt => Some(vec![("exclusiveMinimum", json!(n))]),
+                BinOp::Le => Some(vec![("maximum", json!(n))]),
+                BinOp::Lt => Some(vec![("exclusiveMaximum", json!(n))]),
+                BinOp::Eq => Some(vec![("minimum", json!(n)), ("maximum", json!(n))]),
+                _ => None,
+            }
+        }
+        Measure::Len => {
+            let (min, max) = len_keywords(spec, ty)?;
+            let (lo, hi) = match op {
+                BinOp::Ge => (Some(n), None),
+                BinOp::Gt => (Some(n.checked_add(1)?), None),
+                BinOp::Le => (None, Some(n)),
+                BinOp::Lt => (None, Some(n.checked_sub(1)?)),
+                BinOp::Eq => (Some(n), Some(n)),
+                _ => return None,
+            };
+            let mut out = Vec::new();
+            if let Some(lo) = lo {
+                out.push((min, json!(lo.max(0))));
+            }
+            if let Some(hi) = hi {
+                if hi < 0 {
+                    return None;
+                }
+                out.push((max, json!(hi)));
+            }
+            Some(out)
+        }
+    }
+}
+
+/// The JSON Schema constraints of a refinement of a value of type `ty`: the translated
+/// bounds, plus `x-leanos-refinement` with the spec text when any part cannot be expressed.
+pub fn refinement_constraints(spec: &Spec, ty: &Ty, refinement: Option<&Expr>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(r) = refinement else { return out };
+    let mut parts = Vec::new();
+    conjuncts(r, &mut parts);
+    let mut exact = true;
+    for part in parts {
+        match conjunct_keywords(spec, ty, part) {
+            Some(kws) if kws.iter().all(|(k, _)| !out.contains_key(*k)) => {
+                for (k, v) in kws {
+                    out.insert(k.to_string(), v);
+                }
+            }
+            _ => exact = false,
+        }
+    }
+    if !exact {
+        out.insert("x-leanos-refinement".into(), Value::String(refinement_text(spec, r)));
+    }
+    out
+}
+
+// ---------------------------------------------------------------- operations
+
+fn method_name(m: HttpMethod) -> &'static str {
+    match m {
+        HttpMethod::Get => "get",
+        HttpMethod::Post => "post",
+        HttpMethod::Put => "put",
+        HttpMethod::Patch => "patch",
+        HttpMethod::Delete => "delete",
+    }
+}
+
+/// The path and (lower-case) method of an operation.
+pub fn route(spec: &Spec, r: OpRef) -> (String, &'static str) {
+    let Some(service) = spec.services.get(r.service.index()) else { return ("/".into(), "post") };
+    let Some(op) = service.ops.get(r.op.index()) else { return ("/".into(), "post") };
+    match &op.http {
+        Some(http) => {
+            let mut path = String::new();
+            for seg in &http.segments {
+                path.push('/');
+                match seg {
+                    PathSeg::Literal(s) => path.push_str(s),
+                    PathSeg::Param { names, .. } => {
+                        path.push('{');
+                        path.push_str(&names.join("."));
+                        path.push('}');
+                    }
+                }
+            }
+            if path.is_empty() {
+                path.push('/');
+            }
+            (path, method_name(http.method))
+        }
+        None => (format!("/{}/{}", service.name, op.name), "post"),
+    }
+}
+
+/// The success status of an operation.
+pub fn success_status(op: &Op) -> &'static str {
+    if matches!(op.result, Ty::Unit) {
+        "204"
+    } else if matches!(op.http.as_ref().map(|h| h.method), Some(HttpMethod::Post)) {
+        "201"
+    } else {
+        "200"
+    }
+}
+
+/// The path parameters of an operation: name as written and the type it reads.
+fn path_params(spec: &Spec, op: &Op) -> Vec<(String, Ty)> {
+    let mut out = Vec::new();
+    let Some(http) = &op.http else { return out };
+    for seg in &http.segments {
+        if let PathSeg::Param { param, fields, names, .. } = seg {
+            let Some(p) = op.params.get(*param as usize) else { continue };
+            let mut ty = p.ty.clone();
+            for f in fields {
+                let next =
+                    spec.record_fields(&ty).and_then(|(fs, args)| fs.get(*f as usize).map(|fd| fd.ty.subst(&args)));
+                ty = next.unwrap_or(Ty::Error);
+            }
+            out.push((names.join("."), ty));
+        }
+    }
+    out
+}
+
+/// Whether the `standards` auth applies to an operation.
+fn secured(spec: &Spec, r: OpRef) -> Option<Vec<String>> {
+    let auth = spec.standards.auth.as_ref()?;
+    if auth.except.iter().any(|e| e.ops.contains(&r)) {
+        return None;
+    }
+    let mut scopes = Vec::new();
+    for (k, v) in &auth.args {
+        if k == "scopes"
+            && let SettingValueKind::List(items) = &v.kind
+        {
+            for i in items {
+                if let SettingValueKind::Str(s) = &i.kind {
+                    scopes.push(s.clone());
+                }
+            }
+        }
+    }
+    Some(scopes)
+}
+
+fn security_scheme(spec: &Spec) -> Option<Value> {
+    let auth = spec.standards.auth.as_ref()?;
+    Some(if auth.scheme == "bearer" {
+        json!({ "type": "http", "scheme": "bearer" })
+    } else {
+        json!({ "type": "http", "scheme": auth.scheme })
+    })
+}
+
+fn operation(spec: &Spec, r: OpRef, op: &Op) -> Value {
+    let service = spec.services.get(r.service.index()).map_or("?", |s| s.name.as_str());
+    let mut o = Map::new();
+    o.insert("operationId".into(), Value::String(format!("{service}.{}", op.name)));
+    o.insert("tags".into(), json!([service]));
+    if !op.docs.is_empty() {
+        o.insert("description".into(), Value::String(doc_text(&op.docs)));
+    }
+    let mut params = Vec::new();
+    let in_path = path_params(spec, op);
+    for (name, ty) in &in_path {
+        params.push(json!({ "name": name, "in": "path", "required": true, "schema": ty_schema(spec, ty) }));
+    }
+    let path_roots: BTreeSet<&str> = in_path.iter().filter_map(|(n, _)| n.split('.').next()).collect();
+    let mut body = None;
+    for p in &op.params {
+        if p.body {
+            body = Some(p);
+            continue;
+        }
+        if path_roots.contains(p.name.as_str()) {
+            continue;
+        }
+        let required = !matches!(p.ty, Ty::Option(_));
+        params.push(json!({
+            "name": p.name,
+            "in": "query",
+            "required": required,
+            "schema": ty_schema(spec, field_base(&p.ty)),
+        }));
+    }
+    if !params.is_empty() {
+        o.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some(b) = body {
+        o.insert(
+            "requestBody".into(),
+            json!({ "required": true, "content": { "application/json": { "schema": ty_schema(spec, &b.ty) } } }),
+        );
+    }
+    let mut responses = Map::new();
+    let status = success_status(op);
+    if status == "204" {
+        responses.insert(status.into(), json!({ "description": "Success." }));
+    } else {
+        responses.insert(
+            status.into(),
+            json!({ "description": "Success.", "content": { "application/json": { "schema": ty_schema(spec, &op.result) } } }),
+        );
+    }
+    let mut by_status: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+    for e in &op.errors {
+        if let Some(def) = spec.errors.get(e.error.index()) {
+            by_status.entry(def.status).or_default().push(&def.name);
+        }
+    }
+    for (status, names) in by_status {
+        let schema = if let [one] = names.as_slice() {
+            schema_ref(one)
+        } else {
+            json!({ "oneOf": names.iter().map(|n| schema_ref(n)).collect::<Vec<_>>() })
+        };
+        responses.insert(
+            status.to_string(),
+            json!({ "description": names.join(" | "), "content": { "application/problem+json": { "schema": schema } } }),
+        );
+    }
+    o.insert("responses".into(), Value::Object(responses));
+    if let Some(f) = &op.fires
+        && let Some(m) = spec.machines.get(f.machine.index())
+        && let Some(ev) = m.events.get(f.event.index())
+    {
+        o.insert("x-leanos-fires".into(), Value::String(format!("{}.{}", m.name, ev.name)));
+    }
+    if op.http.is_none() {
+        o.insert("x-leanos-synthesized".into(), Value::Bool(true));
+    }
+    if spec.standards.auth.is_some() {
+        let security = match secured(spec, r) {
+            Some(scopes) => json!([{ AUTH_SCHEME: scopes }]),
+            None => json!([]),
+        };
+        o.insert("security".into(), security);
+    }
+    Value::Object(o)
+}
+
+// ---------------------------------------------------------------- translation validation
+
+mod read_back;
+pub use read_back::{Mismatch, read_back};
