@@ -142,3 +142,29 @@ fn svg_needs_graphviz() {
         eprintln!("note: Graphviz `dot` is not installed; only the missing-tool path was tested");
     }
 }
+
+/// The short form: `graph MACHINE` inside a project folder, and `graph PATH MACHINE`.
+#[test]
+fn machine_can_be_given_as_an_argument() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec-examples/order-fulfilment");
+    let by_flag = std::process::Command::new(env!("CARGO_BIN_EXE_leanos-prove"))
+        .args(["graph", ".", "--machine", "Payment"])
+        .current_dir(&root)
+        .output()
+        .expect("run");
+    let short = std::process::Command::new(env!("CARGO_BIN_EXE_leanos-prove"))
+        .args(["graph", "Payment"])
+        .current_dir(&root)
+        .output()
+        .expect("run");
+    let two = std::process::Command::new(env!("CARGO_BIN_EXE_leanos-prove"))
+        .args(["graph", ".", "Payment"])
+        .current_dir(&root)
+        .output()
+        .expect("run");
+    assert_eq!(by_flag.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_flag.stderr));
+    assert!(String::from_utf8_lossy(&by_flag.stdout).contains("digraph"));
+    assert_eq!(short.stdout, by_flag.stdout);
+    assert_eq!(two.stdout, by_flag.stdout);
+    assert!(!String::from_utf8_lossy(&by_flag.stdout).contains("Shipment"), "only the named machine is drawn");
+}

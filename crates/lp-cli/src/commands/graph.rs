@@ -29,9 +29,13 @@ pub enum GraphFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// A `.adt` file, or a project folder containing `leanos.toml`.
+    /// A `.adt` file, or a project folder containing `leanos.toml`. A single argument that is
+    /// not a path names a machine of the project in the current folder (`graph Payment`).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// The machine to draw, as a second argument (`graph PATH MACHINE`).
+    #[arg(value_name = "MACHINE", conflicts_with = "machine")]
+    pub machine_arg: Option<String>,
     /// The machine to draw; every machine when omitted.
     #[arg(long, short = 'm', value_name = "NAME")]
     pub machine: Option<String>,
@@ -43,7 +47,13 @@ pub struct Args {
     pub output: Option<PathBuf>,
 }
 
-pub fn run(args: Args, out: &Output) -> Status {
+pub fn run(mut args: Args, out: &Output) -> Status {
+    args.machine = args.machine.take().or(args.machine_arg.take());
+    // `graph Payment`: a lone argument that is not a path, inside a project, names a machine.
+    if args.machine.is_none() && !args.path.exists() && std::path::Path::new(lp_driver::TOML_NAME).is_file() {
+        args.machine = Some(args.path.to_string_lossy().into_owned());
+        args.path = PathBuf::from(".");
+    }
     let outcome = match lp_driver::check_with(&OsFs, &args.path, &lp_driver::CheckOptions::default()) {
         Ok(o) => o,
         Err(e) => {
