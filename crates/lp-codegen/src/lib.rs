@@ -1,9 +1,11 @@
-//! Code generation from the resolved IR: today the OpenAPI 3.1 document of a spec's services
+//! Code generation from the resolved IR: the OpenAPI 3.1 document of a spec's services
 //! ([`openapi`]), with translation validation that reads the emitted document back and
-//! compares it with the IR.
+//! compares it with the IR, and the services' deployment description `services.spec.yaml`
+//! ([`services`]).
 //!
 //! Architecture invariant: this crate knows the IR and the diagnostics model, nothing about
 //! checks, obligations or solvers; its output depends only on the [`lp_ir::Spec`] and is
-//! deterministic (object keys are sorted).
+//! deterministic (JSON object keys are sorted, YAML in declaration order).
 
 pub mod openapi;
+pub mod services;

@@ -81,7 +81,7 @@ pub fn openapi_json(spec: &Spec) -> String {
 const AUTH_SCHEME: &str = "bearerAuth";
 
 /// A doc comment as a description: its lines trimmed and joined.
-fn doc_text(docs: &[String]) -> String {
+pub(crate) fn doc_text(docs: &[String]) -> String {
     docs.iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n").trim().to_string()
 }
 
@@ -544,7 +544,7 @@ pub fn success_status(op: &Op) -> &'static str {
 }
 
 /// The path parameters of an operation: name as written and the type it reads.
-fn path_params(spec: &Spec, op: &Op) -> Vec<(String, Ty)> {
+pub(crate) fn path_params(spec: &Spec, op: &Op) -> Vec<(String, Ty)> {
     let mut out = Vec::new();
     let Some(http) = &op.http else { return out };
     for seg in &http.segments {
@@ -563,7 +563,7 @@ fn path_params(spec: &Spec, op: &Op) -> Vec<(String, Ty)> {
 }
 
 /// Whether the `standards` auth applies to an operation.
-fn secured(spec: &Spec, r: OpRef) -> Option<Vec<String>> {
+pub(crate) fn secured(spec: &Spec, r: OpRef) -> Option<Vec<String>> {
     let auth = spec.standards.auth.as_ref()?;
     if auth.except.iter().any(|e| e.ops.contains(&r)) {
         return None;

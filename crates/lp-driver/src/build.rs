@@ -96,6 +96,7 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     let mut api_text = serde_json::to_string_pretty(&api).unwrap_or_default();
     api_text.push('\n');
     spec_files.insert("api.openapi.json", api_text);
+    spec_files.insert("services.spec.yaml", lp_codegen::services::services_yaml(spec));
     let mut manifest = BTreeMap::new();
     for (name, text) in &spec_files {
         manifest.insert(name.to_string(), lp_check::obligation::hex(&Sha256::digest(text.as_bytes())));

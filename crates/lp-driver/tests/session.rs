@@ -172,6 +172,7 @@ fn build_writes_reports_and_keeps_old_output_on_errors() {
             "specifications/v1.0.0/architecture.categorical",
             "specifications/v1.0.0/manifest.json",
             "specifications/v1.0.0/requirements.adt",
+            "specifications/v1.0.0/services.spec.yaml",
             "specifications/v1.0.0/state-machines.yaml",
             "specifications/v1.0.0/types.curry-howard",
         ]

@@ -1,0 +1,393 @@
+//! `services.spec.yaml` (LeanOS's name): the spec's services as the infrastructure stage reads
+//! them.
+//!
+//! The document has the spec's `spec` name and `version`, its `standards` (the `auth` scheme
+//! with its arguments such as `scopes` and its `except` list, the `errors` style, then every
+//! other setting as written), and `services`, in declaration order. Each service has its
+//! `name`, `description`, `dependencies` (LeanOS's `{name, type, external}`; every dependency
+//! is another service of the spec), the settings of its `deploy` block when there is one
+//! (`replicas`, `port`, `image`, `resources{cpu, memory}`, `env`), its `operations` and its
+//! `flows`.
+//!
+//! An operation has its `name`, `operation_id` (`service.op`, as in `api.openapi.json`),
+//! `description`, `method` and `path` (an operation without a route is at `POST
+//! /service/op` and `synthesized: true`), `params` with their `type` in spec syntax and
+//! `location` (`path`, `query` or `body`), the `result` type and `success_status`, `errors`
+//! with their HTTP `status`, `fires` as `Machine.event`, and `authenticated` when the spec
+//! has an `auth` standard. A flow has its `name`, `description` and `steps`, each a `call`
+//! (`op`, `fn`, or `service.op` for another service's operation) and its `kind`.
+//!
+//! The text is deterministic to the byte: everything in declaration order, no timestamps, a
+//! generated-by comment header. Strings that a YAML 1.1 reader (PyYAML, go-yaml v2) would
+//! take for booleans (`on`, `yes`, `n`...) are single-quoted; every key is a fixed name.
+
+use crate::openapi::{doc_text, path_params, route, secured, success_status};
+use lp_ir::{Callable, OpId, OpRef, PathSeg, ServiceId, SettingValue, SettingValueKind, Spec, StandardKey};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+/// The text of `services.spec.yaml`.
+pub fn services_yaml(spec: &Spec) -> String {
+    let mut doc = Node::map()
+        .with("spec", spec.name.as_deref().map_or(Node::Null, Node::from))
+        .with("version", spec.version.map_or(Node::Null, |v| Node::from(v.to_string())))
+        .with("standards", standards(spec));
+    let services = spec.services.iter().enumerate().map(|(i, _)| service(spec, ServiceId(i as u32))).collect();
+    doc.push("services", Node::Seq(services));
+    render(spec, doc)
+}
+
+fn standards(spec: &Spec) -> Node {
+    let mut n = Node::map();
+    if let Some(auth) = &spec.standards.auth {
+        let mut a = Node::map().with("scheme", auth.scheme.as_str());
+        for (k, v) in &auth.args {
+            a.push(k, setting(v));
+        }
+        a.push("except", Node::strs(&auth.except.iter().map(|e| e.name.as_str()).collect::<Vec<_>>()));
+        n.push("auth", a);
+    }
+    if let Some(style) = &spec.standards.errors {
+        n.push("errors", style.as_str());
+    }
+    for s in &spec.standards.settings {
+        if matches!(s.key, StandardKey::Auth | StandardKey::Errors) {
+            continue;
+        }
+        n.push(s.key.as_str(), setting(&s.value));
+    }
+    n
+}
+
+/// A raw setting value: scalars as themselves, `name` as a string, `name(args)` as
+/// `{name, args}`, lists as sequences.
+fn setting(v: &SettingValue) -> Node {
+    match &v.kind {
+        SettingValueKind::Int(i) => Node::Int(*i),
+        SettingValueKind::Str(s) => Node::from(s.as_str()),
+        SettingValueKind::Bool(b) => Node::Bool(*b),
+        SettingValueKind::Ident { name, args: None } => Node::from(name.text.as_str()),
+        SettingValueKind::Ident { name, args: Some(args) } => {
+            let mut a = Node::map();
+            for (k, v) in args {
+                a.push(&k.text, setting(v));
+            }
+            Node::map().with("name", name.text.as_str()).with("args", a)
+        }
+        SettingValueKind::List(items) => Node::Seq(items.iter().map(setting).collect()),
+    }
+}
+
+fn service(spec: &Spec, id: ServiceId) -> Node {
+    let Some(s) = spec.services.get(id.index()) else { return Node::Null };
+    let mut n = Node::map().with("name", s.name.as_str());
+    if !s.docs.is_empty() {
+        n.push("description", doc_text(&s.docs));
+    }
+    let deps = s
+        .depends
+        .iter()
+        .filter_map(|d| spec.services.get(d.service.index()))
+        .map(|d| Node::map().with("name", d.name.as_str()).with("type", "service").with("external", false))
+        .collect();
+    n.push("dependencies", Node::Seq(deps));
+    if let Some(d) = spec.deploys.iter().find(|d| d.service == id) {
+        if let Some(r) = d.replicas {
+            n.push("replicas", Node::Int(r));
+        }
+        if let Some(p) = d.port {
+            n.push("port", Node::Int(p));
+        }
+        if let Some(image) = &d.image {
+            n.push("image", image.as_str());
+        }
+        if d.cpu.is_some() || d.memory.is_some() {
+            let mut r = Node::map();
+            if let Some(cpu) = &d.cpu {
+                r.push("cpu", cpu.as_str());
+            }
+            if let Some(memory) = &d.memory {
+                r.push("memory", memory.as_str());
+            }
+            n.push("resources", r);
+        }
+        if let Some(env) = &d.env {
+            n.push("env", Node::Seq(env.iter().map(setting).collect()));
+        }
+    }
+    let ops = (0..s.ops.len()).map(|o| operation(spec, OpRef { service: id, op: OpId(o as u32) })).collect();
+    n.push("operations", Node::Seq(ops));
+    let flows = s
+        .flows
+        .iter()
+        .map(|f| {
+            let mut fl = Node::map().with("name", f.name.as_str());
+            if !f.docs.is_empty() {
+                fl.push("description", doc_text(&f.docs));
+            }
+            let steps = f
+                .steps
+                .iter()
+                .map(|st| {
+                    let (call, kind) = callable(spec, id, st.target);
+                    Node::map().with("call", call).with("kind", kind)
+                })
+                .collect();
+            fl.push("steps", Node::Seq(steps));
+            fl
+        })
+        .collect();
+    n.push("flows", Node::Seq(flows));
+    n
+}
+
+/// A flow step as written: `op` for the flow's own service, `service.op` for another's.
+fn callable(spec: &Spec, own: ServiceId, c: Callable) -> (String, &'static str) {
+    match c {
+        Callable::Fn(f) => (spec.fns.get(f.index()).map_or_else(|| "?".into(), |f| f.name.clone()), "fn"),
+        Callable::Op(r) => {
+            let service = spec.services.get(r.service.index());
+            let op = service.and_then(|s| s.ops.get(r.op.index())).map_or("?", |o| o.name.as_str());
+            if r.service == own {
+                (op.to_string(), "op")
+            } else {
+                (format!("{}.{op}", service.map_or("?", |s| s.name.as_str())), "op")
+            }
+        }
+    }
+}
+
+fn operation(spec: &Spec, r: OpRef) -> Node {
+    let Some(service) = spec.services.get(r.service.index()) else { return Node::Null };
+    let Some(op) = service.ops.get(r.op.index()) else { return Node::Null };
+    let mut n =
+        Node::map().with("name", op.name.as_str()).with("operation_id", format!("{}.{}", service.name, op.name));
+    if !op.docs.is_empty() {
+        n.push("description", doc_text(&op.docs));
+    }
+    let (path, method) = route(spec, r);
+    n.push("method", method.to_uppercase());
+    n.push("path", path);
+    if op.http.is_none() {
+        n.push("synthesized", true);
+    }
+    // A parameter read by the route, whole or through its fields, is in the path.
+    let in_path: Vec<u32> = op
+        .http
+        .iter()
+        .flat_map(|h| &h.segments)
+        .filter_map(|s| match s {
+            PathSeg::Param { param, .. } => Some(*param),
+            PathSeg::Literal(_) => None,
+        })
+        .collect();
+    let mut params: Vec<Node> = op
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let location = if p.body {
+                "body"
+            } else if in_path.contains(&(i as u32)) {
+                "path"
+            } else {
+                "query"
+            };
+            Node::map()
+                .with("name", p.name.as_str())
+                .with("type", spec.display_ty(&p.ty, &[]))
+                .with("location", location)
+        })
+        .collect();
+    // Route parameters read through a field of the body (`{product.sku}`) are listed too.
+    for (name, ty) in path_params(spec, op) {
+        if name.contains('.') {
+            let root = name.split('.').next().unwrap_or_default();
+            if op.params.iter().any(|p| p.name == root && p.body) {
+                params.push(
+                    Node::map()
+                        .with("name", name.as_str())
+                        .with("type", spec.display_ty(&ty, &[]))
+                        .with("location", "path"),
+                );
+            }
+        }
+    }
+    n.push("params", Node::Seq(params));
+    n.push("result", spec.display_ty(&op.result, &[]));
+    n.push("success_status", Node::Int(success_status(op).parse().unwrap_or(200)));
+    let errors = op
+        .errors
+        .iter()
+        .filter_map(|e| spec.errors.get(e.error.index()))
+        .map(|e| Node::map().with("name", e.name.as_str()).with("status", Node::Int(i64::from(e.status))))
+        .collect();
+    n.push("errors", Node::Seq(errors));
+    if let Some(f) = &op.fires
+        && let Some(m) = spec.machines.get(f.machine.index())
+        && let Some(ev) = m.events.get(f.event.index())
+    {
+        n.push("fires", format!("{}.{}", m.name, ev.name));
+    }
+    if spec.standards.auth.is_some() {
+        n.push("authenticated", secured(spec, r).is_some());
+    }
+    n
+}
+
+// ---------------------------------------------------------------- YAML
+
+/// A YAML value whose maps keep their insertion order.
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl Node {
+    fn map() -> Node {
+        Node::Map(Vec::new())
+    }
+
+    fn with(mut self, key: &str, value: impl Into<Node>) -> Node {
+        self.push(key, value);
+        self
+    }
+
+    fn push(&mut self, key: &str, value: impl Into<Node>) {
+        if let Node::Map(entries) = self {
+            entries.push((key.to_string(), value.into()));
+        }
+    }
+
+    fn strs(items: &[&str]) -> Node {
+        Node::Seq(items.iter().map(|s| Node::from(*s)).collect())
+    }
+
+    /// Every string of the tree, keys included.
+    fn strings<'n>(&'n self, out: &mut Vec<&'n str>) {
+        match self {
+            Node::Str(s) => out.push(s),
+            Node::Seq(items) => items.iter().for_each(|i| i.strings(out)),
+            Node::Map(entries) => {
+                for (k, v) in entries {
+                    out.push(k);
+                    v.strings(out);
+                }
+            }
+            Node::Null | Node::Bool(_) | Node::Int(_) => {}
+        }
+    }
+
+    /// Replaces every string value that YAML 1.1 reads as a boolean by a placeholder
+    /// `{marker}{n}{marker}`, and records the original.
+    fn mask(&mut self, marker: &str, masked: &mut Vec<String>) {
+        match self {
+            Node::Str(s) if yaml11_bool(s) => {
+                let original = std::mem::replace(s, format!("{marker}{}{marker}", masked.len()));
+                masked.push(original);
+            }
+            Node::Seq(items) => items.iter_mut().for_each(|i| i.mask(marker, masked)),
+            Node::Map(entries) => entries.iter_mut().for_each(|(_, v)| v.mask(marker, masked)),
+            _ => {}
+        }
+    }
+}
+
+impl From<&str> for Node {
+    fn from(s: &str) -> Node {
+        Node::Str(s.to_string())
+    }
+}
+
+impl From<String> for Node {
+    fn from(s: String) -> Node {
+        Node::Str(s)
+    }
+}
+
+impl From<bool> for Node {
+    fn from(b: bool) -> Node {
+        Node::Bool(b)
+    }
+}
+
+impl Serialize for Node {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Node::Null => s.serialize_unit(),
+            Node::Bool(b) => s.serialize_bool(*b),
+            Node::Int(n) => s.serialize_i64(*n),
+            Node::Str(v) => s.serialize_str(v),
+            Node::Seq(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Node::Map(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Whether a YAML 1.1 reader takes the plain scalar `s` for a boolean.
+fn yaml11_bool(s: &str) -> bool {
+    matches!(s.to_ascii_lowercase().as_str(), "y" | "yes" | "n" | "no" | "on" | "off" | "true" | "false")
+}
+
+/// The document as YAML text under a comment header. yaml_serde writes `yes`, `on`... as
+/// plain scalars, so those strings are masked by placeholders it writes plain and then
+/// replaced by their single-quoted form.
+fn render(spec: &Spec, mut doc: Node) -> String {
+    let mut out = "# services.spec.yaml: generated by leanos-prove from spec".to_string();
+    if let Some(name) = &spec.name {
+        out.push_str(&format!(" {name}"));
+    }
+    if let Some(v) = &spec.version {
+        out.push_str(&format!(" {v}"));
+    }
+    out.push_str(". Do not edit.\n");
+    let mut strings = Vec::new();
+    doc.strings(&mut strings);
+    let mut marker = "LPQUOTE".to_string();
+    while strings.iter().any(|s| s.contains(&marker)) {
+        marker.push('Q');
+    }
+    let mut masked = Vec::new();
+    doc.mask(&marker, &mut masked);
+    match yaml_serde::to_string(&doc) {
+        Ok(mut text) => {
+            for (i, original) in masked.iter().enumerate() {
+                text = text.replace(&format!("{marker}{i}{marker}"), &format!("'{original}'"));
+            }
+            out.push_str(&text);
+        }
+        Err(e) => out.push_str(&format!("# the document could not be written: {e}\n")),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml11_bool;
+
+    #[test]
+    fn yaml11_booleans_are_recognised() {
+        for s in ["y", "Yes", "NO", "on", "Off", "true"] {
+            assert!(yaml11_bool(s), "{s}");
+        }
+        for s in ["yesterday", "one", "", "1"] {
+            assert!(!yaml11_bool(s), "{s}");
+        }
+    }
+}
