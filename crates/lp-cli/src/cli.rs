@@ -53,6 +53,9 @@ pub enum Command {
     /// Create a new project folder that checks clean.
     #[command(after_help = EXIT_CODES)]
     Init(commands::init::Args),
+    /// Generate an Ed25519 signing key pair (`NAME.key`, PKCS#8 PEM, and `NAME.pub`) for certificates.
+    #[command(after_help = EXIT_CODES)]
+    Keygen(commands::keygen::Args),
     /// Print the resolved IR of a spec file or project (for debugging).
     #[command(hide = true)]
     Ir(commands::ir::Args),
@@ -94,6 +97,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => commands::fmt::run(args, &out),
         Command::Explain(args) => commands::explain::run(args, &out),
         Command::Init(args) => commands::init::run(args, &out),
+        Command::Keygen(args) => commands::keygen::run(args, &out),
         Command::Ir(args) => commands::ir::run(args, &out),
     };
     status.into()

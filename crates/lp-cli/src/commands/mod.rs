@@ -7,3 +7,4 @@ pub mod fmt;
 pub mod graph;
 pub mod init;
 pub mod ir;
+pub mod keygen;

@@ -1,0 +1,78 @@
+//! Ed25519 key pairs: generation, PEM encoding (PKCS#8 private, SPKI public) and fingerprints.
+
+use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
+
+pub use ed25519_dalek::{SigningKey as PrivateKey, VerifyingKey as PublicKey};
+
+/// Why a key could not be generated, encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator failed: {0}")]
+    Random(String),
+    /// A private key could not be encoded as or decoded from PKCS#8 PEM.
+    #[error("invalid PKCS#8 private key: {0}")]
+    Private(String),
+    /// A public key could not be encoded as or decoded from SPKI PEM.
+    #[error("invalid SPKI public key: {0}")]
+    Public(String),
+}
+
+/// Generates a fresh key pair from the operating system's random number generator.
+pub fn generate() -> Result<SigningKey, KeyError> {
+    let mut seed = [0u8; ed25519_dalek::SECRET_KEY_LENGTH];
+    getrandom::fill(&mut seed).map_err(|e| KeyError::Random(e.to_string()))?;
+    let key = SigningKey::from_bytes(&seed);
+    seed.fill(0);
+    Ok(key)
+}
+
+/// The private key as PKCS#8 v2 PEM (with the public key embedded), using `\n` line endings.
+pub fn private_key_to_pem(key: &SigningKey) -> Result<String, KeyError> {
+    key.to_pkcs8_pem(LineEnding::LF).map(|pem| pem.to_string()).map_err(|e| KeyError::Private(e.to_string()))
+}
+
+/// Reads a private key from PKCS#8 PEM.
+pub fn private_key_from_pem(pem: &str) -> Result<SigningKey, KeyError> {
+    SigningKey::from_pkcs8_pem(pem).map_err(|e| KeyError::Private(e.to_string()))
+}
+
+/// The public key as SPKI PEM, using `\n` line endings.
+pub fn public_key_to_pem(key: &VerifyingKey) -> Result<String, KeyError> {
+    key.to_public_key_pem(LineEnding::LF).map_err(|e| KeyError::Public(e.to_string()))
+}
+
+/// Reads a public key from SPKI PEM.
+pub fn public_key_from_pem(pem: &str) -> Result<VerifyingKey, KeyError> {
+    VerifyingKey::from_public_key_pem(pem).map_err(|e| KeyError::Public(e.to_string()))
+}
+
+/// The public key's fingerprint: `SHA256:` and the lowercase hex SHA-256 of its SPKI DER encoding.
+pub fn fingerprint(key: &VerifyingKey) -> Result<String, KeyError> {
+    let der = key.to_public_key_der().map_err(|e| KeyError::Public(e.to_string()))?;
+    Ok(format!("SHA256:{}", hex(&Sha256::digest(der.as_bytes()))))
+}
+
+/// Signs raw bytes (pure Ed25519, RFC 8032).
+pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
+    key.sign(message)
+}
+
+/// Verifies a signature strictly: non-canonical `S`, small-order keys and small-order `R` are rejected.
+pub fn verify_strict(key: &VerifyingKey, message: &[u8], signature: &Signature) -> bool {
+    key.verify_strict(message, signature).is_ok()
+}
+
+/// Lowercase hexadecimal, because sha2 0.11 digests no longer implement `LowerHex`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
