@@ -161,7 +161,7 @@ pub fn requirements_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
 
 fn count_node(c: Count) -> Node {
     match c {
-        Count::Finite(n) => Node::Int(n),
+        Count::Finite(n) => Node::from(n),
         Count::Omega => Node::from("ω"),
     }
 }
