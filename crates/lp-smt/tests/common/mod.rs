@@ -71,22 +71,6 @@ pub fn verdict_of(src: &str, id: &str) -> String {
     line(&discharge(&spec, ob))
 }
 
-/// The `.adt` files of an example project, in sorted order.
-#[allow(dead_code)]
-pub fn example_files(dir: &str) -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec-examples").join(dir);
-    let mut paths: Vec<std::path::PathBuf> = Vec::new();
-    let mut todo = vec![root];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).expect("read an example folder") {
-            let p = entry.expect("a folder entry").path();
-            if p.is_dir() {
-                todo.push(p);
-            } else if p.extension().is_some_and(|e| e == "adt") {
-                paths.push(p);
-            }
-        }
-    }
-    paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).expect("read a spec file")).collect()
-}
+/// The `.adt` texts of an example project, in sorted order.
+#[allow(unused_imports)]
+pub use lp_test_support::example_texts as example_files;
