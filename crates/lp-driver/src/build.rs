@@ -6,6 +6,7 @@
 
 use crate::discharge::CheckOptions;
 use crate::fs::FileSystem;
+use crate::project::{BuildSection, Target};
 use crate::session::{CheckOutcome, Input, LoadError, check_with};
 use lp_check::{Obligation, Verdict};
 use lp_diagnostics::{Diagnostic, codes};
@@ -108,6 +109,10 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
         files.insert(format!("{dir}/{name}"), text.into_bytes());
     }
     files.insert(format!("{dir}/manifest.json"), manifest_text.into_bytes());
+    // Generators: each enabled target adds its files under its own folder of the output.
+    // One line per generator; each returns paths relative to the output folder.
+    let targets = targets_of(outcome.input.as_ref());
+    let _ = &targets; // GENERATORS: `if targets.contains(&Target::X) { files.extend(...) }` go here.
     for (i, m) in spec.machines.iter().enumerate() {
         let id = lp_ir::MachineId(i as u32);
         let diagram = |format| lp_check::reports::diagram::diagram(spec, &[id], &results, format);
@@ -121,6 +126,15 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
         );
     }
     Artifacts { files, mismatches }
+}
+
+/// The generation targets of an input: the project's `build.targets`, or every target for a
+/// lone spec file.
+pub fn targets_of(input: Option<&Input>) -> Vec<Target> {
+    match input {
+        Some(Input::Project { config, .. }) => config.build.targets.clone(),
+        _ => BuildSection::default().targets,
+    }
 }
 
 /// Checks, and when there are no errors writes the output folder atomically.
