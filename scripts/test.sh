@@ -5,9 +5,11 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # The OpenAPI tests validate the generated documents with the real openapi-spec-validator;
 # under CI a missing validator fails them, so it is installed here (once) into .venv-val.
-if [ ! -x .venv-val/bin/openapi-spec-validator ]; then
-  echo "== installing openapi-spec-validator into .venv-val"
-  python3 -m venv .venv-val && .venv-val/bin/pip install -q openapi-spec-validator==0.9.0
+# The validators (scripts/requirements-validators.txt) are reinstalled when that list changes.
+if ! cmp -s scripts/requirements-validators.txt .venv-val/.requirements 2>/dev/null; then
+  echo "== installing the validators into .venv-val"
+  python3 -m venv .venv-val && .venv-val/bin/pip install -q -r scripts/requirements-validators.txt
+  cp scripts/requirements-validators.txt .venv-val/.requirements
 fi
 # Graphviz lets the diagram tests check the DOT output with the real `dot` (and `graph
 # --format svg`); without it those checks are skipped with a note.
@@ -28,3 +30,5 @@ for ex in spec-examples/catalog-sync spec-examples/order-fulfilment spec-example
   ./target/debug/leanos-prove check "$ex" --color never --no-cache
   ./target/debug/leanos-prove fmt --check "$ex" --color never
 done
+# Generated-output suites (each script sets up what it needs and exits non-zero on failure).
+# GENERATED-SUITES: one line per suite goes here.
