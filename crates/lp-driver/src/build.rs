@@ -60,6 +60,8 @@ pub struct Artifacts {
     /// What translation validation found wrong in the generated OpenAPI document (`LP7001`);
     /// the build writes nothing when there is any.
     pub mismatches: Vec<Diagnostic>,
+    /// The generators' files with the spec items each comes from (also in `files`).
+    pub generated: lp_codegen::generated::Generated,
 }
 
 /// Reads a generated OpenAPI document back against the spec: one `LP7001` error per mismatch.
@@ -112,7 +114,16 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     // Generators: each enabled target adds its files under its own folder of the output.
     // One line per generator; each returns paths relative to the output folder.
     let targets = targets_of(outcome.input.as_ref());
-    let _ = &targets; // GENERATORS: `if targets.contains(&Target::X) { files.extend(...) }` go here.
+    let mut generated = lp_codegen::generated::Generated::new();
+    let mut mismatches = mismatches;
+    // GENERATORS: one block per target below, e.g.
+    // `if targets.contains(&Target::Fastapi) { generated.extend(lp_codegen::fastapi::generate(spec)); }`;
+    // a generator's translation validation pushes its diagnostics onto `mismatches`.
+    let _ = &targets;
+    let _ = (&mut mismatches, &mut generated);
+    for (path, file) in &generated {
+        files.insert(path.clone(), file.bytes.clone());
+    }
     for (i, m) in spec.machines.iter().enumerate() {
         let id = lp_ir::MachineId(i as u32);
         let diagram = |format| lp_check::reports::diagram::diagram(spec, &[id], &results, format);
@@ -125,7 +136,7 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
             diagram(lp_check::reports::diagram::DiagramFormat::Mermaid).into_bytes(),
         );
     }
-    Artifacts { files, mismatches }
+    Artifacts { files, mismatches, generated }
 }
 
 /// The generation targets of an input: the project's `build.targets`, or every target for a
@@ -152,7 +163,7 @@ pub fn build(
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
     }
     let out_dir = output_dir(&input, out);
-    let Artifacts { files, mismatches } = artifacts(&check);
+    let Artifacts { files, mismatches, .. } = artifacts(&check);
     if !mismatches.is_empty() {
         check.diagnostics.extend(mismatches);
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
