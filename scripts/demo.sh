@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job on the flagship example: set up, build in release, and check
-# spec-examples/catalog-sync. Extra arguments go to `leanos-prove check`.
+# The main job on the flagship example: set up, build the tool in release, then build
+# spec-examples/catalog-sync (check, generate, compose and sign the certificate with the
+# committed TEST key) and run the deploy gate on the result. Extra arguments go to `build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cargo build --release --locked -q -p lp-cli
-exec ./target/release/leanos-prove check spec-examples/catalog-sync "$@"
+./target/release/leanos-prove build spec-examples/catalog-sync "$@"
+exec ./target/release/leanos-prove verify spec-examples/catalog-sync

@@ -32,3 +32,6 @@ for ex in spec-examples/catalog-sync spec-examples/order-fulfilment spec-example
 done
 # Generated-output suites (each script sets up what it needs and exits non-zero on failure).
 # GENERATED-SUITES: one line per suite goes here.
+./scripts/test-backend.sh
+./scripts/test-infra.sh
+./scripts/test-frontend.sh

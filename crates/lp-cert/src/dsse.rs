@@ -13,7 +13,7 @@ pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
 /// A DSSE envelope as serialized to JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Envelope {
     /// Base64 of the payload bytes.
     pub payload: String,
@@ -25,6 +25,7 @@ pub struct Envelope {
 
 /// One signature in an envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnvelopeSignature {
     /// An optional hint to the key that made the signature; it is not authenticated.
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -12,6 +12,12 @@ Exit codes:
   1  the input has errors (diagnostics were reported), or `fmt --check` found unformatted files
   2  usage or IO error: bad flags, an unreadable path, an unknown code";
 
+const VERIFY_EXIT_CODES: &str = "\
+Exit codes:
+  0  deploy authorized: the signature, every artifact digest, the spec and the policy hold
+  1  not authorized: every reason is listed (tampered or missing files, another key, policy)
+  2  usage or IO error: bad flags, an unreadable certificate or key, an invalid policy file";
+
 /// leanos-prove: check, build and certify LeanOS system specifications.
 #[derive(Debug, Parser)]
 #[command(name = "leanos-prove", version, after_help = EXIT_CODES, propagate_version = true)]
@@ -31,6 +37,8 @@ pub enum FormatArg {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions annotations (`::error file=…::…`).
+    Github,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,9 +46,12 @@ pub enum Command {
     /// Parse, resolve and verify a spec file or a project folder: every obligation is discharged.
     #[command(after_help = EXIT_CODES)]
     Check(commands::check::Args),
-    /// Check, then write the build output (specification reports and manifest) atomically.
+    /// Check, generate (OpenAPI, backend, frontend, deployment configs), compose and sign the certificate, then write the output atomically.
     #[command(after_help = EXIT_CODES)]
     Build(commands::build::Args),
+    /// The deploy gate: verify a build's signed certificate against the files on disk and the policy.
+    #[command(after_help = VERIFY_EXIT_CODES)]
+    Verify(commands::verify::Args),
     /// Draw state machines as Graphviz DOT, Mermaid or SVG, with unreachable states and violations highlighted.
     #[command(after_help = EXIT_CODES)]
     Graph(commands::graph::Args),
@@ -56,6 +67,18 @@ pub enum Command {
     /// Generate an Ed25519 signing key pair (`NAME.key`, PKCS#8 PEM, and `NAME.pub`) for certificates.
     #[command(after_help = EXIT_CODES)]
     Keygen(commands::keygen::Args),
+    /// Run the language server (LSP over standard input and output) for editors.
+    #[command(after_help = EXIT_CODES)]
+    Lsp(commands::lsp::Args),
+    /// Compare two versions of a spec: every change by rule id and category, and the migration checks.
+    #[command(after_help = EXIT_CODES)]
+    Diff(commands::diff::Args),
+    /// Import an existing API description as a spec: `import openapi FILE [-o OUT.adt]`.
+    #[command(after_help = EXIT_CODES)]
+    Import(commands::import::Args),
+    /// Business threads on a LeanOS workspace: scaffold, lint, learn into the canvas, write ops/today.md, run engineering actions.
+    #[command(after_help = EXIT_CODES)]
+    Threads(commands::threads::Args),
     /// Print the resolved IR of a spec file or project (for debugging).
     #[command(hide = true)]
     Ir(commands::ir::Args),
@@ -88,17 +111,23 @@ pub fn run() -> ExitCode {
         FormatArg::Human => ErrorFormat::Human,
         FormatArg::Json => ErrorFormat::Json,
         FormatArg::Sarif => ErrorFormat::Sarif,
+        FormatArg::Github => ErrorFormat::Github,
     };
     let out = Output::new(format, cli.color);
     let status = match cli.command {
         Command::Check(args) => commands::check::run(args, &out),
         Command::Build(args) => commands::build::run(args, &out),
+        Command::Verify(args) => commands::verify::run(args, &out),
         Command::Graph(args) => commands::graph::run(args, &out),
         Command::Fmt(args) => commands::fmt::run(args, &out),
         Command::Explain(args) => commands::explain::run(args, &out),
         Command::Init(args) => commands::init::run(args, &out),
         Command::Keygen(args) => commands::keygen::run(args, &out),
+        Command::Import(args) => commands::import::run(args, &out),
         Command::Ir(args) => commands::ir::run(args, &out),
+        Command::Threads(args) => commands::threads::run(args, &out),
+        Command::Diff(args) => commands::diff::run(args, &out),
+        Command::Lsp(args) => commands::lsp::run(args, &out),
     };
     status.into()
 }

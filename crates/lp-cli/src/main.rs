@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod gate_log;
 mod output;
 
 use std::process::ExitCode;

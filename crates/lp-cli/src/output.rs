@@ -77,6 +77,12 @@ impl Output {
                 let log = render::sarif(db, diags, env!("CARGO_PKG_VERSION"));
                 self.stdout(&format!("{}\n", serde_json::to_string_pretty(&log).unwrap_or_default()));
             }
+            ErrorFormat::Github => {
+                // Annotations on stdout, where the runner reads workflow commands; the summary
+                // as a plain line after them.
+                self.stdout(&render::github(db, diags));
+                self.stdout(&format!("{summary}\n"));
+            }
         }
     }
 }

@@ -10,6 +10,9 @@
 //! checks, obligations or solvers; its output depends only on the [`lp_ir::Spec`] and is
 //! deterministic (JSON object keys are sorted, YAML in declaration order).
 
+pub mod fastapi;
 pub mod generated;
+pub mod infra;
 pub mod openapi;
+pub mod remix;
 pub mod services;

@@ -152,12 +152,81 @@ codes! {
     TERMINAL_STATE_HAS_EXIT = "LP4007", "terminal-state-has-exit", Error, "A final state has an outgoing transition.";
     EVENT_NEVER_ENABLED = "LP4008", "event-never-enabled", Error, "An operation fires an event that no reachable configuration of the machine can take.";
     MISSING_INITIAL_STATE = "LP4009", "missing-initial-state", Error, "A machine has no `initial` state.";
+    // 5: version compatibility (LP5001–LP5099).
+    BREAKING_CHANGE = "LP5001", "breaking-change", Error, "A change from the previous version breaks a category of consumers, and no `migrate` rule or `allow` covers it.";
+    UNUSED_ALLOW = "LP5002", "unused-allow", Warning, "An `allow` suppresses no change between the versions.";
+    UNKNOWN_COMPAT_RULE = "LP5003", "unknown-compat-rule", Error, "An `allow` names a compatibility rule that does not exist.";
+    MIGRATION_NOT_TOTAL = "LP5004", "migration-not-total", Error, "Some valid value of the previous version migrates to a value the new refinements reject.";
+    MIGRATION_NOT_REVERSIBLE = "LP5005", "migration-not-reversible", Error, "A `reversible` migration does not give back the original value after going forward and back.";
+    STATE_NOT_MAPPED = "LP5006", "state-not-mapped", Error, "A state (or machine) of the previous version has no counterpart, so stored instances in it cannot be migrated.";
+    MIGRATION_RULE_INVALID = "LP5007", "migration-rule-invalid", Error, "A `migrate` rule names a type or field the previous version does not have, or cannot be checked against it.";
+    PREVIOUS_VERSION_INVALID = "LP5008", "previous-version-invalid", Error, "The previous version named by `[compat] previous` (or given to `diff`) cannot be read or has errors.";
+    // 5: importing OpenAPI documents (LP5501–LP5549).
+    IMPORT_UNREADABLE_DOCUMENT = "LP5501", "import-unreadable-document", Error, "The document to import is not valid JSON or YAML.";
+    IMPORT_NOT_OPENAPI = "LP5502", "import-not-openapi", Error, "The document to import is JSON or YAML but not an OpenAPI document.";
+    IMPORT_UNSUPPORTED_VERSION = "LP5503", "import-unsupported-version", Error, "The document is Swagger 2.0 or an OpenAPI version other than 3.0 and 3.1.";
+    IMPORT_UNSUPPORTED_SCHEMA = "LP5504", "import-unsupported-schema", Warning, "A schema keyword or construct has no spec equivalent; it was imported approximately.";
+    IMPORT_UNRESOLVED_REF = "LP5505", "import-unresolved-ref", Warning, "A `$ref` does not point to a schema of the document.";
+    IMPORT_NAME_CHANGED = "LP5506", "import-name-changed", Warning, "A name was not a valid spec identifier, or collided with another, and was renamed.";
+    IMPORT_REF_CYCLE = "LP5507", "import-ref-cycle", Warning, "Schemas refer to each other as aliases in a cycle, which a spec cannot express.";
+    IMPORT_NESTING_TOO_DEEP = "LP5508", "import-nesting-too-deep", Warning, "A schema is nested deeper than the importer follows.";
+    IMPORT_OPERATION_LOSSY = "LP5509", "import-operation-lossy", Warning, "Part of an operation (a header parameter, a `default` response, a webhook...) has no spec equivalent.";
+    IMPORT_SECURITY_LOSSY = "LP5510", "import-security-lossy", Warning, "A security scheme other than HTTP bearer has no spec equivalent.";
+    IMPORT_DOCUMENT_LOSSY = "LP5511", "import-document-lossy", Warning, "A document-level field (the version, say) could not be carried over as written.";
+    IMPORT_INVALID_OUTPUT = "LP5512", "import-invalid-output", Error, "The importer produced spec text that does not parse (a bug in the importer).";
     // 6: architecture: flows and the service graph (LP6001–LP6019).
     DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
     FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";
     UNDECLARED_DEPENDENCY = "LP6003", "undeclared-dependency", Error, "A flow calls an operation of a service that the flow's service does not depend on.";
     // 7: code generation (LP7001–LP7099).
     OPENAPI_TRANSLATION_MISMATCH = "LP7001", "openapi-translation-mismatch", Error, "The generated OpenAPI document, read back, does not describe the spec's types and operations.";
+    // 7: the FastAPI backend (LP7010–LP7029).
+    BACKEND_RESERVED_ROUTE = "LP7010", "backend-reserved-route", Error, "An operation is bound to `/healthz` or `/readyz`, which every generated backend service answers itself.";
+    // 7: deployment configuration translation validation (LP7050–LP7069).
+    INFRA_TOPOLOGY_MISMATCH = "LP7050", "infra-topology-mismatch", Error, "The service topology read back from the generated compose and Kubernetes files is not the spec's dependency graph.";
+    INFRA_PORT_MISMATCH = "LP7051", "infra-port-mismatch", Error, "The ports of the generated Dockerfiles, compose file and Kubernetes manifests do not agree with each other or with the spec.";
+    INFRA_DEPLOY_NOT_GATED = "LP7052", "infra-deploy-not-gated", Error, "A job of the generated CI workflow deploys without first passing the certificate gate (`leanos-prove verify`).";
+    INFRA_FILE_UNREADABLE = "LP7053", "infra-file-unreadable", Error, "A generated deployment file is missing, is not valid YAML, or is read differently by YAML 1.1 readers.";
+    INFRA_SETTINGS_MISMATCH = "LP7054", "infra-settings-mismatch", Error, "A generated deployment file's replicas, resources, image, probe routes, user or action pins differ from the spec and the conventions.";
+    DEPLOY_ENV_INVALID = "LP7055", "deploy-env-invalid", Error, "An entry of a `deploy` block's `env` list is not a `NAME=VALUE` string, repeats a name, or sets a variable the generated configuration sets itself.";
+    // 8: certificates and the deploy gate (LP8001–LP8099).
+    CERT_MALFORMED = "LP8001", "certificate-malformed", Error, "The certificate is not a DSSE envelope carrying an in-toto Statement v1 of a leanos-prove system proof.";
+    CERT_BAD_SIGNATURE = "LP8002", "certificate-bad-signature", Error, "No signature of the certificate verifies strictly with the given public key.";
+    CERT_UNSAFE_SUBJECT = "LP8003", "certificate-unsafe-subject", Error, "A subject of the certificate names a path outside the output folder, or the same path twice.";
+    ARTIFACT_MISSING = "LP8004", "artifact-missing", Error, "A file the certificate covers is missing from the output folder.";
+    ARTIFACT_MODIFIED = "LP8005", "artifact-modified", Error, "A file's SHA-256 differs from the digest the certificate records for it.";
+    ARTIFACT_UNCERTIFIED = "LP8006", "artifact-uncertified", Error, "The output folder holds a file the certificate does not cover.";
+    SPEC_CHANGED = "LP8007", "spec-changed", Error, "The spec on disk is not the one the certificate was issued for.";
+    TRACEABILITY_BROKEN = "LP8008", "traceability-broken", Error, "The traceability manifest does not link every artifact to spec items and every spec item to artifacts.";
+    POLICY_VIOLATION = "LP8009", "policy-violation", Error, "An obligation's verdict does not meet the verification policy.";
+    DEPLOY_NOT_AUTHORIZED = "LP8010", "deploy-not-authorized", Error, "The certificate itself records that the deploy is not authorized.";
+    BUILD_UNSIGNED = "LP8011", "build-unsigned", Warning, "The build has no signing key, so it wrote no certificate.";
+    POLICY_INVALID = "LP8012", "policy-invalid", Error, "The verification policy file cannot be read as a policy.";
+    // 9: business threads and the canvas (LP9001–LP9099).
+    THREAD_MISSING_STAGE = "LP9001", "missing-stage", Error, "A thread lacks a stage file that its metadata's stage or a later stage requires.";
+    THREAD_STAGE_OUT_OF_ORDER = "LP9002", "stage-out-of-order", Error, "A stage file's `stage` does not match its file name, or its date is earlier than the previous stage's.";
+    THREAD_MISSING_FIELD = "LP9003", "missing-field", Error, "A required front-matter or metadata field is missing.";
+    THREAD_INVALID_ENUM = "LP9004", "invalid-enum-value", Error, "A front-matter, metadata or action field has a value outside its allowed set.";
+    THREAD_INVALID_FIELD = "LP9005", "invalid-field-value", Error, "A front-matter or metadata field is malformed: unreadable YAML, a bad date, a number out of range or the wrong kind of value.";
+    THREAD_MISSING_METADATA = "LP9006", "missing-metadata", Error, "A thread folder has no `metadata.yaml`.";
+    THREAD_FACT_WITHOUT_SOURCE = "LP9010", "fact-without-source", Error, "A Stage 1 fact does not give its source and date.";
+    THREAD_MISSING_SECTION = "LP9011", "missing-section", Error, "A stage lacks the section its content requires (facts, assumptions, alternatives, actions).";
+    THREAD_UNKNOWN_ASSUMPTION = "LP9020", "unknown-assumption", Error, "A thread names an assumption id that the canvas's `10-assumptions.md` does not define.";
+    THREAD_MISSING_CONFIDENCE_CHANGE = "LP9021", "missing-confidence-change", Error, "A Stage 2 assumption does not state its confidence as `previous → new`.";
+    THREAD_DECISION_NOT_ALLOWED = "LP9030", "decision-not-allowed", Error, "A Stage 4 decision is not one the thread's type allows.";
+    THREAD_TOO_FEW_ALTERNATIVES = "LP9031", "too-few-alternatives", Error, "A Stage 4 decision lists fewer than two alternatives.";
+    THREAD_UNKNOWN_ACTION_TYPE = "LP9040", "unknown-action-type", Error, "A Stage 5 action's type is not a known `domain:verb`.";
+    THREAD_ACTION_MISSING_STATUS = "LP9041", "action-missing-status", Error, "A Stage 5 action has no status.";
+    THREAD_MISSING_CANVAS_UPDATE = "LP9050", "missing-canvas-update", Error, "Stage 6 records no canvas update.";
+    IMPACT_SCORE_MISMATCH = "LP9060", "impact-score-mismatch", Error, "A stored impact score or flag disagrees with the one the impact policy computes from the stored inputs.";
+    INVALID_IMPACT_INPUT = "LP9061", "invalid-impact-input", Error, "An impact input the active policy needs is missing or outside 0–1.";
+    APPROVAL_REQUIRED = "LP9062", "approval-required", Error, "A decision at or above the approval threshold, or always flagged, is accepted without a recorded human approval.";
+    OVERDUE_STAGE = "LP9070", "overdue-stage", Warning, "A thread's next stage is past its due date.";
+    INVALID_CANVAS = "LP9080", "invalid-canvas", Error, "The canvas's `10-assumptions.md` is missing, or an assumption lacks a readable status or confidence.";
+    DUPLICATE_ASSUMPTION = "LP9081", "duplicate-assumption", Error, "Two canvas assumptions have the same id.";
+    INVALID_MODE_FILE = "LP9082", "invalid-mode-file", Error, "`00-business-model-mode.md` is missing, names no mode, or configures the impact policy wrongly.";
+    MISSING_SPEC_PROJECT = "LP9090", "missing-spec-project", Error, "An engineering action names a spec project path that does not exist.";
+    GATE_FAILED = "LP9091", "gate-failed", Warning, "An engineering action's last run failed a gate.";
 }
 
 /// The book's diagnostic index (`book/src/diagnostics.md`), generated from the registry so the

@@ -1,4 +1,5 @@
-//! Renderers for diagnostics: human text (codespan-reporting), JSON and SARIF 2.1.0.
+//! Renderers for diagnostics: human text (codespan-reporting), JSON, SARIF 2.1.0 and GitHub
+//! Actions annotations.
 
 use crate::{Diagnostic, Severity, SourceDb};
 use codespan_reporting::diagnostic as cs;
@@ -11,6 +12,8 @@ pub enum ErrorFormat {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::message`), one per line.
+    Github,
 }
 
 /// Options for the human renderer.
@@ -226,4 +229,51 @@ fn sarif_level(s: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Note | Severity::Hint => "note",
     }
+}
+
+/// Escapes a workflow command's message (`%`, CR, LF), as the GitHub Actions toolkit does.
+fn github_escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value: the message escapes plus `:` and `,`.
+fn github_escape_property(s: &str) -> String {
+    github_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders diagnostics as GitHub Actions annotations: one `::error`/`::warning`/`::notice`
+/// workflow command per diagnostic, with the file, line and column when it has a location.
+/// Notes and help join the message on further (escaped) lines.
+pub fn github(db: &SourceDb, diags: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note | Severity::Hint => "notice",
+        };
+        let mut props = vec![format!("title={}", github_escape_property(d.code.id()))];
+        if let Some(p) = &d.primary {
+            let f = db.get(p.file);
+            let start = f.line_col(p.span.start as usize);
+            let end = f.line_col(p.span.end as usize);
+            props.insert(0, format!("file={}", github_escape_property(&f.name)));
+            props.insert(1, format!("line={}", start.line));
+            props.insert(2, format!("col={}", start.column));
+            if end.line == start.line && end.column > start.column {
+                props.insert(3, format!("endColumn={}", end.column));
+            } else if end.line > start.line {
+                props.insert(3, format!("endLine={}", end.line));
+            }
+        }
+        let mut message = d.message.clone();
+        for n in &d.notes {
+            message.push_str(&format!("\nnote: {n}"));
+        }
+        if let Some(h) = &d.help {
+            message.push_str(&format!("\nhelp: {h}"));
+        }
+        out.push_str(&format!("::{level} {}::{}\n", props.join(","), github_escape_data(&message)));
+    }
+    out
 }

@@ -39,6 +39,9 @@ pub enum BuildError {
     Load(#[from] LoadError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The signing key cannot be read or is not a PKCS#8 Ed25519 key (exit code 2).
+    #[error("cannot use the signing key `{}`: {message}", path.display())]
+    Key { path: PathBuf, message: String },
 }
 
 /// The output folder of an input: the project's `build.output`, or `out` when given.
@@ -100,6 +103,11 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     api_text.push('\n');
     spec_files.insert("api.openapi.json", api_text);
     spec_files.insert("services.spec.yaml", lp_codegen::services::services_yaml(spec));
+    // Version compatibility: `versions.yaml` when the project names a previous version (the
+    // comparison ran in `check`, which reported its errors; a build with errors stops before).
+    if let Some(yaml) = &outcome.versions_yaml {
+        spec_files.insert("versions.yaml", yaml.clone());
+    }
     let mut manifest = BTreeMap::new();
     for (name, text) in &spec_files {
         manifest.insert(name.to_string(), lp_check::obligation::hex(&Sha256::digest(text.as_bytes())));
@@ -119,6 +127,24 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     // GENERATORS: one block per target below, e.g.
     // `if targets.contains(&Target::Fastapi) { generated.extend(lp_codegen::fastapi::generate(spec)); }`;
     // a generator's translation validation pushes its diagnostics onto `mismatches`.
+    if targets.contains(&Target::Fastapi) {
+        // The backend services (code/backend/{service}/), run by scripts/test-backend.sh; an
+        // operation on a route the services answer themselves is LP7010.
+        mismatches.extend(lp_codegen::fastapi::spec_diagnostics(spec));
+        generated.extend(lp_codegen::fastapi::generate(spec));
+    }
+    if targets.contains(&Target::Remix) {
+        // The frontend app (code/frontend/{spec name}/), checked by scripts/test-frontend.sh.
+        generated.extend(lp_codegen::remix::generate(spec));
+    }
+    if targets.contains(&Target::Infra) {
+        // The deployment configuration (configs/), read back against the spec (LP7050–LP7055).
+        let options = lp_codegen::infra::Options { frontend: targets.contains(&Target::Remix) };
+        let infra = lp_codegen::infra::generate_with(spec, &options);
+        mismatches.extend(lp_codegen::infra::spec_diagnostics(spec));
+        mismatches.extend(lp_codegen::infra::validate(spec, &options, &infra));
+        generated.extend(infra);
+    }
     let _ = &targets;
     let _ = (&mut mismatches, &mut generated);
     for (path, file) in &generated {
@@ -148,13 +174,81 @@ pub fn targets_of(input: Option<&Input>) -> Vec<Target> {
     }
 }
 
-/// Checks, and when there are no errors writes the output folder atomically.
+/// A stage of a build, reported to a progress display as it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildStage {
+    Checking,
+    Generating,
+    Composing,
+    Writing,
+}
+
+impl BuildStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildStage::Checking => "checking",
+            BuildStage::Generating => "generating",
+            BuildStage::Composing => "composing and signing the certificate",
+            BuildStage::Writing => "writing",
+        }
+    }
+}
+
+/// How a build signs and where it writes.
+#[derive(Default)]
+pub struct BuildOptions<'a> {
+    /// The output folder instead of the project's `build.output`.
+    pub out: Option<PathBuf>,
+    /// The signing key (PKCS#8 PEM) instead of the project's `[signing] key`.
+    pub key: Option<PathBuf>,
+    /// Called as each stage starts.
+    pub progress: Option<&'a (dyn Fn(BuildStage) + Sync)>,
+}
+
+/// The private key a build signs with: `key`, else the project's `[signing] key`.
+fn signing_key(
+    fs: &dyn FileSystem,
+    input: &Input,
+    key: Option<&Path>,
+) -> Result<Option<lp_cert::keys::PrivateKey>, BuildError> {
+    let path = match (key, input) {
+        (Some(k), _) => k.to_path_buf(),
+        (None, Input::Project { root, config }) => match &config.signing.key {
+            Some(k) => root.join(k),
+            None => return Ok(None),
+        },
+        (None, Input::File(_)) => return Ok(None),
+    };
+    let bytes = fs.read(&path).map_err(|e| BuildError::Key { path: path.clone(), message: e.to_string() })?;
+    let text = String::from_utf8_lossy(&bytes);
+    lp_cert::keys::private_key_from_pem(&text).map(Some).map_err(|e| BuildError::Key { path, message: e.to_string() })
+}
+
+/// Checks, and when there are no errors writes the output folder atomically; the project's
+/// signing key signs the certificate.
 pub fn build(
     fs: &dyn FileSystem,
     path: &Path,
     opts: &CheckOptions,
     out: Option<&Path>,
 ) -> Result<BuildOutcome, BuildError> {
+    build_with(fs, path, opts, &BuildOptions { out: out.map(Path::to_path_buf), ..BuildOptions::default() })
+}
+
+/// Checks, generates, composes and signs the certificate, and when there are no errors
+/// writes the output folder atomically.
+pub fn build_with(
+    fs: &dyn FileSystem,
+    path: &Path,
+    opts: &CheckOptions,
+    bopts: &BuildOptions,
+) -> Result<BuildOutcome, BuildError> {
+    let stage = |s| {
+        if let Some(p) = bopts.progress {
+            p(s)
+        }
+    };
+    stage(BuildStage::Checking);
     let mut check = check_with(fs, path, opts)?;
     let Some(input) = check.input.clone() else {
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
@@ -162,12 +256,36 @@ pub fn build(
     if check.error_count() > 0 || check.spec.is_none() {
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
     }
-    let out_dir = output_dir(&input, out);
-    let Artifacts { files, mismatches, .. } = artifacts(&check);
-    if !mismatches.is_empty() {
-        check.diagnostics.extend(mismatches);
+    // A bad key is found before any work is written.
+    let key = signing_key(fs, &input, bopts.key.as_deref())?;
+    let out_dir = output_dir(&input, bopts.out.as_deref());
+    stage(BuildStage::Generating);
+    let mut arts = artifacts(&check);
+    if !arts.mismatches.is_empty() {
+        check.diagnostics.append(&mut arts.mismatches);
         return Ok(BuildOutcome { check, out_dir: None, written: Vec::new() });
     }
+    stage(BuildStage::Composing);
+    let mut files = std::mem::take(&mut arts.files);
+    if let Some((statement, signed)) = crate::certify::compose(fs, &check, &arts, &mut files, &out_dir, key.as_ref()) {
+        for why in &statement.predicate.policy_violations {
+            check.diagnostics.push(
+                Diagnostic::new(codes::POLICY_VIOLATION, format!("policy: {why}"))
+                    .with_severity(lp_diagnostics::Severity::Warning)
+                    .with_note("the certificate records `deploy_authorized: false`; `verify` will refuse the deploy"),
+            );
+        }
+        match signed {
+            Some(bytes) => {
+                files.insert(crate::certify::CERTIFICATE_PATH.to_string(), bytes);
+            }
+            None => check.diagnostics.push(
+                Diagnostic::new(codes::BUILD_UNSIGNED, "no signing key: the build wrote no certificate")
+                    .with_help("give `--key FILE`, set LEANOS_SIGNING_KEY, or set `[signing] key` in leanos.toml; `leanos-prove keygen` makes a key pair"),
+            ),
+        }
+    }
+    stage(BuildStage::Writing);
     write_tree(fs, &out_dir, &files)?;
     Ok(BuildOutcome { check, out_dir: Some(out_dir), written: files.into_keys().collect() })
 }

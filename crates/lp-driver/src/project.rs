@@ -19,6 +19,9 @@ pub struct ProjectConfig {
     pub compat: CompatSection,
     #[serde(default)]
     pub check: CheckSection,
+    /// `[policy]`: which verdicts authorize a deploy (the build records it in the certificate).
+    #[serde(default)]
+    pub policy: Option<lp_cert::policy::Policy>,
 }
 
 /// `[check]`: project-wide defaults of the verification passes.
@@ -95,6 +98,9 @@ pub enum Target {
 pub struct SigningSection {
     /// The private key that signs certificates (PKCS#8 PEM), relative to the project.
     pub key: Option<PathBuf>,
+    /// The public key (SPKI PEM) that `verify` checks certificates with when `--key` is not
+    /// given, relative to the project.
+    pub public_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]

@@ -38,6 +38,8 @@ pub struct CheckOutcome {
     pub spec: Option<lp_ir::Spec>,
     /// Every obligation with its verdict, in a stable order; empty when resolution failed.
     pub results: Vec<ObligationResult>,
+    /// `versions.yaml`: the comparison with `[compat] previous`, when it ran.
+    pub versions_yaml: Option<String>,
 }
 
 impl CheckOutcome {
@@ -131,7 +133,7 @@ fn collect_adt(fs: &dyn FileSystem, dir: &Path, out: &mut Vec<PathBuf>, depth: u
 }
 
 /// The spec files of an input, in a stable order.
-fn spec_paths(
+pub(crate) fn spec_paths(
     fs: &dyn FileSystem,
     input: &Input,
     db: &SourceDb,
@@ -188,7 +190,7 @@ fn spec_paths(
 }
 
 /// Reads, decodes and parses each spec file.
-fn load_specs(
+pub(crate) fn load_specs(
     fs: &dyn FileSystem,
     paths: &[PathBuf],
     db: &mut SourceDb,
@@ -216,7 +218,7 @@ fn load_specs(
 }
 
 /// Headers must agree with the project's version.
-fn check_header_versions(input: &Input, files: &[SpecFileEntry], diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check_header_versions(input: &Input, files: &[SpecFileEntry], diags: &mut Vec<Diagnostic>) {
     let Input::Project { config, .. } = input else { return };
     for entry in files {
         let Some(header) = entry.ast.as_ref().and_then(|a| a.header.as_ref()) else { continue };
@@ -280,6 +282,7 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
     let mut files = Vec::new();
     let mut spec = None;
     let mut results = Vec::new();
+    let mut versions_yaml = None;
     if let Some(input) = &input {
         let paths = spec_paths(fs, input, &db, &mut diagnostics)?;
         files = load_specs(fs, &paths, &mut db, &mut diagnostics)?;
@@ -304,6 +307,27 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
                     // A cache that cannot be written only costs time on the next run.
                     let _ = cache.store(fs, &results);
                 }
+                // Version compatibility against `[compat] previous` (see `compat.rs`).
+                if let Some((found, report, versions)) =
+                    crate::compat::against_previous(fs, input, &lowered.value, &files, &mut db, opts)
+                {
+                    diagnostics.extend(found);
+                    if let Some(r) = &report {
+                        // The migration obligations join the run's results (so `-v` lists them
+                        // and the certificate records them); their diagnostics are already in.
+                        for (ob, verdict) in &r.migrations {
+                            if (ob.file.0 as usize) < db.len() {
+                                results.push(ObligationResult {
+                                    digest: ob.digest(crate::discharge::TOOL_VERSION),
+                                    obligation: ob.clone(),
+                                    verdict: verdict.clone(),
+                                    cached: false,
+                                });
+                            }
+                        }
+                    }
+                    versions_yaml = report.map(|r| lp_compat::output::versions_yaml(&r, &versions));
+                }
             }
             spec = Some(lowered.value);
         }
@@ -314,7 +338,7 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
     diagnostics.dedup_by(|b, a| {
         a.code == b.code && a.primary.as_ref().map(|l| (l.file, l.span)) == b.primary.as_ref().map(|l| (l.file, l.span))
     });
-    Ok(CheckOutcome { db, diagnostics, input, files, spec, results })
+    Ok(CheckOutcome { db, diagnostics, input, files, spec, results, versions_yaml })
 }
 
 /// The IR printer's text for a check outcome, when lowering ran.

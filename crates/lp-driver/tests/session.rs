@@ -160,14 +160,18 @@ fn verdicts_are_identical_with_and_without_the_cache() {
 #[test]
 fn build_writes_reports_and_keeps_old_output_on_errors() {
     let fs = MemFs::new();
-    fs.insert("p/leanos.toml", "[project]\nname = \"p\"\nversion = \"1.0.0\"\n");
+    // Only the OpenAPI target: no generated projects, and no signing key, so no certificate.
+    fs.insert("p/leanos.toml", "[project]\nname = \"p\"\nversion = \"1.0.0\"\n[build]\ntargets = [\"openapi\"]\n");
     fs.insert("p/a.adt", "spec p version 1.0.0\ntype Cents = Int where self >= 0\ntype T = A | B\n");
     let opts = lp_driver::CheckOptions { use_cache: false, ..Default::default() };
     let b = lp_driver::build(&fs, Path::new("p"), &opts, None).expect("builds");
     assert_eq!(b.out_dir.as_deref(), Some(Path::new("p/artifacts/engineering")));
+    assert!(b.check.diagnostics.iter().any(|d| d.code.id() == "LP8011"), "an unsigned build warns");
     assert_eq!(
         b.written,
         [
+            "proofs/composed/composition.dot",
+            "proofs/composed/verification-report.md",
             "specifications/v1.0.0/api.openapi.json",
             "specifications/v1.0.0/architecture.categorical",
             "specifications/v1.0.0/manifest.json",

@@ -2,9 +2,14 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod ir;
 pub mod keygen;
+pub mod lsp;
+pub mod threads;
+pub mod verify;

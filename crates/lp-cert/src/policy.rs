@@ -1,0 +1,154 @@
+//! The verification policy: which verdicts are good enough to deploy.
+//!
+//! `failed` and `unknown` never are. Beyond that the policy can demand `proved` for some
+//! obligation kinds or passes (`invariant`, `ensures`, `machines`), a minimum number of
+//! property-test cases behind a `tested` verdict, and a minimum depth for `bounded`.
+
+use crate::statement::ObligationRecord;
+use serde::{Deserialize, Serialize};
+
+/// A policy, as written in `leanos.toml`'s `[policy]` table or a `verify --policy` TOML file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Obligation kinds (`invariant`, `ensures`) or passes (`machines`, `contracts`) whose
+    /// verdicts must be `proved`.
+    #[serde(default)]
+    pub require_proved: Vec<String>,
+    /// The fewest property-test cases a `tested` verdict may rest on.
+    #[serde(default = "default_min_tested_cases")]
+    pub min_tested_cases: u64,
+    /// Whether `bounded` verdicts are accepted at all.
+    #[serde(default = "default_true")]
+    pub allow_bounded: bool,
+    /// The smallest accepted depth of a `bounded` verdict.
+    #[serde(default)]
+    pub min_bounded_depth: u64,
+}
+
+fn default_min_tested_cases() -> u64 {
+    100
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            require_proved: Vec::new(),
+            min_tested_cases: default_min_tested_cases(),
+            allow_bounded: true,
+            min_bounded_depth: 0,
+        }
+    }
+}
+
+/// Why a policy file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(String);
+
+impl Policy {
+    /// Reads a policy from TOML text (the keys of [`Policy`], at top level).
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        toml::from_str(text).map_err(|e| PolicyError(e.message().to_string()))
+    }
+
+    /// One sentence per obligation that falls short of the policy, in the obligations' order.
+    pub fn violations(&self, obligations: &[ObligationRecord]) -> Vec<String> {
+        let mut out = Vec::new();
+        for ob in obligations {
+            let name = ob.verdict_name();
+            let must_prove = self.require_proved.iter().any(|k| *k == ob.kind || *k == ob.pass);
+            let why = match name {
+                "proved" => None,
+                "failed" => Some("failed".to_string()),
+                "unknown" => Some(format!(
+                    "unknown ({}); unknown verdicts fail closed",
+                    ob.verdict.get("reason").and_then(|r| r.as_str()).unwrap_or("no reason given")
+                )),
+                _ if must_prove => Some(format!("{name}, the policy requires `{}` obligations to be proved", ob.kind)),
+                "tested" => {
+                    let cases = ob.evidence_u64("cases").unwrap_or(0);
+                    (cases < self.min_tested_cases).then(|| {
+                        format!("tested ({cases} cases), the policy requires at least {} cases", self.min_tested_cases)
+                    })
+                }
+                "bounded" => {
+                    let depth = ob.evidence_u64("depth").unwrap_or(0);
+                    if !self.allow_bounded {
+                        Some(format!("bounded (depth {depth}), the policy does not accept bounded verdicts"))
+                    } else if depth < self.min_bounded_depth {
+                        Some(format!(
+                            "bounded (depth {depth}), the policy requires a depth of at least {}",
+                            self.min_bounded_depth
+                        ))
+                    } else {
+                        None
+                    }
+                }
+                other => Some(format!("has no recognised verdict (`{other}`)")),
+            };
+            if let Some(why) = why {
+                out.push(format!("`{}` is {why}", ob.id));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ob(id: &str, kind: &str, verdict: serde_json::Value) -> ObligationRecord {
+        ObligationRecord {
+            id: id.into(),
+            pass: "machines".into(),
+            kind: kind.into(),
+            claim: String::new(),
+            method: "smt".into(),
+            file: "a.adt".into(),
+            line: 1,
+            verdict,
+            digest: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_rule_catches_its_defect() {
+        let obs = vec![
+            ob("a", "ensures", json!({"verdict": "proved", "method": "smt"})),
+            ob("b", "law", json!({"verdict": "tested", "cases": 10, "seed": 1})),
+            ob("c", "law", json!({"verdict": "tested", "cases": 500, "seed": 1})),
+            ob("d", "invariant", json!({"verdict": "bounded", "depth": 5})),
+            ob("e", "x", json!({"verdict": "failed", "counterexample": {}})),
+            ob("f", "x", json!({"verdict": "unknown", "reason": "timeout"})),
+        ];
+        let default = Policy::default().violations(&obs);
+        assert_eq!(default.len(), 3, "{default:#?}");
+        assert!(default[0].starts_with("`b` is tested (10 cases)"));
+        assert!(default[1].starts_with("`e` is failed"));
+        assert!(default[2].contains("timeout"));
+        let strict = Policy { require_proved: vec!["invariant".into()], ..Policy::default() };
+        assert!(
+            strict.violations(&obs).iter().any(|v| v.starts_with("`d` is bounded, the policy requires `invariant`"))
+        );
+        let deep = Policy { min_bounded_depth: 10, ..Policy::default() };
+        assert!(deep.violations(&obs).iter().any(|v| v.contains("depth of at least 10")));
+        let no_bounded = Policy { allow_bounded: false, ..Policy::default() };
+        assert!(no_bounded.violations(&obs).iter().any(|v| v.contains("does not accept bounded")));
+    }
+
+    #[test]
+    fn toml_typos_are_errors() {
+        assert!(Policy::from_toml("min_tested_case = 3").is_err());
+        assert!(Policy::from_toml("min_tested_cases = \"many\"").is_err());
+        let p = Policy::from_toml("require_proved = [\"invariant\"]\nmin_tested_cases = 256").expect("valid policy");
+        assert_eq!(p.min_tested_cases, 256);
+        assert!(p.allow_bounded);
+    }
+}

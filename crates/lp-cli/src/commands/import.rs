@@ -1,0 +1,90 @@
+//! `leanos-prove import openapi FILE [-o OUT.adt]`: turns an OpenAPI 3.0/3.1 document (JSON or
+//! YAML) into spec source text, printed on standard output or written atomically to `OUT`.
+//!
+//! Exit codes: 0 imported (warnings about lossy parts may have been reported), 1 the document
+//! is not valid JSON/YAML, not OpenAPI, or of an unsupported version (nothing is written),
+//! 2 the file cannot be read or the output cannot be written.
+
+use crate::cli::Status;
+use crate::output::{Output, tally};
+use lp_diagnostics::SourceDb;
+use lp_diagnostics::render::ErrorFormat;
+use lp_driver::fs::{FileSystem, OsFs};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Format {
+    /// Import an OpenAPI 3.0 or 3.1 document (JSON or YAML) as a spec.
+    Openapi(OpenapiArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OpenapiArgs {
+    /// The OpenAPI document.
+    pub file: PathBuf,
+    /// Write the spec to this file (atomically) instead of standard output; required with
+    /// `--error-format json`, `sarif` or `github`, whose diagnostics use standard output.
+    #[arg(long, short = 'o', value_name = "OUT.adt")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: Args, out: &Output) -> Status {
+    let Format::Openapi(args) = args.format;
+    // JSON and SARIF diagnostics go to standard output, where the spec would go too.
+    if args.output.is_none() && !matches!(out.format, ErrorFormat::Human) {
+        out.fatal("with `--error-format json`, `sarif` or `github` the diagnostics use standard output; give the spec a file with `-o OUT.adt`");
+        return Status::Error;
+    }
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => {
+            out.fatal(&format!("cannot read `{}`: {e}", args.file.display()));
+            return Status::Error;
+        }
+    };
+    let imported = match String::from_utf8(bytes) {
+        Ok(text) => lp_import::import_openapi_text(&text),
+        Err(_) => lp_import::Imported {
+            text: None,
+            diagnostics: vec![lp_diagnostics::Diagnostic::new(
+                lp_diagnostics::codes::IMPORT_UNREADABLE_DOCUMENT,
+                format!("`{}` is not UTF-8 text, so it is not a JSON or YAML document", args.file.display()),
+            )],
+        },
+    };
+    let db = SourceDb::new();
+    let report = |written: Option<&PathBuf>| {
+        let summary = match (&imported.text, written) {
+            (Some(_), Some(p)) => {
+                format!("imported `{}` into `{}`: {}", args.file.display(), p.display(), tally(&imported.diagnostics))
+            }
+            (Some(_), None) => format!("imported `{}`: {}", args.file.display(), tally(&imported.diagnostics)),
+            (None, _) => format!("could not import `{}`: {}", args.file.display(), tally(&imported.diagnostics)),
+        };
+        out.diagnostics(&db, &imported.diagnostics, serde_json::json!({}), &summary);
+    };
+    let Some(text) = imported.text.as_deref().filter(|_| !imported.has_errors()) else {
+        report(None);
+        return Status::Failure;
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = OsFs.write_atomic(path, text.as_bytes()) {
+                out.fatal(&format!("cannot write `{}`: {e}", path.display()));
+                return Status::Error;
+            }
+            report(Some(path));
+        }
+        None => {
+            out.stdout(text);
+            report(None);
+        }
+    }
+    Status::Success
+}

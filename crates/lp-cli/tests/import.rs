@@ -1,0 +1,105 @@
+//! End-to-end tests of `leanos-prove import openapi FILE [-o OUT]`: the spec on standard output
+//! or written atomically, the written spec checks, and the documented exit codes (1 for a
+//! document that is not OpenAPI 3, with nothing written; 2 for an unreadable file).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leanos-prove")).args(args).current_dir(cwd).output().expect("run leanos-prove")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("import").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn petstore() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/import/petstore/petstore.yaml")
+}
+
+#[test]
+fn import_prints_a_spec_that_checks() {
+    let dir = scratch("stdout");
+    let o = run(&["import", "openapi", petstore().to_str().expect("utf-8 path")], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let spec = text(&o.stdout);
+    assert!(spec.starts_with("spec swagger_petstore version 1.0.0\n"), "{spec}");
+    assert!(spec.contains("type Pet = { id: Int, name: String, tag: Option<String> }"), "{spec}");
+    // The lossy parts are warnings (LP5509) on stderr and comments in the spec.
+    let stderr = text(&o.stderr);
+    assert!(stderr.contains("warning[LP5509]"), "{stderr}");
+    assert!(spec.contains("// LP5509:"), "{spec}");
+    std::fs::write(dir.join("pets.adt"), &spec).expect("write spec");
+    let c = run(&["check", "pets.adt"], &dir);
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c.stderr));
+}
+
+#[test]
+fn import_writes_the_output_file() {
+    let dir = scratch("file");
+    let o = run(&["import", "openapi", petstore().to_str().expect("utf-8 path"), "-o", "pets.adt"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    let written = std::fs::read_to_string(dir.join("pets.adt")).expect("written spec");
+    assert!(written.contains("service pets {"), "{written}");
+    assert!(text(&o.stderr).contains("into `pets.adt`"), "{}", text(&o.stderr));
+    // Same document, same bytes.
+    let again = run(&["import", "openapi", petstore().to_str().expect("utf-8 path")], &dir);
+    assert_eq!(text(&again.stdout), written);
+    // No temporary file is left beside it.
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).expect("dir").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["pets.adt".to_string()]);
+}
+
+#[test]
+fn bad_documents_exit_1_and_write_nothing() {
+    let dir = scratch("bad");
+    std::fs::write(dir.join("swagger.yaml"), "swagger: \"2.0\"\ninfo: {title: t, version: \"1\"}\npaths: {}\n")
+        .expect("write");
+    std::fs::write(dir.join("package.json"), "{\"name\": \"x\"}").expect("write");
+    std::fs::write(dir.join("broken.json"), "{\"openapi\": ").expect("write");
+    for (file, code) in [("swagger.yaml", "LP5503"), ("package.json", "LP5502"), ("broken.json", "LP5501")] {
+        let o = run(&["import", "openapi", file, "-o", "out.adt"], &dir);
+        assert_eq!(o.status.code(), Some(1), "{file}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(&format!("error[{code}]")), "{file}: {}", text(&o.stderr));
+        assert!(!dir.join("out.adt").exists(), "{file}: output written");
+        assert!(o.stdout.is_empty());
+    }
+    let o = run(&["import", "openapi", "swagger.yaml"], &dir);
+    assert!(text(&o.stderr).contains("unsupported version"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn unreadable_file_exits_2() {
+    let dir = scratch("missing");
+    let o = run(&["import", "openapi", "nope.yaml"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cannot read `nope.yaml`"), "{}", text(&o.stderr));
+    let o = run(&["import", "raml", "x"], &dir);
+    assert_eq!(o.status.code(), Some(2), "an unknown format is a usage error");
+}
+
+#[test]
+fn json_diagnostics_are_machine_readable() {
+    let dir = scratch("json");
+    let o = run(
+        &["--error-format", "json", "import", "openapi", petstore().to_str().expect("utf-8 path"), "-o", "p.adt"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON diagnostics");
+    assert!(v["summary"]["warnings"].as_u64().is_some_and(|n| n > 0), "{v}");
+    assert_eq!(v["diagnostics"][0]["code"], "LP5509");
+    // Without `-o` the spec and the JSON would share standard output: a usage error.
+    let o = run(&["--error-format", "json", "import", "openapi", petstore().to_str().expect("utf-8 path")], &dir);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("-o OUT.adt"), "{}", text(&o.stderr));
+}

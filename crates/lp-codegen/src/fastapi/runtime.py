@@ -1,0 +1,537 @@
+"""The spec-independent runtime of a generated service: problem+json errors, request ids,
+bearer authentication with scopes, the store (SQLite or PostgreSQL), the state-machine
+monitor and the helpers the translated spec expressions call.
+
+It is the same for every spec; the spec-specific parts live in the other modules of `app`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+import re
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pydantic
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+# ---------------------------------------------------------------- expression helpers
+
+
+def ediv(a: int, b: int) -> int:
+    """Euclidean division, as in the spec language (`-7 / 2 == -4`)."""
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    r = a % abs(b)
+    return (a - r) // b
+
+
+def erem(a: int, b: int) -> int:
+    """Euclidean remainder, never negative (`-7 % 2 == 1`)."""
+    if b == 0:
+        raise ZeroDivisionError("division by zero")
+    return a % abs(b)
+
+
+def matches(text: str, pattern: str) -> bool:
+    """`matches(text, re)`: a regular-expression search (anchors must be written)."""
+    return re.search(pattern, text) is not None
+
+
+def no_match(value: Any) -> Any:
+    raise ValueError(f"no match arm applies to {value!r}")
+
+
+def check(ok: bool, text: str) -> None:
+    """Raises a validation error when a refinement does not hold."""
+    if not ok:
+        raise ValueError(f"refinement violated: {text}")
+
+
+def refined(pred: Callable[[Any], bool], text: str) -> Callable[[Any], Any]:
+    """An `AfterValidator` body checking a translated refinement on `self`."""
+
+    def validate(value: Any) -> Any:
+        try:
+            ok = bool(pred(value))
+        except (ArithmeticError, ValueError, TypeError, AttributeError) as error:
+            raise ValueError(f"refinement violated: {text} ({error})") from error
+        check(ok, text)
+        return value
+
+    return validate
+
+
+def integral(value: Any) -> Any:
+    """JSON Schema integers include integral numbers written with a fraction (`39.0`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def is_none(value: Any) -> bool:
+    return value is None
+
+
+def no_null(value: Any) -> Any:
+    """Rejects an explicit `null` for an optional field: the field is omitted instead."""
+    if value is None:
+        raise ValueError("null is not allowed here; omit the field instead")
+    return value
+
+
+def unique_items(value: list) -> list:
+    """A `Set<T>` is a JSON array without duplicates."""
+    seen = set()
+    for item in value:
+        key = json.dumps(pydantic.TypeAdapter(Any).dump_python(item, mode="json"), sort_keys=True)
+        if key in seen:
+            raise ValueError("a set has no duplicate items")
+        seen.add(key)
+    return value
+
+
+def dump(adapter: pydantic.TypeAdapter, value: Any) -> Any:
+    """A value as JSON data (absent optional fields are omitted by their `exclude_if`)."""
+    return adapter.dump_python(value, mode="json", by_alias=True)
+
+
+# ---------------------------------------------------------------- problems
+
+
+class Problem(Exception):
+    """An error answered as RFC 9457 problem details (`application/problem+json`)."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, type_: str | None = None, **extra: Any):
+        super().__init__(f"{status} {title}: {detail}")
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type_ or "about:blank"
+        self.extra = extra
+
+
+def illegal_transition(machine: str, state: str, event: str) -> Problem:
+    return Problem(
+        409,
+        "Illegal transition",
+        f"event `{event}` is not enabled in state `{state}` of `{machine}`",
+        "urn:leanos:problem:illegal-transition",
+    )
+
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+
+def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": problem.type, "title": problem.title, "status": problem.status}
+    if problem.detail is not None:
+        body["detail"] = problem.detail
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update(problem.extra)
+    headers = {}
+    if problem.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def validation_problem(errors: list[Any], where: str = "request") -> Problem:
+    detail = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in errors if isinstance(e, dict)
+    )
+    return Problem(422, "Unprocessable content", f"the {where} does not satisfy the spec: {detail}",
+                   "urn:leanos:problem:validation")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at the request's path (one route per operation)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE or route.matches({**request.scope, "method": "HEAD"})[0] != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def install_handlers(app: FastAPI) -> None:
+    """problem+json for every error, and the request-id middleware."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(validation_problem(list(exc.errors())), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        response = problem_response(Problem(exc.status_code, title, str(exc.detail)), request)
+        for k, v in (exc.headers or {}).items():
+            response.headers[k] = v
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
+        return response
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(Problem(500, "Internal error", type(exc).__name__), request)
+
+    @app.middleware("http")
+    async def _request_id(request: Request, call_next):
+        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
+        token = REQUEST_ID.set(rid)
+        try:
+            response = await call_next(request)
+        finally:
+            REQUEST_ID.reset(token)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def parse_string_param(name: str, where: str, raw: str | None, adapter: pydantic.TypeAdapter) -> Any:
+    """A path or query parameter read from its text, or a 422 problem."""
+    if raw is None:
+        raise Problem(422, "Unprocessable content", f"the {where} parameter `{name}` is required",
+                      "urn:leanos:problem:validation")
+    try:
+        return adapter.validate_strings(raw, strict=True)
+    except pydantic.ValidationError as error:
+        raise validation_problem(
+            [dict(e, loc=(where, name, *e.get("loc", ()))) for e in error.errors()], "request"
+        ) from None
+
+
+def parse_list_param(name: str, values: list[str], adapter: pydantic.TypeAdapter) -> Any:
+    try:
+        return adapter.validate_python(
+            [pydantic.TypeAdapter(Any).validate_json(v) if v[:1] in "[{\"" else v for v in values]
+        )
+    except (pydantic.ValidationError, ValueError) as error:
+        raise Problem(422, "Unprocessable content", f"the query parameter `{name}` is invalid: {error}",
+                      "urn:leanos:problem:validation") from None
+
+
+def check_result(adapter: pydantic.TypeAdapter, value: Any, op: str) -> Any:
+    """The response monitor: the result of an operation must satisfy its type's refinements."""
+    try:
+        return adapter.validate_python(dump(adapter, value) if value is not None else None)
+    except pydantic.ValidationError as error:
+        raise Problem(500, "Result violates the spec", f"`{op}` produced a result outside its type: "
+                      f"{error.errors()[0].get('msg', '')}", "urn:leanos:problem:result-refinement") from None
+
+
+# ---------------------------------------------------------------- authentication
+
+
+def auth_tokens() -> dict[str, set[str]]:
+    """`LEANOS_AUTH_TOKENS`: a JSON object mapping each bearer token to its scopes."""
+    raw = os.environ.get("LEANOS_AUTH_TOKENS", "")
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): {str(s) for s in v} for k, v in data.items() if isinstance(v, list)}
+
+
+def require_scopes(scopes: list[str]) -> Callable[[Request], None]:
+    """A dependency: a bearer token that has every one of `scopes` (401 without, 403 short)."""
+
+    def dependency(request: Request) -> None:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Problem(401, "Unauthorized", "a bearer token is required", "urn:leanos:problem:unauthorized")
+        granted = auth_tokens().get(token.strip())
+        if granted is None:
+            raise Problem(401, "Unauthorized", "the bearer token is not known", "urn:leanos:problem:unauthorized")
+        missing = [s for s in scopes if s not in granted]
+        if missing:
+            raise Problem(403, "Forbidden", f"the token lacks the scopes {missing}", "urn:leanos:problem:forbidden")
+
+    return dependency
+
+
+# ---------------------------------------------------------------- the store
+
+
+def key_text(key: list[Any]) -> str:
+    return json.dumps(key, separators=(",", ":"), sort_keys=True)
+
+
+class Store:
+    """Records (JSON documents by collection and key) and machine instances, in a real database:
+    SQLite by default (`./data/app.db`), PostgreSQL when `DATABASE_URL` is `postgresql://...`."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url if url is not None else os.environ.get("DATABASE_URL", "")
+        self.lock = threading.RLock()
+        if self.url.startswith(("postgresql://", "postgres://")):
+            import psycopg
+
+            self.kind = "postgresql"
+            self.conn = psycopg.connect(self.url, autocommit=True)
+            self.mark = "%s"
+        else:
+            path = self.url.removeprefix("sqlite:///") if self.url else os.path.join("data", "app.db")
+            if path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            self.kind = "sqlite"
+            self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self.mark = "?"
+        self._exec("CREATE TABLE IF NOT EXISTS lp_records (collection TEXT NOT NULL, key TEXT NOT NULL, "
+                   "body TEXT NOT NULL, PRIMARY KEY (collection, key))")
+        self._exec("CREATE TABLE IF NOT EXISTS lp_instances (machine TEXT NOT NULL, key TEXT NOT NULL, "
+                   "state TEXT NOT NULL, vars TEXT NOT NULL, PRIMARY KEY (machine, key))")
+
+    def _exec(self, sql: str, args: tuple = ()) -> list[tuple]:
+        sql = sql.replace("?", self.mark)
+        with self.lock:
+            cur = self.conn.cursor()
+            try:
+                cur.execute(sql, args)
+                return list(cur.fetchall()) if cur.description else []
+            finally:
+                cur.close()
+
+    def ping(self) -> bool:
+        try:
+            return self._exec("SELECT 1") == [(1,)]
+        except Exception:
+            return False
+
+    def get(self, collection: str, key: list[Any]) -> Any:
+        rows = self._exec("SELECT body FROM lp_records WHERE collection = ? AND key = ?", (collection, key_text(key)))
+        return json.loads(rows[0][0]) if rows else None
+
+    def put(self, collection: str, key: list[Any], body: Any) -> None:
+        text = json.dumps(body, sort_keys=True)
+        with self.lock:
+            self._exec("DELETE FROM lp_records WHERE collection = ? AND key = ?", (collection, key_text(key)))
+            self._exec("INSERT INTO lp_records (collection, key, body) VALUES (?, ?, ?)",
+                       (collection, key_text(key), text))
+
+    def list_prefix(self, collection: str, prefix: list[Any]) -> list[Any]:
+        rows = self._exec("SELECT key, body FROM lp_records WHERE collection = ? ORDER BY key", (collection,))
+        out = []
+        for key, body in rows:
+            parts = json.loads(key)
+            if parts[: len(prefix)] == prefix:
+                out.append(json.loads(body))
+        return out
+
+    def delete_key(self, key: list[Any]) -> int:
+        with self.lock:
+            rows = self._exec("SELECT collection FROM lp_records WHERE key = ?", (key_text(key),))
+            self._exec("DELETE FROM lp_records WHERE key = ?", (key_text(key),))
+            return len(rows)
+
+    def get_instance(self, machine: str, key: list[Any]) -> tuple[str, dict[str, Any]] | None:
+        rows = self._exec("SELECT state, vars FROM lp_instances WHERE machine = ? AND key = ?",
+                          (machine, key_text(key)))
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+    def put_instance(self, machine: str, key: list[Any], state: str, vars_: dict[str, Any]) -> None:
+        with self.lock:
+            self._exec("DELETE FROM lp_instances WHERE machine = ? AND key = ?", (machine, key_text(key)))
+            self._exec("INSERT INTO lp_instances (machine, key, state, vars) VALUES (?, ?, ?, ?)",
+                       (machine, key_text(key), state, json.dumps(vars_, sort_keys=True)))
+
+    def clear(self) -> None:
+        with self.lock:
+            self._exec("DELETE FROM lp_records")
+            self._exec("DELETE FROM lp_instances")
+
+
+# ---------------------------------------------------------------- state machines
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    event: str
+    target: str
+    guard: Callable[[dict[str, Any]], bool]
+    actions: Callable[[dict[str, Any]], dict[str, Any]]
+    text: str
+
+
+@dataclass(frozen=True)
+class MachineDef:
+    """A state machine as a transition table, with its variables and invariants."""
+
+    name: str
+    states: tuple[str, ...]
+    initial: str | None
+    finals: tuple[str, ...]
+    init_vars: Callable[[], dict[str, Any]]
+    transitions: tuple[Transition, ...]
+    ignored: frozenset[tuple[str, str]] = field(default_factory=frozenset)
+    invariants: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...] = ()
+
+    def enabled(self, state: str, vars_: dict[str, Any]) -> list[str]:
+        """The events that have a transition whose guard holds in this configuration."""
+        out: list[str] = []
+        for t in self.transitions:
+            if t.source == state and t.event not in out and t.guard(vars_):
+                out.append(t.event)
+        return out
+
+    def step(self, state: str, vars_: dict[str, Any], event: str) -> tuple[str, dict[str, Any]]:
+        """Fires `event`: the next configuration, or an illegal-transition problem (409).
+        Every invariant is checked after the transition (a violation is a 500)."""
+        for t in self.transitions:
+            if t.source == state and t.event == event and t.guard(vars_):
+                new_vars = dict(vars_)
+                new_vars.update(t.actions(vars_))
+                for text, inv in self.invariants:
+                    if not inv(new_vars):
+                        raise Problem(500, "Invariant violated", f"`{text}` does not hold after `{t.text}`",
+                                      "urn:leanos:problem:invariant")
+                return t.target, new_vars
+        if (state, event) in self.ignored:
+            return state, dict(vars_)
+        raise illegal_transition(self.name, state, event)
+
+
+@dataclass
+class Firing:
+    """An event fired on the machine instance with key `key`, not yet stored."""
+
+    machine: MachineDef
+    key: list[Any]
+    before: str
+    state: str
+    vars: dict[str, Any]
+
+
+def fire(store: Store, machine: MachineDef, key: list[Any], event: str) -> Firing:
+    """Loads the instance (a new one starts in the initial state) and computes the transition."""
+    found = store.get_instance(machine.name, key)
+    if found is None:
+        if machine.initial is None:
+            raise illegal_transition(machine.name, "(none)", event)
+        state, vars_ = machine.initial, machine.init_vars()
+    else:
+        state, vars_ = found
+    new_state, new_vars = machine.step(state, vars_, event)
+    return Firing(machine, key, state, new_state, new_vars)
+
+
+def commit(store: Store, firing: Firing | None) -> None:
+    if firing is not None:
+        store.put_instance(firing.machine.name, firing.key, firing.state, firing.vars)
+
+
+def run_operation(store: Store, key: list[Any], machine: MachineDef | None, event: str | None,
+                  adapter: pydantic.TypeAdapter, op: str, call: Callable[[Firing | None], Any]) -> Any:
+    """One operation: fire its event (409 when not enabled), run the logic, check the result
+    against its type, then store the new state; under the store's lock, so that two requests
+    on one process never fire from the same state."""
+    with store.lock:
+        firing = fire(store, machine, key, event) if machine is not None and event is not None else None
+        value = check_result(adapter, call(firing), op)
+        commit(store, firing)
+        return value
+
+
+# ---------------------------------------------------------------- default values
+
+
+def fresh_ids() -> list[str]:
+    """Candidate identifiers for a new resource: a 26-character ULID-like id, then a UUID."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    n = uuid.uuid4().int
+    ulid = "".join(alphabet[(n >> (5 * i)) & 31] for i in range(26))
+    return [ulid, str(uuid.uuid4())]
+
+
+def synthesize(adapter: pydantic.TypeAdapter, witness: Any, candidates: dict[str, list[Any]], what: str) -> Any:
+    """A value of a type: its generated witness, with each field replaced by the first candidate
+    (from the request, the machine's variables, a fresh id) that keeps the whole value valid."""
+    try:
+        value = adapter.validate_python(witness)
+    except pydantic.ValidationError as error:
+        raise Problem(501, "Not implemented", f"no default value for {what}; implement it in the logic",
+                      "urn:leanos:problem:not-implemented") from error
+    data = dump(adapter, value)
+    if not isinstance(data, dict):
+        return value
+    for name, options in candidates.items():
+        for option in options:
+            trial = dict(data)
+            trial[name] = option
+            try:
+                value = adapter.validate_python(trial)
+            except pydantic.ValidationError:
+                continue
+            data = dump(adapter, value)
+            break
+    return value
+
+
+def candidates_from(**sources: Any) -> dict[str, list[Any]]:
+    """Field candidates by name, from JSON-dumped request values (records contribute their fields)."""
+    out: dict[str, list[Any]] = {}
+    for name, value in sources.items():
+        out.setdefault(name, []).append(value)
+        if isinstance(value, dict):
+            for k, v in value.items():
+                out.setdefault(k, []).append(v)
+    return out
+
+
+@dataclass
+class Context:
+    """What an operation's logic sees besides its parameters: the store, the resource key
+    (from the path) and the machine transition being fired, if any."""
+
+    store: Store
+    key: list[Any]
+    firing: Firing | None = None
+
+
+LOGIC: Any = None
+
+
+def external(name: str) -> Callable[..., Any]:
+    """An external spec function: implemented by the logic class (see `LEANOS_LOGIC`)."""
+    impl = getattr(LOGIC, name, None)
+    if impl is None:
+        raise NotImplementedError(f"the external function `{name}` has no implementation; add it to the logic class")
+    return impl
+
+
+def with_field(value: Any, name: str, field_value: Any) -> Any:
+    """A copy of a model with one field replaced, validated again."""
+    if not isinstance(value, pydantic.BaseModel):
+        return value
+    data = value.model_dump(mode="json", by_alias=True)
+    data[name] = field_value
+    try:
+        return type(value).model_validate(data)
+    except pydantic.ValidationError as error:
+        raise validation_problem(list(error.errors()), "request") from None

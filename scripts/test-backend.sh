@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# The generated FastAPI backends, run for real: for every spec example, `leanos-prove build`,
+# then for each service (a copy of code/backend/{service}/ in a temp folder) the generated
+# pytest suite, and uvicorn + Schemathesis against the service's operations of the emitted
+# api.openapi.json. Everything runs twice: on SQLite (the default store) and on a real
+# PostgreSQL server started here (Debian's `postgresql`; installed when missing and root).
+#
+# One virtual environment serves every service (the pins are the same): `.venv-backend/`,
+# rebuilt when the generated pins change. Under CI=true a missing tool fails the suite;
+# elsewhere the PostgreSQL half is skipped with a note.
+#
+# Knobs: BACKEND_EXAMPLES (space-separated example folders), LEANOS_MAX_EXAMPLES (Hypothesis
+# examples per generated test, default 30), SCHEMATHESIS_MAX_EXAMPLES (default 15; on
+# PostgreSQL SCHEMATHESIS_MAX_EXAMPLES_POSTGRESQL, default 8),
+# SCHEMATHESIS_SEED (default 20261124), BACKEND_POSTGRES=0 to skip PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CI="${CI:-}"
+# The examples, and the escaping corpus (quotes, backslashes, `{{`, Python keywords as names).
+EXAMPLES="${BACKEND_EXAMPLES:-spec-examples/catalog-sync spec-examples/order-fulfilment spec-examples/subscription-billing/v1 spec-examples/subscription-billing/v2 $(ls tests/corpus/codegen/*.adt | tr '\n' ' ')}"
+export LEANOS_MAX_EXAMPLES="${LEANOS_MAX_EXAMPLES:-30}"
+ST_MAX="${SCHEMATHESIS_MAX_EXAMPLES:-15}"
+ST_MAX_PG="${SCHEMATHESIS_MAX_EXAMPLES_POSTGRESQL:-8}"
+ST_SEED="${SCHEMATHESIS_SEED:-20261124}"
+SCHEMATHESIS="$ROOT/.venv-val/bin/schemathesis"
+BIN="$ROOT/target/debug/leanos-prove"
+
+fail() { echo "test-backend: $*" >&2; exit 1; }
+
+cargo build -q -p lp-cli
+[ -x "$SCHEMATHESIS" ] || fail "Schemathesis is missing: run scripts/test.sh (it installs .venv-val)"
+
+WORK=$(mktemp -d /tmp/lp-backend.XXXXXX)
+chmod 755 "$WORK"
+UVICORN_PID=""
+PG_STARTED=""
+cleanup() {
+  if [ -n "$UVICORN_PID" ]; then kill "$UVICORN_PID" 2>/dev/null || true; wait "$UVICORN_PID" 2>/dev/null || true; fi
+  if [ -n "$PG_STARTED" ]; then pg_as "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- build every example
+for ex in $EXAMPLES; do
+  name=$(echo "$ex" | sed 's|spec-examples/||; s|tests/corpus/codegen/|corpus-|; s|\.adt$||; s|/|-|g')
+  "$BIN" build "$ex" --out "$WORK/out/$name" --color never >/dev/null
+  [ -d "$WORK/out/$name/code/backend" ] || fail "$ex: the build wrote no code/backend"
+done
+
+# ---------------------------------------------------------------- the shared venv
+first_pyproject=$(ls "$WORK"/out/*/code/backend/*/pyproject.toml | head -1)
+PINS=$(python3 - "$first_pyproject" <<'EOF'
+import sys, tomllib
+p = tomllib.load(open(sys.argv[1], "rb"))["project"]
+print(" ".join(p["dependencies"] + p["optional-dependencies"]["test"]))
+EOF
+)
+for f in "$WORK"/out/*/code/backend/*/pyproject.toml; do
+  other=$(python3 -c 'import sys,tomllib;p=tomllib.load(open(sys.argv[1],"rb"))["project"];print(" ".join(p["dependencies"]+p["optional-dependencies"]["test"]))' "$f")
+  [ "$other" = "$PINS" ] || fail "$f pins differ from $first_pyproject"
+done
+VENV="$ROOT/.venv-backend"
+if [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS" ]; then
+  echo "== installing the generated backends' pinned dependencies into .venv-backend"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q $PINS
+  echo "$PINS" > "$VENV/.pins"
+fi
+
+# ---------------------------------------------------------------- helpers
+http_ok() { python3 -c 'import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=2)' "$1" >/dev/null 2>&1; }
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+
+# Adapts the emitted document for one service's Schemathesis run: keeps that service's
+# operations (the document describes every service), and adds what the runtime answers but
+# the emitted document does not declare yet (see book/src/backend.md, "Schemathesis").
+cat > "$WORK/service-openapi.py" <<'EOF'
+import json, re, sys
+
+doc = json.load(open(sys.argv[1]))
+service = sys.argv[2]
+problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+paths = {}
+for path, item in doc["paths"].items():
+    ops = {m: o for m, o in item.items() if service in o.get("tags", [])}
+    if not ops:
+        continue
+    # A dotted path parameter ({product.sku}) is not a template Schemathesis can fill; the
+    # URL is the same with any name.
+    new_path = re.sub(r"\{([^}]*)\}", lambda m: "{" + m.group(1).replace(".", "__") + "}", path)
+    for o in ops.values():
+        for p in o.get("parameters", []):
+            if p["in"] == "path":
+                p["name"] = p["name"].replace(".", "__")
+        extra = {"422": "The request is outside the spec's types."}
+        if "requestBody" in o:
+            extra["400"] = "The body is not JSON."
+        if o.get("security"):
+            extra["401"] = "No or unknown bearer token."
+            extra["403"] = "The token lacks a scope."
+        if "x-leanos-fires" in o:
+            extra["409"] = "The event is not enabled in the resource's state."
+        for status, text in extra.items():
+            r = o["responses"]
+            if status in r:
+                content = r[status]["content"]["application/problem+json"]
+                content["schema"] = {"anyOf": [content["schema"], {"$ref": "#/components/schemas/ProblemDetails"}]}
+            else:
+                r[status] = {"description": text, "content": problem}
+    paths[new_path] = ops
+doc["paths"] = paths
+# Error schemas extend ProblemDetails; `additionalProperties: false` on the payload part
+# would reject the problem members themselves.
+for schema in doc["components"]["schemas"].values():
+    if "x-leanos-status" in schema:
+        for part in schema.get("allOf", []):
+            part.pop("additionalProperties", None)
+
+
+def keys(node):
+    # A map's key type (x-leanos-key) constrains its property names.
+    if isinstance(node, dict):
+        if "x-leanos-key" in node and "propertyNames" not in node:
+            node["propertyNames"] = node["x-leanos-key"]
+        for v in node.values():
+            keys(v)
+    elif isinstance(node, list):
+        for v in node:
+            keys(v)
+
+
+keys(doc)
+json.dump(doc, open(sys.argv[3], "w"), indent=1, sort_keys=True)
+EOF
+
+# run_service LABEL SERVICE_DIR OPENAPI SERVICE DATABASE_URL TESTS MAX_EXAMPLES
+# TESTS is `all` or `api`: the domain tests (types, functions, machines) never touch the
+# database, so on PostgreSQL only the API tests run.
+run_service() {
+  local label=$1 dir=$2 openapi=$3 service=$4 db=$5 tests=$6 st_max=$7
+  local copy="$WORK/run/$label"
+  rm -rf "$copy"
+  mkdir -p "$(dirname "$copy")"
+  cp -r "$dir" "$copy"
+  local selection=()
+  [ "$tests" = api ] && selection=(tests/test_api.py)
+  echo "== $label: pytest (${tests} tests)"
+  (cd "$copy" && TEST_DATABASE_URL="$db" PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest -q \
+    -W ignore::DeprecationWarning "${selection[@]}" > "$copy.pytest.log" 2>&1) ||
+    { cat "$copy.pytest.log" >&2; fail "$label: the generated tests failed"; }
+  tail -n 1 "$copy.pytest.log"
+  local scopes
+  scopes=$(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(json.dumps(sorted({s for it in d["paths"].values() for o in it.values() for r in o.get("security",[]) for v in r.values() for s in v})))' "$openapi")
+  local port
+  port=$(free_port)
+  local dburl=$db
+  [ -n "$dburl" ] || dburl="sqlite:///$copy/schemathesis.db"
+  (cd "$copy" && DATABASE_URL="$dburl" LEANOS_AUTH_TOKENS="{\"schemathesis\": $scopes}" \
+    exec "$VENV/bin/uvicorn" app.main:app --host 127.0.0.1 --port "$port" --log-level warning) > "$copy.uvicorn.log" 2>&1 &
+  UVICORN_PID=$!
+  local up=""
+  for _ in $(seq 1 100); do
+    if http_ok "http://127.0.0.1:$port/healthz"; then up=1; break; fi
+    sleep 0.1
+  done
+  [ -n "$up" ] || { cat "$copy.uvicorn.log" >&2; fail "$label: uvicorn did not start"; }
+  http_ok "http://127.0.0.1:$port/readyz" || fail "$label: /readyz is not ready"
+  "$VENV/bin/python" "$WORK/service-openapi.py" "$openapi" "$service" "$copy.openapi.json"
+  echo "== $label: schemathesis (seed $ST_SEED, at most $st_max examples per operation)"
+  (cd "$WORK" && "$SCHEMATHESIS" run "$copy.openapi.json" --url "http://127.0.0.1:$port" \
+    -H "Authorization: Bearer schemathesis" --seed "$ST_SEED" --max-examples "$st_max" \
+    --no-color > "$copy.schemathesis.log" 2>&1) || { cat "$copy.schemathesis.log" >&2; fail "$label: Schemathesis found failures"; }
+  tail -n 1 "$copy.schemathesis.log"
+  kill "$UVICORN_PID" 2>/dev/null || true
+  wait "$UVICORN_PID" 2>/dev/null || true
+  UVICORN_PID=""
+}
+
+# run_all DB_LABEL DATABASE_URL_PREFIX SCHEMATHESIS_MAX_EXAMPLES
+run_all() {
+  local db_label=$1 db=$2 st_max=$3
+  for out in "$WORK"/out/*; do
+    local ex
+    ex=$(basename "$out")
+    local openapi
+    openapi=$(ls "$out"/specifications/*/api.openapi.json)
+    for dir in "$out"/code/backend/*/; do
+      local service
+      service=$(basename "$dir")
+      local tests=all
+      [ -n "$db" ] && tests=api
+      local url=$db
+      if [ -n "$db" ]; then
+        pg_createdb "lp_${ex//-/_}_$service"
+        url="$db/lp_${ex//-/_}_$service"
+      fi
+      run_service "$db_label/$ex/$service" "$dir" "$openapi" "$service" "$url" "$tests" "$st_max"
+    done
+  done
+}
+
+# ---------------------------------------------------------------- SQLite
+run_all sqlite "" "$ST_MAX"
+
+# ---------------------------------------------------------------- PostgreSQL
+if [ "${BACKEND_POSTGRES:-1}" = 0 ]; then
+  echo "== PostgreSQL skipped (BACKEND_POSTGRES=0)"
+  exit 0
+fi
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+if [ -z "$PG_BIN" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing postgresql"
+  (apt-get install -y -qq postgresql >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)) || true
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+fi
+if [ -z "$PG_BIN" ]; then
+  [ "$CI" = true ] && fail "PostgreSQL is not installed (apt-get install postgresql)"
+  echo "note: PostgreSQL is not installed; the PostgreSQL run is skipped"
+  exit 0
+fi
+pg_as() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+mkdir -p "$WORK/pg"
+[ "$(id -u)" = 0 ] && chown postgres "$WORK/pg"
+PG_PORT=$(free_port)
+pg_as "$PG_BIN/initdb" -D "$WORK/pg/data" -U postgres --auth=trust -E UTF8 >/dev/null
+pg_as "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
+  -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+PG_STARTED=1
+pg_createdb() { "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"; }
+echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+run_all postgresql "postgresql://postgres@127.0.0.1:$PG_PORT" "$ST_MAX_PG"
+echo "== backends: every generated suite and Schemathesis run passed on SQLite and PostgreSQL"
