@@ -22,6 +22,14 @@
 //!   non-body parameters are query parameters, the `body` parameter is the request body. The
 //!   success response is `204` for a `Unit` result, `201` for `POST`, `200` otherwise; each
 //!   declared error is a response with its status and an `application/problem+json` body.
+//! - An error schema is `allOf [ProblemDetails, payload]`; the payload part is open, since
+//!   each `allOf` part sees the whole problem document (`type`, `title`, `status` included).
+//! - The statuses the generated service's runtime answers besides the declared errors
+//!   ([`runtime_responses`]: 400, 401, 403, 409, 422) are declared too, as `ProblemDetails`
+//!   marked `x-leanos-runtime`; a declared error of the same status makes the schema
+//!   `anyOf [declared, ProblemDetails]`.
+//! - A map whose key is not `String` carries its key type in `x-leanos-key` and the key's
+//!   text in `propertyNames`.
 //! - `standards { auth = bearer(scopes = [...]) except [ops] }` becomes an HTTP bearer
 //!   security scheme; every operation gets an explicit `security` (empty when exempt).
 
@@ -112,7 +120,9 @@ pub fn schema_name(spec: &Spec, id: TypeId, args: &[Ty]) -> String {
     name
 }
 
-fn ty_name(spec: &Spec, ty: &Ty) -> String {
+/// A type as a name fragment (`List_Product`, `Scoped_Product`): how generic instantiations
+/// are named in the document, and by the other generators that must agree with it.
+pub fn ty_name(spec: &Spec, ty: &Ty) -> String {
     let app = |head: &str, args: &[&Ty]| {
         let mut s = head.to_string();
         for a in args {
@@ -239,6 +249,9 @@ fn ty_schema(spec: &Spec, ty: &Ty) -> Value {
             if !matches!(spec.head(k).as_ref(), Ty::String) {
                 m["x-leanos-key"] = ty_schema(spec, k);
             }
+            if let Some(names) = key_names(spec, k) {
+                m["propertyNames"] = names;
+            }
             m
         }
         Ty::Fn(..) => json!({ "x-leanos-type": spec.display_ty(ty, &[]) }),
@@ -249,6 +262,33 @@ fn ty_schema(spec: &Spec, ty: &Ty) -> Value {
         }),
         Ty::ErrorType(e) => schema_ref(spec.errors.get(e.index()).map_or("?", |e| e.name.as_str())),
         Ty::Param(_) | Ty::Error => json!({}),
+    }
+}
+
+/// The JSON text of an integer map key, as the generated services write it (`str(n)`).
+pub const INT_KEY_PATTERN: &str = "^-?(0|[1-9][0-9]*)$";
+
+/// The `propertyNames` schema of a map whose keys have type `k`: the JSON object key is the
+/// key's text. `None` for `String` (any name) and for key types without a text form.
+pub(crate) fn key_names(spec: &Spec, k: &Ty) -> Option<Value> {
+    if matches!(k, Ty::String) {
+        return None;
+    }
+    match spec.head(k).as_ref() {
+        // A string alias (its refinement applies to the name) or a string enum: its schema.
+        Ty::String => Some(ty_schema(spec, k)),
+        Ty::Named { id, .. }
+            if spec
+                .types
+                .get(id.index())
+                .is_some_and(|d| matches!(&d.body, TypeBody::Sum(vs) if vs.iter().all(|v| v.payload.is_none()))) =>
+        {
+            Some(ty_schema(spec, k))
+        }
+        Ty::Int => Some(json!({ "type": "string", "pattern": INT_KEY_PATTERN })),
+        Ty::Bool => Some(json!({ "type": "string", "enum": ["true", "false"] })),
+        Ty::Machine(_) => Some(json!({ "type": "string" })),
+        _ => None,
     }
 }
 
@@ -341,8 +381,14 @@ fn type_schema(spec: &Spec, def: &TypeDef, args: &[Ty]) -> Value {
 }
 
 fn error_schema(spec: &Spec, e: &lp_ir::ErrorDef) -> Value {
+    // The payload part stays open: under `allOf` every part sees the whole problem document,
+    // so `additionalProperties: false` here would reject the problem members themselves.
+    let mut payload = fields_object(spec, &e.fields, &[], None);
+    if let Value::Object(m) = &mut payload {
+        m.remove("additionalProperties");
+    }
     let mut s = json!({
-        "allOf": [schema_ref(PROBLEM_DETAILS), fields_object(spec, &e.fields, &[], None)],
+        "allOf": [schema_ref(PROBLEM_DETAILS), payload],
         "x-leanos-status": e.status,
     });
     if !e.docs.is_empty() {
@@ -592,6 +638,46 @@ fn security_scheme(spec: &Spec) -> Option<Value> {
     })
 }
 
+/// The extension that marks a response the generated service's runtime gives (its value says
+/// which), as opposed to the spec's declared errors.
+pub const RUNTIME_MARK: &str = "x-leanos-runtime";
+
+/// An error response every generated service gives for an operation, besides its declared
+/// errors: a problem document (`ProblemDetails`) with this status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeResponse {
+    pub status: u16,
+    /// The value of [`RUNTIME_MARK`].
+    pub kind: &'static str,
+    pub description: &'static str,
+}
+
+/// The runtime error responses of an operation, by status: what the generated FastAPI service
+/// (`fastapi/runtime.py`) answers. 400 when the request body cannot be read (FastAPI's body
+/// parsing), 422 when a parameter or the body is outside the spec's types, 401 without a known
+/// bearer token and 403 when the token lacks a scope (secured operations; 403 only when scopes
+/// are required), 409 when the fired event is not enabled in the resource's state.
+pub fn runtime_responses(spec: &Spec, r: OpRef, op: &Op) -> Vec<RuntimeResponse> {
+    let mut out = Vec::new();
+    let rt = |status, kind, description| RuntimeResponse { status, kind, description };
+    if op.params.iter().any(|p| p.body) {
+        out.push(rt(400, "unreadable-body", "The request body cannot be read."));
+    }
+    if let Some(scopes) = secured(spec, r) {
+        out.push(rt(401, "unauthorized", "No bearer token, or an unknown one."));
+        if !scopes.is_empty() {
+            out.push(rt(403, "forbidden", "The bearer token lacks a required scope."));
+        }
+    }
+    if op.fires.is_some() {
+        out.push(rt(409, "illegal-transition", "The event is not enabled in the resource's state."));
+    }
+    if !op.params.is_empty() {
+        out.push(rt(422, "validation", "The request is outside the spec's types."));
+    }
+    out
+}
+
 fn operation(spec: &Spec, r: OpRef, op: &Op) -> Value {
     let service = spec.services.get(r.service.index()).map_or("?", |s| s.name.as_str());
     let mut o = Map::new();
@@ -648,16 +734,34 @@ fn operation(spec: &Spec, r: OpRef, op: &Op) -> Value {
             by_status.entry(def.status).or_default().push(&def.name);
         }
     }
-    for (status, names) in by_status {
-        let schema = if let [one] = names.as_slice() {
-            schema_ref(one)
-        } else {
-            json!({ "oneOf": names.iter().map(|n| schema_ref(n)).collect::<Vec<_>>() })
+    let runtime: BTreeMap<u16, RuntimeResponse> =
+        runtime_responses(spec, r, op).into_iter().map(|x| (x.status, x)).collect();
+    let statuses: BTreeSet<u16> = by_status.keys().chain(runtime.keys()).copied().collect();
+    for status in statuses {
+        let names = by_status.get(&status).map(Vec::as_slice).unwrap_or_default();
+        let declared = match names {
+            [] => None,
+            [one] => Some(schema_ref(one)),
+            _ => Some(json!({ "oneOf": names.iter().map(|n| schema_ref(n)).collect::<Vec<_>>() })),
         };
-        responses.insert(
-            status.to_string(),
-            json!({ "description": names.join(" | "), "content": { "application/problem+json": { "schema": schema } } }),
-        );
+        let mut description: Vec<&str> = names.to_vec();
+        let mut response = Map::new();
+        let schema = match (declared, runtime.get(&status)) {
+            (Some(declared), None) => declared,
+            (declared, Some(rt)) => {
+                description.push(rt.description);
+                response.insert(RUNTIME_MARK.into(), Value::String(rt.kind.into()));
+                match declared {
+                    // The spec's errors or the runtime's problem: both can answer this status.
+                    Some(declared) => json!({ "anyOf": [declared, schema_ref(PROBLEM_DETAILS)] }),
+                    None => schema_ref(PROBLEM_DETAILS),
+                }
+            }
+            (None, None) => continue,
+        };
+        response.insert("description".into(), Value::String(description.join(" | ")));
+        response.insert("content".into(), json!({ "application/problem+json": { "schema": schema } }));
+        responses.insert(status.to_string(), Value::Object(response));
     }
     o.insert("responses".into(), Value::Object(responses));
     if let Some(f) = &op.fires

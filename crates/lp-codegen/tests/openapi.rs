@@ -159,3 +159,103 @@ fn changed_fires_is_caught() {
     });
     assert!(found.iter().any(|m| m.item == "payments.authorise" && m.message.contains("fires")), "{found:#?}");
 }
+
+#[test]
+fn closed_error_payload_is_caught() {
+    let found = seeded(|d| {
+        schema(d, "OutOfStock")["allOf"][1]["additionalProperties"] = false.into();
+    });
+    assert!(
+        found.iter().any(|m| m.item == "schemas.OutOfStock" && m.message.contains("additionalProperties")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn removed_validation_response_is_caught() {
+    let found = seeded(|d| {
+        d["paths"]["/orders"]["post"]["responses"].as_object_mut().expect("responses").remove("422");
+    });
+    assert!(found.iter().any(|m| m.item == "orders.place_order" && m.message.contains("422")), "{found:#?}");
+}
+
+#[test]
+fn removed_illegal_transition_response_is_caught() {
+    let found = seeded(|d| {
+        d["paths"]["/orders/{order}/payment/capture"]["post"]["responses"]
+            .as_object_mut()
+            .expect("responses")
+            .remove("409");
+    });
+    assert!(found.iter().any(|m| m.item == "payments.capture" && m.message.contains("409")), "{found:#?}");
+}
+
+#[test]
+fn removed_auth_responses_are_caught() {
+    for status in ["401", "403"] {
+        let found = seeded(|d| {
+            d["paths"]["/orders"]["post"]["responses"].as_object_mut().expect("responses").remove(status);
+        });
+        assert!(found.iter().any(|m| m.item == "orders.place_order" && m.message.contains(status)), "{found:#?}");
+    }
+}
+
+#[test]
+fn declared_error_without_runtime_problem_is_caught() {
+    // The refund's 422 is both `RefundTooLarge` and the runtime's validation problem.
+    let found = seeded(|d| {
+        let schema = d
+            .pointer_mut("/paths/~1orders~1{request.order}~1payment~1refunds/post/responses/422/content/application~1problem+json/schema")
+            .expect("the 422 schema");
+        assert!(schema.get("anyOf").is_some(), "{schema}");
+        *schema = serde_json::json!({ "$ref": "#/components/schemas/RefundTooLarge" });
+    });
+    assert!(found.iter().any(|m| m.item == "payments.refund" && m.message.contains("problem document")), "{found:#?}");
+}
+
+#[test]
+fn dropped_property_names_is_caught() {
+    let spec = example("catalog-sync");
+    let mut doc = openapi(&spec);
+    assert!(read_back(&doc, &spec).is_empty());
+    let ids = doc.pointer_mut("/components/schemas/Product/properties/external_ids").expect("the map field");
+    ids.as_object_mut().expect("object").remove("propertyNames");
+    let found = read_back(&doc, &spec);
+    assert!(found.iter().any(|m| m.item.contains("external_ids") && m.message.contains("propertyNames")), "{found:#?}");
+}
+
+/// The document of a spec text, which must read back without mismatches.
+fn doc_of(src: &str) -> (Value, lp_ir::Spec) {
+    let file = lp_diagnostics::FileId(0);
+    let parsed = lp_syntax::parse(file, src);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let lowered = lp_ir::lower(&[(file, &parsed.value)]);
+    assert!(!lowered.diagnostics.iter().any(|d| d.is_error()), "{:?}", lowered.diagnostics);
+    let doc = openapi(&lowered.value);
+    assert_eq!(read_back(&doc, &lowered.value), Vec::new());
+    (doc, lowered.value)
+}
+
+#[test]
+fn map_keys_constrain_property_names() {
+    let (mut doc, spec) = doc_of(
+        "spec s version 1.0.0\n\
+         type Color = Red | Green\n\
+         type Code = String where matches(self, \"^[A-Z]+$\")\n\
+         type M = { by_int: Map<Int, Int>, by_bool: Map<Bool, Int>, by_color: Map<Color, Int>,\n\
+         by_code: Map<Code, Int>, by_text: Map<String, Int> }\n",
+    );
+    let props = &doc["components"]["schemas"]["M"]["properties"];
+    assert_eq!(
+        props["by_int"]["propertyNames"],
+        serde_json::json!({ "type": "string", "pattern": "^-?(0|[1-9][0-9]*)$" })
+    );
+    assert_eq!(props["by_bool"]["propertyNames"]["enum"], serde_json::json!(["true", "false"]));
+    assert_eq!(props["by_color"]["propertyNames"], serde_json::json!({ "$ref": "#/components/schemas/Color" }));
+    assert_eq!(props["by_code"]["propertyNames"], serde_json::json!({ "$ref": "#/components/schemas/Code" }));
+    assert!(props["by_text"].get("propertyNames").is_none(), "{}", props["by_text"]);
+    // A pattern that is not the key's text is caught.
+    doc["components"]["schemas"]["M"]["properties"]["by_int"]["propertyNames"]["pattern"] = "^[0-9]+$".into();
+    let found = read_back(&doc, &spec);
+    assert!(found.iter().any(|m| m.item.contains("by_int") && m.message.contains("propertyNames")), "{found:#?}");
+}

@@ -115,6 +115,10 @@ pub struct Report {
     /// Every migration obligation with its verdict.
     pub migrations: Vec<(Obligation, Verdict)>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The migration workspace's spec (the new version's types, the previous version's changed
+    /// types with the `Prev` prefix, one typed function per rule; see [`migrate`]), when the new
+    /// version has `migrate` blocks. Code generators print the migrations from it.
+    pub workspace: Option<Spec>,
 }
 
 impl Report {
@@ -265,7 +269,9 @@ pub fn finish(plan: Plan, new: &Spec, question_verdicts: &[Verdict], migration_v
         }
     }
     let mut migrations = Vec::new();
+    let mut workspace_spec = None;
     if let Some(ws) = workspace {
+        workspace_spec = Some(ws.spec);
         diagnostics.extend(ws.diagnostics);
         for (ob, v) in ws.obligations.into_iter().zip(migration_verdicts.iter().cloned()) {
             if let Some(d) = lp_check::diagnostic_for(&ob, &v) {
@@ -275,7 +281,7 @@ pub fn finish(plan: Plan, new: &Spec, question_verdicts: &[Verdict], migration_v
         }
     }
     lp_diagnostics::sort(&mut diagnostics);
-    Report { changes: out, migrations, diagnostics }
+    Report { changes: out, migrations, diagnostics, workspace: workspace_spec }
 }
 
 fn breaking_diagnostic(c: &Change, has_migration: bool) -> Diagnostic {

@@ -131,7 +131,9 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
         // The backend services (code/backend/{service}/), run by scripts/test-backend.sh; an
         // operation on a route the services answer themselves is LP7010.
         mismatches.extend(lp_codegen::fastapi::spec_diagnostics(spec));
-        generated.extend(lp_codegen::fastapi::generate(spec));
+        // With `migrate` blocks, the migration module is printed from the compatibility
+        // check's workspace (the previous version's types beside this version's).
+        generated.extend(lp_codegen::fastapi::generate_with_migrations(spec, outcome.migration_workspace.as_ref()));
     }
     if targets.contains(&Target::Remix) {
         // The frontend app (code/frontend/{spec name}/), checked by scripts/test-frontend.sh.

@@ -40,6 +40,10 @@ pub struct CheckOutcome {
     pub results: Vec<ObligationResult>,
     /// `versions.yaml`: the comparison with `[compat] previous`, when it ran.
     pub versions_yaml: Option<String>,
+    /// The migration workspace of that comparison (the previous version's changed types, as
+    /// `PrevT`, beside this version's, and each `migrate` rule typed): the backend prints its
+    /// migration module from it. `None` without `[compat] previous` or `migrate` blocks.
+    pub migration_workspace: Option<lp_ir::Spec>,
 }
 
 impl CheckOutcome {
@@ -283,6 +287,7 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
     let mut spec = None;
     let mut results = Vec::new();
     let mut versions_yaml = None;
+    let mut migration_workspace = None;
     if let Some(input) = &input {
         let paths = spec_paths(fs, input, &db, &mut diagnostics)?;
         files = load_specs(fs, &paths, &mut db, &mut diagnostics)?;
@@ -326,6 +331,7 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
                             }
                         }
                     }
+                    migration_workspace = report.as_ref().and_then(|r| r.workspace.clone());
                     versions_yaml = report.map(|r| lp_compat::output::versions_yaml(&r, &versions));
                 }
             }
@@ -338,7 +344,7 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
     diagnostics.dedup_by(|b, a| {
         a.code == b.code && a.primary.as_ref().map(|l| (l.file, l.span)) == b.primary.as_ref().map(|l| (l.file, l.span))
     });
-    Ok(CheckOutcome { db, diagnostics, input, files, spec, results, versions_yaml })
+    Ok(CheckOutcome { db, diagnostics, input, files, spec, results, versions_yaml, migration_workspace })
 }
 
 /// The IR printer's text for a check outcome, when lowering ran.

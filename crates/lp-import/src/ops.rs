@@ -4,7 +4,8 @@
 //!
 //! This inverts `lp_codegen::openapi`: `operationId` `service.op` names both, a path parameter
 //! `{a.b}` is field `b` of body parameter `a`, `x-leanos-synthesized` marks an operation
-//! without an HTTP binding, and an operation's empty `security` exempts it from `auth`.
+//! without an HTTP binding, an operation's empty `security` exempts it from `auth`, and a
+//! response marked `x-leanos-runtime` (what every generated service answers) is not an error.
 
 use crate::Importer;
 use crate::model::{ErrorOut, FieldOut, OpOut, ParamOut, ServiceOut, doc_lines};
@@ -516,6 +517,18 @@ impl<'d> Importer<'d> {
 
     /// The error names an error response stands for, declaring new errors as needed.
     fn error_responses(&mut self, status: u16, resp: &'d Value, at: &str) -> Vec<String> {
+        // A response the generated service's runtime gives (`x-leanos-runtime`) is not a spec
+        // error: only the spec's errors that share its status (the first part of its `anyOf`,
+        // the second being the runtime's `ProblemDetails`) are imported.
+        let runtime = resp.get("x-leanos-runtime").is_some();
+        if runtime
+            && resp
+                .pointer("/content/application~1problem+json/schema/anyOf")
+                .and_then(Value::as_array)
+                .is_none_or(|a| a.len() != 2)
+        {
+            return Vec::new();
+        }
         let media = resp.get("content").and_then(Value::as_object).and_then(|c| {
             if let Some(m) = c.get("application/problem+json") {
                 self.out.problem_json = true;
@@ -523,7 +536,10 @@ impl<'d> Importer<'d> {
             }
             json_content(c).map(|(_, m)| m)
         });
-        let schema = media.and_then(|m| m.get("schema"));
+        let mut schema = media.and_then(|m| m.get("schema"));
+        if runtime {
+            schema = schema.and_then(|s| s.get("anyOf")).and_then(Value::as_array).and_then(|a| a.first());
+        }
         // The generator's encoding: a reference (or a `oneOf` of references) to error schemas.
         let refs: Vec<&str> = match schema {
             Some(s) if s.get("$ref").is_some() => s.get("$ref").and_then(Value::as_str).into_iter().collect(),

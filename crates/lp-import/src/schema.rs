@@ -615,9 +615,15 @@ impl<'d> Importer<'d> {
                     let (val, r) =
                         self.ty(v, &format!("{hint}Value"), &format!("{at}.additionalProperties"), depth + 1);
                     let val = self.refined(&format!("{hint}Value"), val, r);
-                    let key = match obj.get("x-leanos-key") {
-                        Some(k) => {
-                            let (k, r) = self.ty(k, &format!("{hint}Key"), &format!("{at}.x-leanos-key"), depth + 1);
+                    // The key type; `propertyNames` (the key's text) stands for it when the
+                    // generator's `x-leanos-key` is absent.
+                    let key_schema = match obj.get("x-leanos-key") {
+                        Some(k) => Some((k, "x-leanos-key")),
+                        None => obj.get("propertyNames").map(|k| (k, "propertyNames")),
+                    };
+                    let key = match key_schema {
+                        Some((k, kw)) => {
+                            let (k, r) = self.ty(k, &format!("{hint}Key"), &format!("{at}.{kw}"), depth + 1);
                             self.refined(&format!("{hint}Key"), k, r)
                         }
                         None => "String".to_string(),
@@ -655,6 +661,7 @@ impl<'d> Importer<'d> {
                 "uniqueItems",
                 "additionalProperties",
                 "x-leanos-key",
+                "propertyNames",
                 "nullable",
                 "x-leanos-refinement",
                 "properties",

@@ -11,11 +11,14 @@
 //! - `app/routes.py`: one route per operation, paths and statuses as in `api.openapi.json`;
 //! - `app/logic.py`: `DefaultLogic`, the behaviour a hand-written class overrides
 //!   (`LEANOS_LOGIC=module:Class`; regeneration never touches that module);
-//! - `tests/`: pytest + Hypothesis tests derived from the spec.
+//! - `tests/`: pytest + Hypothesis tests derived from the spec;
+//! - `app/migrations.py` and `tests/test_migrations.py`, when the spec has `migrate` blocks and
+//!   the service holds the migrated types (see `migrations.rs`).
 //!
 //! Output is deterministic: every file starts with the same provenance header (spec name,
 //! version, digest of the IR), and everything is emitted in declaration order or sorted.
 
+mod migrations;
 mod models;
 pub mod py;
 mod service;
@@ -101,7 +104,15 @@ impl Header {
 
 /// Every service's backend project.
 pub fn generate(spec: &Spec) -> Generated {
+    generate_with_migrations(spec, None)
+}
+
+/// Every service's backend project, with the migration module when `workspace` (the migration
+/// workspace of the compatibility check, `lp_compat::Report::workspace`) is given and the spec
+/// has `migrate` blocks.
+pub fn generate_with_migrations(spec: &Spec, workspace: Option<&Spec>) -> Generated {
     let mut out = Generated::new();
+    let migrations = workspace.and_then(|ws| migrations::Migrations::new(spec, ws));
     let header = Header::new(spec);
     let runtime_py = header.hash(RUNTIME_PY);
     let first = spec.services.iter().position(|s| safe_name(&s.name));
@@ -168,6 +179,12 @@ pub fn generate(spec: &Spec) -> Generated {
         add("tests/test_fns.py", header.hash(&tests::fns_test(spec, &sl)), or_service(&fn_items));
         add("tests/test_machines.py", header.hash(&tests::machines_test(spec, &sl)), or_service(&machine_items));
         add("tests/test_api.py", header.hash(&tests::api_test(spec, sid)), svc_items.clone());
+        // The migration module goes to the first service (which holds every type) and, with the
+        // migrated types it can hold, to each other service.
+        if let Some(m) = migrations.as_ref().and_then(|m| m.for_service(spec, &sl, Some(s) == first)) {
+            add("app/migrations.py", header.hash(&m.module_py()), m.sources());
+            add("tests/test_migrations.py", header.hash(&m.test_py()), m.sources());
+        }
     }
     out
 }

@@ -146,34 +146,9 @@ pub fn result_name(spec: &Spec, ok: &Ty, err: &Ty) -> String {
     ident(&format!("Result_{}_{}", ty_tag(spec, ok), ty_tag(spec, err)))
 }
 
-/// A type as a name fragment (`List_Product`).
+/// A type as a name fragment (`List_Product`), the OpenAPI document's naming.
 pub fn ty_tag(spec: &Spec, ty: &Ty) -> String {
-    let app = |head: &str, args: &[&Ty]| {
-        let mut s = head.to_string();
-        for a in args {
-            s.push('_');
-            s.push_str(&ty_tag(spec, a));
-        }
-        s
-    };
-    match ty {
-        Ty::Int => "Int".into(),
-        Ty::Bool => "Bool".into(),
-        Ty::String => "String".into(),
-        Ty::Unit => "Unit".into(),
-        Ty::Void => "Void".into(),
-        Ty::Option(t) => app("Option", &[t]),
-        Ty::Result(a, b) => app("Result", &[a, b]),
-        Ty::List(t) => app("List", &[t]),
-        Ty::Set(t) => app("Set", &[t]),
-        Ty::Map(a, b) => app("Map", &[a, b]),
-        Ty::Fn(a, b) => app("Fn", &[a, b]),
-        Ty::Named { id, args } => schema_name(spec, *id, args),
-        Ty::Machine(m) => spec.machines.get(m.index()).map_or_else(|| "Machine".into(), |m| m.name.clone()),
-        Ty::ErrorType(e) => spec.errors.get(e.index()).map_or_else(|| "Error".into(), |e| e.name.clone()),
-        Ty::Param(i) => format!("T{i}"),
-        Ty::Error => "Any".into(),
-    }
+    crate::openapi::ty_name(spec, ty)
 }
 
 /// Whether a type (after aliases) is a sum whose variants are all units: a `Literal` of strings.

@@ -8,10 +8,15 @@
 //! and routes ([`super::route`]); the expected refinement bounds come from
 //! [`super::refinement_constraints`], the one definition of which bounds are expressible.
 
-use super::{AUTH_SCHEME, refinement_constraints, route, schema_name, schema_types, success_status};
-use lp_ir::{FieldDef, Op, OpRef, Spec, Ty, TypeBody};
+use super::{
+    AUTH_SCHEME, INT_KEY_PATTERN, RUNTIME_MARK, refinement_constraints, route, schema_name, schema_types,
+    success_status,
+};
+use lp_ir::{FieldDef, Op, OpRef, SettingValueKind, Spec, Ty, TypeBody};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+const PROBLEM_REF: &str = "#/components/schemas/ProblemDetails";
 
 /// One difference between the document and the IR.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +108,18 @@ pub fn read_back(doc: &Value, spec: &Spec) -> Vec<Mismatch> {
         if schema.get("x-leanos-status").and_then(Value::as_u64) != Some(u64::from(e.status)) {
             r.fail(&item, format!("`x-leanos-status` is not {}", e.status));
         }
+        if schema.pointer("/allOf/0/$ref").and_then(Value::as_str) != Some(PROBLEM_REF) {
+            r.fail(&item, "`allOf` does not start with `ProblemDetails`".into());
+        }
         match schema.pointer("/allOf/1") {
-            Some(payload) => r.object(&item, payload, &e.fields, &[], None),
+            Some(payload) => {
+                r.object(&item, payload, &e.fields, &[], None);
+                // Every `allOf` part sees the whole problem document: a closed payload part
+                // would reject the problem members, so no response could match.
+                if payload.get("additionalProperties").is_some() {
+                    r.fail(&item, "the payload part of `allOf` constrains `additionalProperties`".into());
+                }
+            }
             None => r.fail(&item, "no payload object in `allOf`".into()),
         }
     }
@@ -179,10 +194,11 @@ impl Reader<'_> {
                     && schema.get("items").is_some()
                     && (!matches!(ty, Ty::Set(_)) || schema.get("uniqueItems") == Some(&Value::Bool(true)))
             }
-            Ty::Map(_, v) => {
+            Ty::Map(k, v) => {
                 if let Some(values) = schema.get("additionalProperties") {
                     self.ty(&format!("{item}{{}}"), values, v);
                 }
+                self.key_names(item, schema.get("propertyNames"), k);
                 expect_type("object")
             }
             Ty::Option(t) => match schema.pointer("/oneOf/0") {
@@ -210,6 +226,38 @@ impl Reader<'_> {
         }
     }
 
+    /// Checks a map's `propertyNames` against its key type: the key's text must be what the
+    /// names are constrained to.
+    fn key_names(&mut self, item: &str, names: Option<&Value>, k: &Ty) {
+        let item = format!("{item}(keys)");
+        let head = self.spec.head(k);
+        let string_valued = match head.as_ref() {
+            Ty::String => !matches!(k, Ty::String),
+            Ty::Named { id, .. } => self
+                .spec
+                .types
+                .get(id.index())
+                .is_some_and(|d| matches!(&d.body, TypeBody::Sum(vs) if vs.iter().all(|v| v.payload.is_none()))),
+            _ => false,
+        };
+        let str_type = |n: &Value| n.get("type").and_then(Value::as_str) == Some("string");
+        match (head.as_ref(), names) {
+            _ if string_valued => match names {
+                Some(n) => self.ty(&item, n, k),
+                None => self.fail(&item, "no `propertyNames` for the key type".into()),
+            },
+            (Ty::Int, Some(n)) if str_type(n) && n.get("pattern").and_then(Value::as_str) == Some(INT_KEY_PATTERN) => {}
+            (Ty::Bool, Some(n)) if str_type(n) && n.get("enum") == Some(&serde_json::json!(["true", "false"])) => {}
+            (Ty::Machine(_), Some(n)) if str_type(n) => {}
+            (Ty::Int | Ty::Bool | Ty::Machine(_), _) => {
+                let shown = self.spec.display_ty(k, &[]);
+                self.fail(&item, format!("`propertyNames` does not describe the text of `{shown}` keys"));
+            }
+            (Ty::String, Some(_)) => self.fail(&item, "`propertyNames` constrains `String` keys".into()),
+            _ => {}
+        }
+    }
+
     /// Checks that the constraint keywords are exactly the translated refinement.
     fn constraints(&mut self, item: &str, schema: &Value, ty: &Ty, r: Option<&lp_ir::Expr>, whole: bool) {
         let expected = if whole {
@@ -231,6 +279,36 @@ impl Reader<'_> {
                 self.fail(item, format!("`{key}` is {}, the refinement says {}", show(found), show(want)));
             }
         }
+    }
+
+    /// The statuses the generated service answers for an operation besides its declared
+    /// errors, derived from the IR: an unreadable body (400), an unknown token (401), a
+    /// missing scope (403), an event not enabled (409), a request outside the types (422).
+    fn runtime_statuses(&self, r: OpRef, op: &Op) -> BTreeMap<u16, &'static str> {
+        let mut out = BTreeMap::new();
+        if op.params.iter().any(|p| p.body) {
+            out.insert(400, "an unreadable body");
+        }
+        if let Some(auth) = &self.spec.standards.auth
+            && !auth.except.iter().any(|e| e.ops.contains(&r))
+        {
+            out.insert(401, "no known bearer token");
+            let scoped = auth.args.iter().any(|(k, v)| {
+                k == "scopes"
+                    && matches!(&v.kind, SettingValueKind::List(items)
+                        if items.iter().any(|i| matches!(i.kind, SettingValueKind::Str(_))))
+            });
+            if scoped {
+                out.insert(403, "a missing scope");
+            }
+        }
+        if op.fires.is_some() {
+            out.insert(409, "an event not enabled");
+        }
+        if !op.params.is_empty() {
+            out.insert(422, "a request outside the types");
+        }
+        out
     }
 
     fn operation(&mut self, doc: &Value, r: OpRef, item: &str, op: &Op) {
@@ -307,6 +385,30 @@ impl Reader<'_> {
                         format!("the {} response of `{}` is not application/problem+json", def.status, def.name),
                     );
                 }
+            }
+        }
+        // What the generated service's runtime answers besides the declared errors.
+        for (status, why) in self.runtime_statuses(r, op) {
+            want_codes.insert(status.to_string());
+            let Some(resp) = o.pointer(&format!("/responses/{status}")) else { continue };
+            let schema = resp.pointer("/content/application~1problem+json/schema");
+            let declared =
+                op.errors.iter().any(|e| self.spec.errors.get(e.error.index()).is_some_and(|d| d.status == status));
+            let problem_ref = |s: &Value| s.get("$ref").and_then(Value::as_str) == Some(PROBLEM_REF);
+            let ok = match schema {
+                // Both the spec's errors and the runtime's problem document.
+                Some(s) if declared => s
+                    .get("anyOf")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.len() == 2 && !problem_ref(&a[0]) && problem_ref(&a[1])),
+                Some(s) => problem_ref(s),
+                None => false,
+            };
+            if !ok {
+                self.fail(item, format!("the {status} response ({why}) does not accept a problem document"));
+            }
+            if resp.get(RUNTIME_MARK).and_then(Value::as_str).is_none() {
+                self.fail(item, format!("the {status} response ({why}) has no `{RUNTIME_MARK}`"));
             }
         }
         let codes: BTreeSet<String> =
