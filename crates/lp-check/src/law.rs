@@ -183,7 +183,7 @@ fn named_in(ty: &Ty, found: &mut dyn FnMut(TypeId)) {
 
 /// Adds every function called in `e`, and transitively in their bodies, to `out`.
 fn called_fns(spec: &Spec, e: &Expr, out: &mut BTreeSet<FnId>) {
-    visit(e, &mut |x| {
+    lp_ir::expr::walk(e, &mut |x| {
         if let ExprKind::Call { func, .. } = &x.kind
             && out.insert(*func)
             && let Some(body) = spec.fns.get(func.index()).and_then(|f| f.body.as_ref())
@@ -191,38 +191,6 @@ fn called_fns(spec: &Spec, e: &Expr, out: &mut BTreeSet<FnId>) {
             called_fns(spec, body, out);
         }
     });
-}
-
-/// Calls `f` on `e` and every expression inside it, parents first.
-pub fn visit<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Ctor { args, .. }
-        | ExprKind::Call { args, .. }
-        | ExprKind::Builtin { args, .. }
-        | ExprKind::List(args) => {
-            for a in args {
-                visit(a, f);
-            }
-        }
-        ExprKind::Apply { func, arg } => {
-            visit(func, f);
-            visit(arg, f);
-        }
-        ExprKind::Field { base, .. } => visit(base, f),
-        ExprKind::Unary { operand, .. } => visit(operand, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            visit(lhs, f);
-            visit(rhs, f);
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            visit(scrutinee, f);
-            for arm in arms {
-                visit(&arm.body, f);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// A type declaration as span-free text: `type Tags<+T> = { tags: Set<T> } where len(self.tags) == 3`.

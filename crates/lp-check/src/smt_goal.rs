@@ -220,45 +220,11 @@ fn binder_text(b: Binder) -> String {
 
 // ---------------------------------------------------------------- dependencies
 
-/// Calls `f` on `e` and every sub-expression, in evaluation order (pre-order).
-pub fn walk_expr<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Ctor { args, .. }
-        | ExprKind::Call { args, .. }
-        | ExprKind::Builtin { args, .. }
-        | ExprKind::List(args) => args.iter().for_each(|a| walk_expr(a, f)),
-        ExprKind::Apply { func, arg } => {
-            walk_expr(func, f);
-            walk_expr(arg, f);
-        }
-        ExprKind::Field { base, .. } => walk_expr(base, f),
-        ExprKind::Unary { operand, .. } => walk_expr(operand, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            walk_expr(lhs, f);
-            walk_expr(rhs, f);
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            walk_expr(scrutinee, f);
-            arms.iter().for_each(|a| walk_expr(&a.body, f));
-        }
-        ExprKind::Int(_)
-        | ExprKind::Str(_)
-        | ExprKind::Bool(_)
-        | ExprKind::SelfValue
-        | ExprKind::Result
-        | ExprKind::Param(_)
-        | ExprKind::Var(_)
-        | ExprKind::Local { .. }
-        | ExprKind::Error => {}
-    }
-}
-
 /// Whether an expression contains an [`ExprKind::Error`] or a type [`Ty::Error`] anywhere;
 /// passes do not emit goals about erroneous expressions (lowering reported them).
 pub fn expr_has_error(e: &Expr) -> bool {
     let mut bad = false;
-    walk_expr(e, &mut |x| {
+    lp_ir::expr::walk(e, &mut |x| {
         if matches!(x.kind, ExprKind::Error) || x.ty.contains_error() {
             bad = true;
         }
@@ -318,7 +284,7 @@ impl Deps {
     }
 
     fn expr(&mut self, e: &Expr) {
-        walk_expr(e, &mut |x| {
+        lp_ir::expr::walk(e, &mut |x| {
             self.ty(&x.ty);
             match &x.kind {
                 ExprKind::Call { func, .. } => self.func(*func),

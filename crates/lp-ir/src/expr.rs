@@ -166,3 +166,30 @@ impl Expr {
         Expr { kind: ExprKind::Error, ty: Ty::Error, span }
     }
 }
+
+/// Calls `f` on `e` and on every expression inside it, parents before children, in the order
+/// they are written (match arms' bodies, not their patterns).
+pub fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
+    f(e);
+    match &e.kind {
+        ExprKind::Ctor { args, .. }
+        | ExprKind::Call { args, .. }
+        | ExprKind::Builtin { args, .. }
+        | ExprKind::List(args) => args.iter().for_each(|a| walk(a, f)),
+        ExprKind::Apply { func, arg } => {
+            walk(func, f);
+            walk(arg, f);
+        }
+        ExprKind::Field { base, .. } => walk(base, f),
+        ExprKind::Unary { operand, .. } => walk(operand, f),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            walk(lhs, f);
+            walk(rhs, f);
+        }
+        ExprKind::Match { scrutinee, arms } => {
+            walk(scrutinee, f);
+            arms.iter().for_each(|a| walk(&a.body, f));
+        }
+        _ => {}
+    }
+}

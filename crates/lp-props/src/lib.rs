@@ -23,8 +23,9 @@ pub use value::Value;
 
 use eval::{Env, EvalError};
 use func::{IntFn, int_fn};
-use lp_check::law::{LawGoal, LawKind, visit};
+use lp_check::law::{LawGoal, LawKind};
 use lp_check::{Counterexample, Verdict};
+use lp_ir::expr::walk;
 use lp_ir::{Expr, ExprKind, Spec, Ty, TypeBody, TypeId};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use std::cell::{Cell, RefCell};
@@ -277,7 +278,7 @@ fn unsupported(spec: &Spec, root: TypeId) -> Option<String> {
     let mut fns = BTreeSet::new();
     while let Some((e, in_fn)) = exprs.pop() {
         let mut problem = None;
-        visit(e, &mut |x| {
+        walk(e, &mut |x| {
             if problem.is_some() {
                 return;
             }

@@ -193,7 +193,7 @@ impl Exhaustiveness<'_, '_> {
     fn item(&self, item: &str, file: FileId, roots: &[&Expr], out: &mut Vec<Obligation>) {
         let mut n = 0usize;
         for root in roots {
-            walk(root, &mut |e| {
+            lp_ir::expr::walk(root, &mut |e| {
                 if let ExprKind::Match { scrutinee, arms } = &e.kind {
                     let index = n;
                     n += 1;
@@ -460,33 +460,4 @@ fn has_error(p: &Pattern) -> bool {
 
 fn quoted(cases: &[String]) -> String {
     cases.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-}
-
-/// Visits an expression and every expression inside it, parents before children, in the
-/// order they are written.
-pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Ctor { args, .. } | ExprKind::Call { args, .. } | ExprKind::Builtin { args, .. } => {
-            args.iter().for_each(|a| walk(a, f))
-        }
-        ExprKind::List(items) => items.iter().for_each(|a| walk(a, f)),
-        ExprKind::Apply { func, arg } => {
-            walk(func, f);
-            walk(arg, f);
-        }
-        ExprKind::Field { base, .. } => walk(base, f),
-        ExprKind::Unary { operand, .. } => walk(operand, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            walk(lhs, f);
-            walk(rhs, f);
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            walk(scrutinee, f);
-            for arm in arms {
-                walk(&arm.body, f);
-            }
-        }
-        _ => {}
-    }
 }

@@ -18,6 +18,7 @@
 use super::models::{self, Concrete, concrete_from};
 use super::py::{self, Scope, ident, str_lit, type_name};
 use super::slice::Slice;
+use lp_ir::expr::walk;
 use lp_ir::{Ctor, Expr, ExprKind, FieldDef, Spec, Ty, TypeBody, TypeId};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -469,30 +470,5 @@ fn empty_slice(spec: &Spec) -> Slice {
         machines: vec![false; spec.machines.len()],
         errors: vec![false; spec.errors.len()],
         concrete: Concrete::default(),
-    }
-}
-
-fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Ctor { args, .. } | ExprKind::Call { args, .. } | ExprKind::Builtin { args, .. } => {
-            args.iter().for_each(|a| walk(a, f))
-        }
-        ExprKind::List(items) => items.iter().for_each(|a| walk(a, f)),
-        ExprKind::Apply { func, arg } => {
-            walk(func, f);
-            walk(arg, f);
-        }
-        ExprKind::Field { base, .. } => walk(base, f),
-        ExprKind::Unary { operand, .. } => walk(operand, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            walk(lhs, f);
-            walk(rhs, f);
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            walk(scrutinee, f);
-            arms.iter().for_each(|a| walk(&a.body, f));
-        }
-        _ => {}
     }
 }

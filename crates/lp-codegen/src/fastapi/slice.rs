@@ -5,7 +5,8 @@
 //! keeps the output linear in the number of services.
 
 use super::models::{Concrete, concrete_from};
-use lp_ir::{Ctor, Expr, ExprKind, MatchArm, ServiceId, Spec, Ty, TypeBody, TypeId};
+use lp_ir::expr::walk;
+use lp_ir::{Ctor, Expr, ExprKind, ServiceId, Spec, Ty, TypeBody, TypeId};
 
 /// A subset of the spec's items, by arena index.
 pub struct Slice {
@@ -138,30 +139,5 @@ impl Slice {
                 return;
             }
         }
-    }
-}
-
-fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Ctor { args, .. } | ExprKind::Call { args, .. } | ExprKind::Builtin { args, .. } => {
-            args.iter().for_each(|a| walk(a, f))
-        }
-        ExprKind::List(items) => items.iter().for_each(|a| walk(a, f)),
-        ExprKind::Apply { func, arg } => {
-            walk(func, f);
-            walk(arg, f);
-        }
-        ExprKind::Field { base, .. } => walk(base, f),
-        ExprKind::Unary { operand, .. } => walk(operand, f),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            walk(lhs, f);
-            walk(rhs, f);
-        }
-        ExprKind::Match { scrutinee, arms } => {
-            walk(scrutinee, f);
-            arms.iter().for_each(|MatchArm { body, .. }| walk(body, f));
-        }
-        _ => {}
     }
 }
