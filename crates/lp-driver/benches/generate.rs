@@ -69,17 +69,30 @@ fn main() {
     let inputs = inputs();
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c, &inputs);
-    println!("\n| input | files | all generators (best of 5) | FastAPI generator alone |");
-    println!("|---|---:|---:|---:|");
+    println!("\n| input | files | all generators | OpenAPI + read-back | FastAPI | frontend | infra + read-back |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for (name, outcome) in &inputs {
         let files = lp_driver::build::artifacts(outcome).files.len();
-        let all = best(5, &|| {
+        let ms = |f: &dyn Fn()| format!("{:.1} ms", best(5, f).as_secs_f64() * 1e3);
+        let spec = outcome.spec.as_ref().expect("a spec");
+        let all = ms(&|| {
             black_box(lp_driver::build::artifacts(outcome));
         });
-        let spec = outcome.spec.as_ref().expect("a spec");
-        let fastapi = best(5, &|| {
+        let openapi = ms(&|| {
+            let doc = lp_codegen::openapi::openapi(spec);
+            black_box(lp_codegen::openapi::read_back(&doc, spec));
+        });
+        let fastapi = ms(&|| {
             black_box(lp_codegen::fastapi::generate(spec));
         });
-        println!("| {name} | {files} | {:.1} ms | {:.1} ms |", all.as_secs_f64() * 1e3, fastapi.as_secs_f64() * 1e3);
+        let remix = ms(&|| {
+            black_box(lp_codegen::remix::generate(spec));
+        });
+        let infra = ms(&|| {
+            let options = lp_codegen::infra::Options { frontend: true };
+            let files = lp_codegen::infra::generate_with(spec, &options);
+            black_box(lp_codegen::infra::validate(spec, &options, &files));
+        });
+        println!("| {name} | {files} | {all} | {openapi} | {fastapi} | {remix} | {infra} |");
     }
 }
