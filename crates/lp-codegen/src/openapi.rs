@@ -179,19 +179,13 @@ pub fn schema_types(spec: &Spec) -> BTreeMap<String, (TypeId, Vec<Ty>)> {
             }
             Ty::Named { id, args } => {
                 let name = schema_name(spec, id, &args);
-                if out.contains_key(&name) || ty_contains_param(&args) {
+                if out.contains_key(&name)
+                    || args.iter().any(Ty::contains_param)
+                    || spec.types.get(id.index()).is_none()
+                {
                     continue;
                 }
-                let Some(def) = spec.types.get(id.index()) else { continue };
-                match &def.body {
-                    TypeBody::Record(fields) => todo.extend(fields.iter().map(|f| f.ty.subst(&args))),
-                    TypeBody::Sum(variants) => {
-                        for v in variants {
-                            todo.extend(v.payload.iter().flatten().map(|f| f.ty.subst(&args)));
-                        }
-                    }
-                    TypeBody::Alias(t) => todo.push(t.subst(&args)),
-                }
+                todo.extend(spec.component_types(id, &args));
                 todo.extend(args.iter().cloned());
                 out.insert(name, (id, args));
             }
@@ -199,19 +193,6 @@ pub fn schema_types(spec: &Spec) -> BTreeMap<String, (TypeId, Vec<Ty>)> {
         }
     }
     out
-}
-
-fn ty_contains_param(args: &[Ty]) -> bool {
-    fn has(t: &Ty) -> bool {
-        match t {
-            Ty::Param(_) => true,
-            Ty::Option(t) | Ty::List(t) | Ty::Set(t) => has(t),
-            Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => has(a) || has(b),
-            Ty::Named { args, .. } => args.iter().any(has),
-            _ => false,
-        }
-    }
-    args.iter().any(has)
 }
 
 // ---------------------------------------------------------------- schemas

@@ -51,6 +51,19 @@ impl Spec {
         Cow::Owned(Ty::Error)
     }
 
+    /// The types a named type's definition mentions, instantiated with `args`: its fields, its
+    /// variants' payload fields, or its alias target. Empty for an unknown id.
+    pub fn component_types(&self, id: TypeId, args: &[Ty]) -> Vec<Ty> {
+        let Some(def) = self.types.get(id.index()) else { return Vec::new() };
+        match &def.body {
+            TypeBody::Record(fields) => fields.iter().map(|f| f.ty.subst(args)).collect(),
+            TypeBody::Sum(variants) => {
+                variants.iter().flat_map(|v| v.payload.iter().flatten()).map(|f| f.ty.subst(args)).collect()
+            }
+            TypeBody::Alias(t) => vec![t.subst(args)],
+        }
+    }
+
     /// The fields of a record type or an error type (after alias expansion), with the type
     /// arguments that their types must be substituted with.
     pub fn record_fields<'t>(&self, ty: &'t Ty) -> Option<(&[FieldDef], Cow<'t, [Ty]>)> {

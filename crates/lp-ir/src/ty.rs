@@ -53,6 +53,17 @@ impl Ty {
         }
     }
 
+    /// Whether a type parameter ([`Ty::Param`]) occurs anywhere inside this type.
+    pub fn contains_param(&self) -> bool {
+        match self {
+            Ty::Param(_) => true,
+            Ty::Option(t) | Ty::List(t) | Ty::Set(t) => t.contains_param(),
+            Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => a.contains_param() || b.contains_param(),
+            Ty::Named { args, .. } => args.iter().any(Ty::contains_param),
+            _ => false,
+        }
+    }
+
     /// Replaces every [`Ty::Param`] by the argument with its index (or [`Ty::Error`] when
     /// there is no such argument).
     pub fn subst(&self, args: &[Ty]) -> Ty {

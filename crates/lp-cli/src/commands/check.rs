@@ -18,15 +18,9 @@ pub struct Args {
     pub flags: CheckFlags,
 }
 
-/// The flags `check` and `build` share.
+/// How obligations are discharged: the flags `check`, `build` and `diff` share.
 #[derive(Debug, clap::Args)]
-pub struct CheckFlags {
-    /// List every obligation with its verdict, not only the summary.
-    #[arg(long, short)]
-    pub verbose: bool,
-    /// Discharge every obligation again instead of reusing cached verdicts.
-    #[arg(long)]
-    pub no_cache: bool,
+pub struct DischargeFlags {
     /// z3's time limit per obligation, in milliseconds; a timeout is `unknown` and fails.
     #[arg(long, value_name = "MS", default_value_t = CheckOptions::default().smt_timeout_ms,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
@@ -38,21 +32,40 @@ pub struct CheckFlags {
     /// The property tests' seed (recorded in every `tested` verdict, so a run can be replayed).
     #[arg(long, value_name = "SEED", default_value_t = CheckOptions::default().seed)]
     pub seed: u64,
+}
+
+/// The flags `check` and `build` share.
+#[derive(Debug, clap::Args)]
+pub struct CheckFlags {
+    /// List every obligation with its verdict, not only the summary.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Discharge every obligation again instead of reusing cached verdicts.
+    #[arg(long)]
+    pub no_cache: bool,
+    #[command(flatten)]
+    pub discharge: DischargeFlags,
     /// How many steps state-machine exploration goes before an unproved invariant is only
     /// `bounded` (default: the project's `[check] depth`, else 10000).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub depth: Option<u32>,
 }
 
-impl CheckFlags {
+impl DischargeFlags {
+    /// The options with these settings and the defaults for the rest.
     pub fn options(&self) -> CheckOptions {
         CheckOptions {
             smt_timeout_ms: self.smt_timeout,
             props_cases: self.cases,
             seed: self.seed,
-            use_cache: !self.no_cache,
-            machine_depth: self.depth,
+            ..CheckOptions::default()
         }
+    }
+}
+
+impl CheckFlags {
+    pub fn options(&self) -> CheckOptions {
+        CheckOptions { use_cache: !self.no_cache, machine_depth: self.depth, ..self.discharge.options() }
     }
 }
 

@@ -36,17 +36,8 @@ pub struct Args {
     /// How the changes are printed on standard output (diagnostics follow `--error-format`).
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// z3's time limit per obligation, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = CheckOptions::default().smt_timeout_ms,
-          value_parser = clap::value_parser!(u64).range(1..=600_000))]
-    pub smt_timeout: u64,
-    /// Property-test cases for round trips z3 cannot decide.
-    #[arg(long, value_name = "N", default_value_t = CheckOptions::default().props_cases,
-          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub cases: u32,
-    /// The property tests' seed (recorded in every `tested` verdict).
-    #[arg(long, value_name = "SEED", default_value_t = CheckOptions::default().seed)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub discharge: crate::commands::check::DischargeFlags,
 }
 
 /// A temporary folder removed when dropped.
@@ -128,13 +119,7 @@ pub fn run(args: Args, out: &Output) -> Status {
 
 /// Compares two versions on disk and reports.
 fn compare(old: &Path, new: &Path, args: &Args, out: &Output) -> Status {
-    let opts = CheckOptions {
-        smt_timeout_ms: args.smt_timeout,
-        props_cases: args.cases,
-        seed: args.seed,
-        use_cache: false,
-        ..CheckOptions::default()
-    };
+    let opts = CheckOptions { use_cache: false, ..args.discharge.options() };
     let outcome = match lp_driver::compat::diff_paths(&OsFs, old, new, &opts) {
         Ok(o) => o,
         Err(e) => {

@@ -32,7 +32,7 @@ pub fn concrete_from(spec: &Spec, roots: Vec<Ty>) -> Concrete {
             }
             Ty::Result(a, b) => {
                 let name = result_name(spec, &a, &b);
-                if !out.results.contains_key(&name) && !has_param(&a) && !has_param(&b) {
+                if !out.results.contains_key(&name) && !a.contains_param() && !b.contains_param() {
                     todo.push((*a).clone());
                     todo.push((*b).clone());
                     out.results.insert(name, (*a, *b));
@@ -40,19 +40,13 @@ pub fn concrete_from(spec: &Spec, roots: Vec<Ty>) -> Concrete {
             }
             Ty::Named { id, args } => {
                 let name = type_name(spec, id, &args);
-                if out.named.contains_key(&name) || args.iter().any(has_param) {
+                if out.named.contains_key(&name)
+                    || args.iter().any(Ty::contains_param)
+                    || spec.types.get(id.index()).is_none()
+                {
                     continue;
                 }
-                let Some(def) = spec.types.get(id.index()) else { continue };
-                match &def.body {
-                    TypeBody::Record(fields) => todo.extend(fields.iter().map(|f| f.ty.subst(&args))),
-                    TypeBody::Sum(variants) => {
-                        for v in variants {
-                            todo.extend(v.payload.iter().flatten().map(|f| f.ty.subst(&args)));
-                        }
-                    }
-                    TypeBody::Alias(t) => todo.push(t.subst(&args)),
-                }
+                todo.extend(spec.component_types(id, &args));
                 todo.extend(args.iter().cloned());
                 out.named.insert(name, (id, args));
             }
@@ -60,16 +54,6 @@ pub fn concrete_from(spec: &Spec, roots: Vec<Ty>) -> Concrete {
         }
     }
     out
-}
-
-fn has_param(t: &Ty) -> bool {
-    match t {
-        Ty::Param(_) => true,
-        Ty::Option(t) | Ty::List(t) | Ty::Set(t) => has_param(t),
-        Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => has_param(a) || has_param(b),
-        Ty::Named { args, .. } => args.iter().any(has_param),
-        _ => false,
-    }
 }
 
 /// A type as a Python annotation; `m` is the models module prefix (`""` or `"M."`).

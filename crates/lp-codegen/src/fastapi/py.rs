@@ -263,19 +263,12 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
                 out.push(')');
                 return;
             }
+            // Division and remainder went to the runtime's Euclidean helpers above; the other
+            // operators are written as in the spec, but for Python's `or` and `and`.
             let op = match op {
                 BinOp::Or => "or",
                 BinOp::And => "and",
-                BinOp::Eq => "==",
-                BinOp::Ne => "!=",
-                BinOp::Lt => "<",
-                BinOp::Le => "<=",
-                BinOp::Gt => ">",
-                BinOp::Ge => ">=",
-                BinOp::Add => "+",
-                BinOp::Sub => "-",
-                BinOp::Mul => "*",
-                BinOp::Div | BinOp::Rem => "/",
+                other => other.as_str(),
             };
             out.push('(');
             write_expr(out, spec, scope, lhs, counter);
