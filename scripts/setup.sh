@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 need() { command -v "$1" >/dev/null 2>&1; }
 
 if ! need cargo; then
-  echo "setup: cargo is missing; install Rust 1.88 or newer (https://rustup.rs)" >&2
+  echo "setup: cargo is missing; install Rust 1.89 or newer (https://rustup.rs)" >&2
   exit 2
 fi
 if ! need python3; then

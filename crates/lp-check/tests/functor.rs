@@ -10,7 +10,6 @@ use lp_check::passes::functor::{self, Occurs};
 use lp_check::{Goal, Method, Obligation, Verdict, diagnostic_for};
 use lp_diagnostics::FileId;
 use lp_ir::Spec;
-use std::path::Path;
 
 fn obligations(src: &str) -> (Spec, Vec<Obligation>) {
     let spec = lower(src);
@@ -305,32 +304,17 @@ fn law_digests_follow_the_types_they_depend_on() {
 
 // ------------------------------------------------------------------ the examples
 
+/// The example projects' specs, their files loaded as the CLI loads the project.
 fn example_specs() -> Vec<(String, Spec)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec-examples");
     let mut projects = Vec::new();
-    for dir in ["catalog-sync", "order-fulfilment", "subscription-billing/v1", "subscription-billing/v2"] {
-        let mut files: Vec<_> = walk(&root.join(dir));
-        files.sort();
-        let texts: Vec<String> = files.iter().map(|p| std::fs::read_to_string(p).expect("read example")).collect();
+    for dir in lp_test_support::EXAMPLES {
+        let texts = lp_test_support::example_texts(dir);
         let parsed: Vec<_> =
             texts.iter().enumerate().map(|(i, t)| (FileId(i as u32), lp_syntax::parse(FileId(i as u32), t))).collect();
         let asts: Vec<_> = parsed.iter().map(|(id, p)| (*id, &p.value)).collect();
         projects.push((dir.to_string(), lp_ir::lower(&asts).value));
     }
     projects
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("example dir") {
-        let p = entry.expect("entry").path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|e| e == "adt") {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

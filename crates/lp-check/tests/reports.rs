@@ -4,35 +4,16 @@
 use lp_check::{Goal, Obligation, Pass, Verdict};
 use lp_ir::Spec;
 use lp_test_support::spec_of;
-use std::path::{Path, PathBuf};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Every project of `spec-examples` (a folder with a `leanos.toml`), with its `.adt` files.
+/// Every project of `spec-examples` (a folder with a `leanos.toml`), with its spec files'
+/// texts, loaded as the CLI loads the project.
 fn examples() -> Vec<(String, Vec<String>)> {
-    fn projects(dir: &Path, out: &mut Vec<PathBuf>) {
-        if dir.join("leanos.toml").is_file() {
-            out.push(dir.to_path_buf());
-            return;
-        }
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .expect("read dir")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.is_dir())
-            .collect();
-        entries.sort();
-        for p in entries {
-            projects(&p, out);
-        }
-    }
-    let mut dirs = Vec::new();
-    projects(&repo().join("spec-examples"), &mut dirs);
-    dirs.into_iter()
+    lp_test_support::example_projects()
+        .into_iter()
         .map(|d| {
-            let files = lp_test_support::adt_files(&d);
-            let name = d.strip_prefix(repo().join("spec-examples")).expect("inside").display().to_string();
+            let files = lp_test_support::project_files(&d);
+            let name =
+                d.strip_prefix(lp_test_support::repo().join("spec-examples")).expect("inside").display().to_string();
             (name, files.iter().map(|f| std::fs::read_to_string(f).expect("read spec")).collect())
         })
         .collect()

@@ -4,6 +4,7 @@ use crate::commands;
 use crate::output::{ColorChoice, Output};
 use clap::{Parser, Subcommand, ValueEnum};
 use lp_diagnostics::render::ErrorFormat;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
@@ -82,6 +83,25 @@ pub enum Command {
     /// Print the resolved IR of a spec file or project (for debugging).
     #[command(hide = true)]
     Ir(commands::ir::Args),
+}
+
+/// A path argument of a command that does not read standard input or write standard output
+/// through `-`: `-` is a usage error (exit 2), not a file or folder named `-`.
+pub fn path_arg(s: &str) -> Result<PathBuf, String> {
+    if s == "-" {
+        return Err(
+            "`-` (standard input or output) is not supported here; give a path, or `./-` for a file named `-`".into()
+        );
+    }
+    Ok(PathBuf::from(s))
+}
+
+/// An output-file option whose absence means standard output: `-` is a usage error that says so.
+pub fn output_file_arg(s: &str) -> Result<PathBuf, String> {
+    if s == "-" {
+        return Err("`-`: standard output is where it goes without this option; omit the option, or give `./-` for a file named `-`".into());
+    }
+    Ok(PathBuf::from(s))
 }
 
 /// The documented exit statuses.

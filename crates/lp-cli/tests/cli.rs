@@ -224,3 +224,209 @@ fn fmt_leaves_files_with_syntax_errors_alone() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(dir.join("x.adt")).expect("read"), broken);
 }
+
+/// Runs the binary, failing the test (instead of hanging it) when it does not finish in time.
+fn run_within(args: &[&str], cwd: &Path, secs: u64) -> Output {
+    let child = bin()
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run leanos-prove");
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(secs)) {
+        Ok(o) => o.expect("wait for leanos-prove"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &id.to_string()]).status();
+            panic!("`leanos-prove {}` hung for {secs} s", args.join(" "));
+        }
+    }
+}
+
+/// Makes a FIFO with the system's `mkfifo`.
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = Command::new("mkfifo").arg(path).status().expect("run mkfifo").success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_given_as_the_spec_path_is_lp0015_not_a_hang() {
+    let dir = scratch("fifo-direct");
+    mkfifo(&dir.join("pipe.adt"));
+    for cmd in ["check", "build", "fmt", "graph", "ir"] {
+        let o = run_within(&[cmd, "pipe.adt", "--color", "never"], &dir, 60);
+        assert_no_panic(&o);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
+        assert!(err.contains("error[LP0015]") && err.contains("`pipe.adt` is a FIFO (named pipe)"), "{cmd}: {err}");
+    }
+    // Commands that read a file of another kind refuse it through the same reading path.
+    let o = run_within(&["import", "openapi", "pipe.adt"], &dir, 60);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("FIFO"), "{}", text(&o.stderr));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_inside_a_spec_folder_is_lp0015_and_the_other_files_are_still_read() {
+    let dir = scratch("fifo-folder");
+    let o = run(&["init", "shop"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let project = dir.join("shop");
+    // `specs = ["spec"]`: every `*.adt` entry of the folder is read.
+    mkfifo(&project.join("spec/zz-pipe.adt"));
+    std::fs::write(project.join("spec/broken.adt"), "type = \n").expect("write");
+    for cmd in ["check", "build", "fmt"] {
+        let o = run_within(&[cmd, "shop", "--color", "never"], &dir, 120);
+        assert_no_panic(&o);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {err}");
+        assert!(err.contains("error[LP0015]") && err.contains("zz-pipe.adt"), "{cmd}: {err}");
+        // The FIFO does not stop the other files from being read and reported.
+        assert!(err.contains("broken.adt"), "{cmd}: {err}");
+    }
+    assert!(!project.join("artifacts/engineering").exists(), "a build with errors writes nothing");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_folders_where_a_file_is_expected_are_refused() {
+    let dir = scratch("not-regular");
+    // A character device that never ends.
+    let o = run_within(&["check", "/dev/zero", "--color", "never"], &dir, 60);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("`/dev/zero` is a character device"), "{}", text(&o.stderr));
+    // A project listing a device among its specs.
+    std::fs::create_dir_all(dir.join("p")).expect("mkdir");
+    std::fs::write(
+        dir.join("p/leanos.toml"),
+        "[project]\nname = \"p\"\nversion = \"1.0.0\"\nspecs = [\"/dev/zero\"]\n",
+    )
+    .expect("write");
+    let o = run_within(&["check", "p", "--color", "never"], &dir, 60);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("error[LP0015]"), "{}", text(&o.stderr));
+    // A `leanos.toml` that is a folder.
+    std::fs::create_dir_all(dir.join("q/leanos.toml")).expect("mkdir");
+    let o = run_within(&["check", "q", "--color", "never"], &dir, 60);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("`q/leanos.toml` is a folder, not a regular file"), "{}", text(&o.stderr));
+    // A signing key that is a folder: an unusable key, exit 2, before anything is written.
+    let o = run(&["init", "shop"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = run_within(&["build", "shop", "--key", "q", "--color", "never"], &dir, 120);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("is a folder, not a regular file"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn dash_is_a_usage_error_where_standard_input_is_not_supported() {
+    let dir = scratch("dash");
+    let o = run(&["init", "shop"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let cases: &[&[&str]] = &[
+        &["build", "-"],
+        &["build", "shop", "--out", "-"],
+        &["build", "shop", "--key", "-"],
+        &["check", "-"],
+        &["graph", "-"],
+        &["graph", "shop", "-o", "-"],
+        &["ir", "-"],
+        &["diff", "-", "shop"],
+        &["import", "openapi", "-"],
+        &["import", "openapi", "x.json", "-o", "-"],
+        &["keygen", "--out", "-"],
+        &["init", "-"],
+        &["threads", "check", "-"],
+    ];
+    for args in cases {
+        let o = run_within(args, &dir, 60);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("`-`"), "{args:?} names the problem: {err}");
+        assert!(!dir.join("-").exists(), "{args:?} created a file or folder named `-`");
+    }
+    // `fmt -` does read standard input (see `fmt_reads_stdin_and_writes_stdout`).
+}
+
+#[test]
+fn a_build_removes_the_temporary_folders_a_killed_build_left() {
+    let dir = scratch("stale-tmp");
+    let o = run(&["init", "shop"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let artifacts = dir.join("shop/artifacts");
+    // What a build killed during its write phase leaves: its half-written tree and the
+    // previous output it had moved aside (PIDs no live build has).
+    for left in [".engineering.tmp-999999991/specifications", ".engineering.old-999999992/code"] {
+        std::fs::create_dir_all(artifacts.join(left)).expect("mkdir");
+        std::fs::write(artifacts.join(left).join("half.txt"), "half").expect("write");
+    }
+    // Another output's temporary folder is not this build's to remove.
+    std::fs::create_dir_all(artifacts.join(".other.tmp-999999993")).expect("mkdir");
+    let o = run_within(&["build", "shop", "--color", "never", "-q"], &dir, 300);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut left: Vec<String> = std::fs::read_dir(&artifacts)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".engineering.lock", ".other.tmp-999999993", "engineering"]);
+}
+
+#[test]
+fn a_second_build_of_one_output_waits_for_the_first_and_says_so() {
+    use std::io::BufRead;
+    let dir = scratch("build-lock");
+    let o = run(&["init", "shop"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let artifacts = dir.join("shop/artifacts");
+    std::fs::create_dir_all(&artifacts).expect("mkdir");
+    // The test plays the first build: it holds the output's lock.
+    let lock = std::fs::File::create(artifacts.join(".engineering.lock")).expect("lock file");
+    lock.lock().expect("take the lock");
+    let mut child = bin()
+        .args(["build", "shop", "--color", "never", "-q"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run leanos-prove");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let waiting = rx.recv_timeout(std::time::Duration::from_secs(300));
+    let waiting = match waiting {
+        Ok(line) => line,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the second build neither waited nor said so");
+        }
+    };
+    assert!(
+        waiting.starts_with("Blocking waiting for file lock") && waiting.contains(".engineering.lock"),
+        "{waiting}"
+    );
+    // While it waits, it writes nothing.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().expect("poll").is_none(), "the build did not wait for the lock");
+    assert!(!artifacts.join("engineering").exists(), "the build wrote while another held the lock");
+    drop(lock);
+    let status = child.wait().expect("wait");
+    let rest: Vec<String> = rx.iter().collect();
+    let rest = rest.join("\n");
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(rest.contains("warning[LP8030]"), "{rest}");
+    assert!(artifacts.join("engineering/specifications").is_dir(), "{rest}");
+}

@@ -178,8 +178,9 @@ fn grammar_cases_check_clean() {
     assert!(failures.is_empty(), "grammar cases that do not check clean:\n{}", failures.join("\n"));
 }
 
-/// Codes whose trigger is raw bytes a text corpus file cannot hold; `cli.rs` covers them.
-const BYTE_LEVEL_CODES: &[&str] = &["LP0005", "LP0006", "LP0010"];
+/// Codes whose trigger is raw bytes a text corpus file cannot hold, or a file type git cannot
+/// hold (LP0015: a FIFO or a device); `cli.rs` covers them.
+const BYTE_LEVEL_CODES: &[&str] = &["LP0005", "LP0006", "LP0010", "LP0015"];
 
 /// Codes no spec can trigger: LP7001 reports a generated OpenAPI document that does not read
 /// back as the IR, which only a generator bug causes; `lp-driver`'s unit tests feed it a
@@ -243,6 +244,7 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("LP8010", "crates/lp-cli/tests/certificate.rs"),
     ("LP8011", "crates/lp-cli/tests/certificate.rs"),
     ("LP8012", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8030", "crates/lp-cli/tests/cli.rs"),
 ];
 
 /// Every diagnostic code has a case `diagnostics/LPnnnn_name(.adt|/)`, and that case reports it.

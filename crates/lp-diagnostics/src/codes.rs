@@ -95,6 +95,7 @@ codes! {
     UNKNOWN_ITEM = "LP0012", "unknown-item", Error, "A top-level item does not start with a known keyword.";
     INVALID_ESCAPE = "LP0013", "invalid-escape", Error, "A string literal contains an unknown escape sequence.";
     DANGLING_DOC_COMMENT = "LP0014", "dangling-doc-comment", Warning, "A `///` doc comment is not followed by anything it can document.";
+    NOT_A_REGULAR_FILE = "LP0015", "not-a-regular-file", Error, "A spec path or project file is a FIFO, a device, a socket or a folder, not a regular file.";
     // 1: names, types, kinds and projects.
     UNKNOWN_TYPE = "LP1001", "unknown-type", Error, "A type name that is not defined.";
     DUPLICATE_DEFINITION = "LP1002", "duplicate-definition", Error, "Two items define the same name.";
@@ -202,6 +203,8 @@ codes! {
     DEPLOY_NOT_AUTHORIZED = "LP8010", "deploy-not-authorized", Error, "The certificate itself records that the deploy is not authorized.";
     BUILD_UNSIGNED = "LP8011", "build-unsigned", Warning, "The build has no signing key, so it wrote no certificate.";
     POLICY_INVALID = "LP8012", "policy-invalid", Error, "The verification policy file cannot be read as a policy.";
+    // 8: the build output (LP8030–LP8034).
+    BUILD_OUTPUT_LOCKED = "LP8030", "build-output-locked", Warning, "Another build was writing the same output folder; this build waited for its lock, then replaced that build's output.";
     // 9: business threads and the canvas (LP9001–LP9099).
     THREAD_MISSING_STAGE = "LP9001", "missing-stage", Error, "A thread lacks a stage file that its metadata's stage or a later stage requires.";
     THREAD_STAGE_OUT_OF_ORDER = "LP9002", "stage-out-of-order", Error, "A stage file's `stage` does not match its file name, or its date is earlier than the previous stage's.";

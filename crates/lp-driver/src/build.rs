@@ -3,6 +3,12 @@
 //! The output is assembled in a temporary sibling folder and renamed into place, so an
 //! interrupted or failed build leaves the previous output intact, and a reader never sees a
 //! half-written tree.
+//!
+//! Builds of one output take turns: the write phase holds an advisory lock on `.NAME.lock`
+//! beside the output folder (the operating system releases it when a build dies, so it never
+//! goes stale). A second build waits for it, says so while it waits, and reports `LP8030`
+//! when it is done, as cargo does with its build folder. Holding the lock proves that no other
+//! build is writing, so the temporary folders a killed build left behind are removed then.
 
 use crate::discharge::CheckOptions;
 use crate::fs::FileSystem;
@@ -205,6 +211,9 @@ pub struct BuildOptions<'a> {
     pub key: Option<PathBuf>,
     /// Called as each stage starts.
     pub progress: Option<&'a (dyn Fn(BuildStage) + Sync)>,
+    /// Called with the lock file's path when another build holds the output's lock, before
+    /// this build blocks waiting for it.
+    pub waiting: Option<&'a (dyn Fn(&Path) + Sync)>,
 }
 
 /// The private key a build signs with: `key`, else the project's `[signing] key`.
@@ -288,18 +297,90 @@ pub fn build_with(
         }
     }
     stage(BuildStage::Writing);
-    write_tree(fs, &out_dir, &files)?;
+    if write_locked(fs, &out_dir, &files, bopts.waiting)? {
+        check.diagnostics.push(
+            Diagnostic::new(
+                codes::BUILD_OUTPUT_LOCKED,
+                format!(
+                    "another build was writing `{}`; this build waited for it, then replaced its output",
+                    out_dir.display()
+                ),
+            )
+            .with_note(format!("builds of one output take turns through the lock `{}`", lock_path(&out_dir).display())),
+        );
+    }
     Ok(BuildOutcome { check, out_dir: Some(out_dir), written: files.into_keys().collect() })
+}
+
+/// The folder an output folder is in, and the output folder's name.
+fn parent_and_name(dir: &Path) -> (&Path, String) {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    (parent, name)
+}
+
+/// The lock file that builds writing `dir` take in turn: `.NAME.lock` beside it.
+pub fn lock_path(dir: &Path) -> PathBuf {
+    let (parent, name) = parent_and_name(dir);
+    parent.join(format!(".{name}.lock"))
+}
+
+fn err(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + use<> {
+    let path = path.to_path_buf();
+    move |error| WriteError { path, error }
+}
+
+/// Writes the output under its lock, after removing what killed builds left; returns whether
+/// another build held the lock first.
+fn write_locked(
+    fs: &dyn FileSystem,
+    dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    waiting: Option<&(dyn Fn(&Path) + Sync)>,
+) -> Result<bool, WriteError> {
+    let (parent, name) = parent_and_name(dir);
+    fs.create_dir_all(parent).map_err(err(parent))?;
+    let lock = lock_path(dir);
+    let waited = std::cell::Cell::new(false);
+    let on_wait = || {
+        waited.set(true);
+        if let Some(w) = waiting {
+            w(&lock);
+        }
+    };
+    let guard = fs.lock_exclusive(&lock, &on_wait).map_err(err(&lock))?;
+    remove_stale(fs, parent, &name)?;
+    write_tree(fs, dir, files)?;
+    drop(guard);
+    Ok(waited.get())
+}
+
+/// Whether `entry` is the name of a temporary folder a build of the output `name` makes:
+/// `.NAME.tmp-PID` or `.NAME.old-PID`.
+fn is_temporary(entry: &str, name: &str) -> bool {
+    ["tmp", "old"].iter().any(|kind| {
+        entry
+            .strip_prefix(&format!(".{name}.{kind}-"))
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Removes the temporary folders that builds killed while writing left beside the output.
+/// Only called under the output's lock: no live build is writing any of them.
+fn remove_stale(fs: &dyn FileSystem, parent: &Path, name: &str) -> Result<(), WriteError> {
+    let Ok(entries) = fs.read_dir(parent) else { return Ok(()) };
+    for entry in entries {
+        let stale = entry.file_name().is_some_and(|n| is_temporary(&n.to_string_lossy(), name));
+        if stale && fs.is_dir(&entry) {
+            fs.remove_dir_all(&entry).map_err(err(&entry))?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `files` as the whole content of `dir`: first into `dir.tmp-PID`, then swapped in.
 fn write_tree(fs: &dyn FileSystem, dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), WriteError> {
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |error| WriteError { path, error }
-    };
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "output".into());
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let (parent, name) = parent_and_name(dir);
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     fs.remove_dir_all(&tmp).map_err(err(&tmp))?;
@@ -344,6 +425,38 @@ mod tests {
         type Item = { sku: String where len(self) >= 3, count: Int where self >= 1 }\n\
         error Missing = 404 { sku: String }\n\
         service items {\n  op get_item(sku: String) -> Item ! Missing GET /items/{sku}\n}\n";
+
+    #[test]
+    fn only_the_builds_temporary_folders_count_as_stale() {
+        assert!(is_temporary(".engineering.tmp-4242", "engineering"));
+        assert!(is_temporary(".engineering.old-7", "engineering"));
+        assert!(!is_temporary(".engineering.tmp-", "engineering"));
+        assert!(!is_temporary(".engineering.tmp-12x", "engineering"));
+        assert!(!is_temporary(".other.tmp-12", "engineering"));
+        assert!(!is_temporary("engineering", "engineering"));
+        assert!(!is_temporary(".engineering.lock", "engineering"));
+    }
+
+    #[test]
+    fn a_write_removes_what_killed_builds_left_and_keeps_the_rest() {
+        let fs = crate::fs::MemFs::new();
+        let out = Path::new("/p/artifacts/engineering");
+        fs.insert("/p/artifacts/.engineering.tmp-99999/specifications/v1/requirements.adt", "half");
+        fs.insert("/p/artifacts/.engineering.old-99998/manifest.json", "old");
+        fs.insert("/p/artifacts/.other.tmp-99999/kept.txt", "not ours");
+        fs.insert("/p/artifacts/engineering/stale.txt", "replaced");
+        let files: BTreeMap<String, Vec<u8>> = [("a.txt".to_string(), b"new".to_vec())].into();
+        let waited = write_locked(&fs, out, &files, None).expect("write");
+        assert!(!waited, "nothing else held the lock");
+        let mut left = fs.read_dir(Path::new("/p/artifacts")).expect("list");
+        left.sort();
+        assert_eq!(
+            left,
+            vec![PathBuf::from("/p/artifacts/.other.tmp-99999"), PathBuf::from("/p/artifacts/engineering")]
+        );
+        assert_eq!(fs.read(&out.join("a.txt")).expect("written"), b"new");
+        assert!(!fs.is_file(&out.join("stale.txt")));
+    }
 
     #[test]
     fn the_generated_document_reads_back_cleanly() {

@@ -1,18 +1,33 @@
 //! The file-system boundary of the core: a trait, the real implementation and an in-memory one.
 
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
 /// What the pipeline needs from a file system.
 pub trait FileSystem: Send + Sync {
-    /// Reads a whole file.
+    /// Reads a whole file. A path that exists but is not a regular file (a FIFO, a device, a
+    /// socket, a folder) is refused without being opened, with an error that
+    /// [`not_regular_file`] recognizes: a FIFO would block the open and `/dev/zero` never ends.
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// Lists the entries of a directory (full paths), in any order.
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
     fn is_dir(&self, path: &Path) -> bool;
     fn is_file(&self, path: &Path) -> bool;
+    /// Whether anything (a file, a folder, a FIFO, a device) is at `path`.
+    fn exists(&self, path: &Path) -> bool {
+        self.is_file(path) || self.is_dir(path)
+    }
+    /// Takes the exclusive advisory lock of the lock file `path` (created if missing), calling
+    /// `waiting` once first when another process holds it, then blocking until it is free. The
+    /// lock lasts as long as the returned guard; the operating system releases it when the
+    /// process ends, so a killed holder never leaves it stale. In-memory file systems have no
+    /// other process to exclude and take no lock.
+    fn lock_exclusive(&self, path: &Path, waiting: &dyn Fn()) -> io::Result<FileLock> {
+        let _ = (path, waiting);
+        Ok(FileLock { _file: None })
+    }
     /// Replaces a file's contents so that readers see the old bytes or the new ones, never a
     /// mix: a temporary file next to it, then a rename.
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
@@ -24,13 +39,80 @@ pub trait FileSystem: Send + Sync {
     fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
 }
 
+/// An exclusive lock taken with [`FileSystem::lock_exclusive`], released when dropped.
+#[derive(Debug)]
+pub struct FileLock {
+    /// The open lock file; closing it releases the lock.
+    _file: Option<std::fs::File>,
+}
+
+/// Why a path was not read: it is not a regular file. Carried inside the [`io::Error`] that
+/// [`FileSystem::read`] returns; [`not_regular_file`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRegularFile {
+    /// What the path is instead, e.g. `a FIFO (named pipe)`.
+    pub kind: &'static str,
+}
+
+impl std::fmt::Display for NotRegularFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "it is {}, not a regular file", self.kind)
+    }
+}
+
+impl std::error::Error for NotRegularFile {}
+
+/// What a read error says about the path when the path is not a regular file: its kind.
+pub fn not_regular_file(error: &io::Error) -> Option<&'static str> {
+    error.get_ref().and_then(|e| e.downcast_ref::<NotRegularFile>()).map(|n| n.kind)
+}
+
+/// An error unless `meta` describes a regular file.
+fn require_regular(meta: &std::fs::Metadata) -> io::Result<()> {
+    let ft = meta.file_type();
+    if ft.is_file() {
+        return Ok(());
+    }
+    let kind = if ft.is_dir() { "a folder" } else { special_kind(&ft) };
+    Err(io::Error::new(io::ErrorKind::InvalidInput, NotRegularFile { kind }))
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
 /// The operating system's file system.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct OsFs;
 
 impl FileSystem for OsFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        // The type is looked at before the open: opening a FIFO blocks until a writer comes.
+        require_regular(&std::fs::metadata(path)?)?;
+        let mut file = std::fs::File::open(path)?;
+        // The path may have been replaced between the two looks; the open file is what is read.
+        let meta = file.metadata()?;
+        require_regular(&meta)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 26));
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
@@ -43,6 +125,23 @@ impl FileSystem for OsFs {
 
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        std::fs::metadata(path).is_ok()
+    }
+
+    fn lock_exclusive(&self, path: &Path, waiting: &dyn Fn()) -> io::Result<FileLock> {
+        let file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                waiting();
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        Ok(FileLock { _file: Some(file) })
     }
 
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {

@@ -17,5 +17,5 @@ pub use build::{BuildError, BuildOptions, BuildOutcome, BuildStage, build, build
 pub use discharge::{CheckOptions, ObligationResult, TOOL_VERSION};
 pub use project::{ProjectConfig, TOML_NAME};
 pub use session::{
-    CheckOutcome, FmtFile, Input, SpecFileEntry, check, check_with, format_files, ir_text, resolve_input,
+    CheckOutcome, FmtFile, Input, SpecFileEntry, check, check_with, format_files, ir_text, resolve_input, spec_files,
 };

@@ -78,12 +78,24 @@ pub fn resolve_input(
         return Ok(Some(Input::File(path.to_path_buf())));
     }
     if !fs.is_dir(path) {
-        // Let the read produce the operating system's own reason (not found, permission).
+        // Let the read produce the operating system's own reason (not found, permission), or
+        // refuse a FIFO or device without opening it.
         let error = fs.read(path).err().unwrap_or_else(|| std::io::Error::other("not a file or folder"));
+        if let Some(kind) = crate::fs::not_regular_file(&error) {
+            diags.push(not_regular(path, kind));
+            return Ok(None);
+        }
         return Err(LoadError { path: path.to_path_buf(), error });
     }
     let toml_path = path.join(TOML_NAME);
     if !fs.is_file(&toml_path) {
+        if fs.exists(&toml_path)
+            && let Err(error) = fs.read(&toml_path)
+            && let Some(kind) = crate::fs::not_regular_file(&error)
+        {
+            diags.push(not_regular(&toml_path, kind));
+            return Ok(None);
+        }
         diags.push(
             Diagnostic::new(codes::INVALID_PROJECT, format!("no `{TOML_NAME}` in `{}`", path.display()))
                 .with_help("pass a `.adt` file, or create a project with `leanos-prove init NAME`"),
@@ -104,6 +116,12 @@ pub fn resolve_input(
             Ok(None)
         }
     }
+}
+
+/// `LP0015`: a path the run would read is a FIFO, a device, a socket or a folder.
+fn not_regular(path: &Path, kind: &str) -> Diagnostic {
+    Diagnostic::new(codes::NOT_A_REGULAR_FILE, format!("`{}` is {kind}, not a regular file", display(path)))
+        .with_help("point at `.adt` files or a project folder; pipes, devices and sockets are never read")
 }
 
 /// A path as shown to the user: forward slashes, no leading `./`.
@@ -159,7 +177,8 @@ pub(crate) fn spec_paths(
                     let mut found = Vec::new();
                     collect_adt(fs, &p, &mut found, 0)?;
                     out.extend(found.into_iter().filter(|f| !f.starts_with(&output)));
-                } else if fs.is_file(&p) {
+                } else if fs.is_file(&p) || fs.exists(&p) {
+                    // Something that is neither a file nor a folder (a FIFO) is refused when read.
                     out.push(p);
                 } else {
                     let toml =
@@ -193,6 +212,17 @@ pub(crate) fn spec_paths(
     }
 }
 
+/// The spec files of a project folder or a spec file, found exactly as `check` and `build`
+/// find them (a project's `leanos.toml` `specs`, without its build output), in the order they
+/// are read, with the problems found on the way (an invalid `leanos.toml`, a missing path).
+pub fn spec_files(fs: &dyn FileSystem, path: &Path) -> Result<(Vec<PathBuf>, Vec<Diagnostic>), LoadError> {
+    let mut db = SourceDb::new();
+    let mut diags = Vec::new();
+    let Some(input) = resolve_input(fs, path, &mut db, &mut diags)? else { return Ok((Vec::new(), diags)) };
+    let paths = spec_paths(fs, &input, &db, &mut diags)?;
+    Ok((paths, diags))
+}
+
 /// Reads, decodes and parses each spec file.
 pub(crate) fn load_specs(
     fs: &dyn FileSystem,
@@ -202,7 +232,18 @@ pub(crate) fn load_specs(
 ) -> Result<Vec<SpecFileEntry>, LoadError> {
     let mut entries = Vec::with_capacity(paths.len());
     for path in paths {
-        let bytes = fs.read(path).map_err(|error| LoadError { path: path.clone(), error })?;
+        let bytes = match fs.read(path) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                let Some(kind) = crate::fs::not_regular_file(&error) else {
+                    return Err(LoadError { path: path.clone(), error });
+                };
+                let file = db.add(display(path), "");
+                diags.push(not_regular(path, kind).at(file, Span::default(), "not read"));
+                entries.push(SpecFileEntry { path: path.clone(), file, ast: None, has_syntax_errors: true });
+                continue;
+            }
+        };
         match lp_syntax::decode(&bytes) {
             Ok(text) => {
                 let file = db.add(display(path), text);

@@ -6,7 +6,7 @@ mod common;
 use common::{describe, lower, lower_clean, lower_files};
 use lp_diagnostics::FileId;
 use lp_ir::{Callable, Ctor, ExprKind, PathSeg, PatternKind, Ty, TypeBody};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[test]
 fn fn_bodies_are_resolved_and_typed() {
@@ -200,43 +200,10 @@ fn items_keep_declaration_order_across_files() {
     assert_eq!(spec.lookup("f"), Some(lp_ir::DefId::Fn(lp_ir::FnId(0))));
 }
 
-/// The `.adt` files of every project under `spec-examples/`, grouped by the folder that
-/// holds its `leanos.toml`.
+/// The spec files of every project under `spec-examples/`, loaded as the CLI loads the
+/// project, by the folder that holds its `leanos.toml`.
 fn example_projects() -> Vec<(PathBuf, Vec<PathBuf>)> {
-    fn adt_files(dir: &Path, root: bool, out: &mut Vec<PathBuf>) {
-        if !root && dir.join("leanos.toml").exists() {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                adt_files(&path, false, out);
-            } else if path.extension().is_some_and(|e| e == "adt") {
-                out.push(path);
-            }
-        }
-    }
-    fn projects(dir: &Path, out: &mut Vec<(PathBuf, Vec<PathBuf>)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        if dir.join("leanos.toml").exists() {
-            let mut files = Vec::new();
-            adt_files(dir, true, &mut files);
-            out.push((dir.to_path_buf(), files));
-        }
-        for path in entries {
-            if path.is_dir() {
-                projects(&path, out);
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec-examples");
-    let mut out = Vec::new();
-    projects(&root, &mut out);
-    out
+    lp_test_support::example_projects().into_iter().map(|p| (p.clone(), lp_test_support::project_files(&p))).collect()
 }
 
 #[test]

@@ -57,7 +57,11 @@ fn multi_file_spec() {
 fn formatting_does_not_change_the_ir() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut texts: Vec<(String, String)> = vec![("design.adt".into(), DESIGN.into())];
-    let mut dirs = vec![root.join("tests/corpus/ir"), root.join("spec-examples")];
+    let mut dirs = vec![root.join("tests/corpus/ir")];
+    // The example projects' spec files as the CLI finds them (not a build output's reports).
+    for path in lp_test_support::example_spec_files() {
+        texts.push((path.display().to_string(), std::fs::read_to_string(&path).expect("readable")));
+    }
     while let Some(dir) = dirs.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {

@@ -679,10 +679,13 @@ fn token_gaps(text: &str) -> Vec<(usize, bool)> {
 
 // ---------------------------------------------------------------- the corpus
 
-/// The corpus and the example projects.
-fn spec_dirs() -> [PathBuf; 2] {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    [root.join("tests/corpus"), root.join("spec-examples")]
+/// The corpus's spec files and the example projects' (loaded as the CLI loads a project, so
+/// a build output's reports inside an example are not taken for specs).
+fn spec_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    adt_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus"), &mut files);
+    files.extend(lp_test_support::example_spec_files());
+    files
 }
 
 fn adt_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -700,10 +703,7 @@ fn adt_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn corpus_files() {
-    let mut files = Vec::new();
-    for dir in spec_dirs() {
-        adt_files(&dir, &mut files);
-    }
+    let files = spec_files();
     let mut formatted = 0;
     for path in &files {
         let Ok(text) = std::fs::read_to_string(path) else { continue };

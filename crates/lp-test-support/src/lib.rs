@@ -1,5 +1,6 @@
 //! Helpers the tests of several crates share (a dev-dependency only): where the repository
-//! and its example projects are, their spec files, and resolved specs built from text.
+//! and its example projects are, their spec files (loaded as the CLI loads a project), and
+//! resolved specs built from text.
 //!
 //! Panicking is this crate's way of failing a test, so it uses `expect` freely.
 
@@ -18,7 +19,10 @@ pub fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The `.adt` files below a folder, in sorted order.
+/// The `.adt` files below a folder, in sorted order: for the test corpus's folders of loose
+/// spec files. An example project is loaded with [`project_files`] instead, the way the CLI
+/// loads it: its folder may hold other `.adt` files, such as the build output's
+/// `requirements.adt` after `./scripts/demo.sh`.
 pub fn adt_files(dir: &Path) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<PathBuf> =
@@ -37,9 +41,48 @@ pub fn adt_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The texts of an example project's `.adt` files, in sorted order.
+/// The spec files of a project folder (or a spec file) exactly as `check` and `build` read
+/// them: lp-driver's project loading, from the `leanos.toml`'s `specs`. Panics when the
+/// project has problems.
+pub fn project_files(dir: &Path) -> Vec<PathBuf> {
+    let (files, problems) = lp_driver::spec_files(&lp_driver::fs::OsFs, dir)
+        .unwrap_or_else(|e| panic!("cannot load the project `{}`: {e}", dir.display()));
+    let messages: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+    assert!(messages.is_empty(), "the project `{}` has problems: {messages:?}", dir.display());
+    assert!(!files.is_empty(), "the project `{}` has no spec files", dir.display());
+    files
+}
+
+/// Every project folder (a folder with a `leanos.toml`) under `spec-examples/`, sorted.
+pub fn example_projects() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        if dir.join("leanos.toml").is_file() {
+            out.push(dir.to_path_buf());
+            return;
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("read a folder")
+            .map(|e| e.expect("a folder entry").path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for p in entries {
+            walk(&p, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&repo().join("spec-examples"), &mut out);
+    out
+}
+
+/// The spec files of every example project, as the CLI reads them.
+pub fn example_spec_files() -> Vec<PathBuf> {
+    example_projects().iter().flat_map(|p| project_files(p)).collect()
+}
+
+/// The texts of an example project's spec files, in the order the CLI reads them.
 pub fn example_texts(example: &str) -> Vec<String> {
-    adt_files(&repo().join("spec-examples").join(example))
+    project_files(&repo().join("spec-examples").join(example))
         .iter()
         .map(|p| std::fs::read_to_string(p).expect("read a spec file"))
         .collect()

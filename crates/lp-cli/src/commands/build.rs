@@ -13,14 +13,15 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A `.adt` file, or a project folder containing `leanos.toml`.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::path_arg)]
     pub path: PathBuf,
-    /// The output folder; by default the project's `build.output`.
-    #[arg(long, value_name = "DIR")]
+    /// The output folder; by default the project's `build.output`. The output is a folder,
+    /// so `-` (standard output) is refused.
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::path_arg)]
     pub out: Option<PathBuf>,
     /// The private key (PKCS#8 PEM) that signs the certificate; by default the
     /// LEANOS_SIGNING_KEY environment variable, else the project's `[signing] key`.
-    #[arg(long, value_name = "FILE", env = "LEANOS_SIGNING_KEY")]
+    #[arg(long, value_name = "FILE", env = "LEANOS_SIGNING_KEY", value_parser = crate::cli::path_arg)]
     pub key: Option<PathBuf>,
     /// No progress display.
     #[arg(long, short)]
@@ -45,7 +46,22 @@ pub fn run(args: Args, out: &Output) -> Status {
             bar.set_message(format!("build: {}", stage.as_str()));
         }
     };
-    let opts = BuildOptions { out: args.out.clone(), key: args.key.clone(), progress: Some(&progress) };
+    // Another build of the same output holds its lock: say so at once, like cargo's "Blocking
+    // waiting for file lock", then wait (LP8030 is reported when the build is done).
+    let waiting = |lock: &std::path::Path| {
+        let line =
+            format!("Blocking waiting for file lock `{}`: another build is writing this output\n", lock.display());
+        match &bar {
+            Some(bar) => bar.suspend(|| out.stderr(&line)),
+            None => out.stderr(&line),
+        }
+    };
+    let opts = BuildOptions {
+        out: args.out.clone(),
+        key: args.key.clone(),
+        progress: Some(&progress),
+        waiting: Some(&waiting),
+    };
     let result = lp_driver::build_with(&OsFs, &args.path, &args.flags.options(), &opts);
     if let Some(bar) = bar {
         bar.finish_and_clear();

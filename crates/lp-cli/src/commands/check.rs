@@ -12,7 +12,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// A `.adt` file, or a project folder containing `leanos.toml`.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::path_arg)]
     pub path: PathBuf,
     #[command(flatten)]
     pub flags: CheckFlags,

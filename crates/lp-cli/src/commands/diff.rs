@@ -27,7 +27,7 @@ pub enum ReportFormat {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The previous version (a `.adt` file or a project folder); omit it with `--against`.
-    #[arg(value_name = "OLD")]
+    #[arg(value_name = "OLD", value_parser = crate::cli::path_arg)]
     pub paths: Vec<PathBuf>,
     /// The previous version, instead of OLD: a path, or `git:REV` to read it from a git
     /// revision of the repository holding NEW (`git:HEAD~1`, `git:v1.0.0`).

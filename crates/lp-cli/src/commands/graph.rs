@@ -31,7 +31,7 @@ pub enum GraphFormat {
 pub struct Args {
     /// A `.adt` file, or a project folder containing `leanos.toml`. A single argument that is
     /// not a path names a machine of the project in the current folder (`graph Payment`).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::path_arg)]
     pub path: PathBuf,
     /// The machine to draw, as a second argument (`graph PATH MACHINE`).
     #[arg(value_name = "MACHINE", conflicts_with = "machine")]
@@ -43,7 +43,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
     /// Write the diagram to this file instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = crate::cli::output_file_arg)]
     pub output: Option<PathBuf>,
 }
 

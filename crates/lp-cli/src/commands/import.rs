@@ -27,10 +27,11 @@ pub enum Format {
 #[derive(Debug, clap::Args)]
 pub struct OpenapiArgs {
     /// The OpenAPI document.
+    #[arg(value_parser = crate::cli::path_arg)]
     pub file: PathBuf,
     /// Write the spec to this file (atomically) instead of standard output; required with
     /// `--error-format json`, `sarif` or `github`, whose diagnostics use standard output.
-    #[arg(long, short = 'o', value_name = "OUT.adt")]
+    #[arg(long, short = 'o', value_name = "OUT.adt", value_parser = crate::cli::output_file_arg)]
     pub output: Option<PathBuf>,
 }
 
@@ -41,7 +42,8 @@ pub fn run(args: Args, out: &Output) -> Status {
         out.fatal("with `--error-format json`, `sarif` or `github` the diagnostics use standard output; give the spec a file with `-o OUT.adt`");
         return Status::Error;
     }
-    let bytes = match std::fs::read(&args.file) {
+    // The shared reading path: a FIFO or a device is refused instead of blocking or never ending.
+    let bytes = match lp_driver::fs::FileSystem::read(&lp_driver::fs::OsFs, &args.file) {
         Ok(b) => b,
         Err(e) => {
             out.fatal(&format!("cannot read `{}`: {e}", args.file.display()));

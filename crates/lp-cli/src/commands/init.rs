@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The project's name and folder (letters, digits, `-` and `_`, starting with a letter).
+    #[arg(value_parser = crate::cli::path_arg)]
     pub name: PathBuf,
 }
 

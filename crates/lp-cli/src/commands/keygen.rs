@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The folder to write the keys into (created if missing).
-    #[arg(long, default_value = ".")]
+    #[arg(long, default_value = ".", value_parser = crate::cli::path_arg)]
     pub out: PathBuf,
     /// The base name of the key files: `NAME.key` (private) and `NAME.pub` (public).
     #[arg(long, default_value = "leanos")]

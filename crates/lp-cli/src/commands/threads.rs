@@ -48,7 +48,7 @@ pub struct NewArgs {
     /// The thread's folder name, kebab-case.
     pub name: String,
     /// The workspace (or any folder inside it).
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", default_value = ".", value_parser = crate::cli::path_arg)]
     pub workspace: PathBuf,
     /// Who owns the thread.
     #[arg(long, default_value = "unassigned")]
@@ -60,7 +60,7 @@ pub struct NewArgs {
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// The workspace, a folder under `threads/`, or one thread's folder.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::path_arg)]
     pub path: PathBuf,
     #[command(flatten)]
     pub date: DateArg,
@@ -69,6 +69,7 @@ pub struct CheckArgs {
 #[derive(Debug, clap::Args)]
 pub struct LearnArgs {
     /// The thread's folder.
+    #[arg(value_parser = crate::cli::path_arg)]
     pub thread: PathBuf,
     /// Write the canvas (atomically) instead of printing the diff.
     #[arg(long)]
@@ -78,7 +79,7 @@ pub struct LearnArgs {
 #[derive(Debug, clap::Args)]
 pub struct TodayArgs {
     /// The workspace (or any folder inside it).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::path_arg)]
     pub path: PathBuf,
     #[command(flatten)]
     pub date: DateArg,
@@ -87,6 +88,7 @@ pub struct TodayArgs {
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The engineering thread's folder.
+    #[arg(value_parser = crate::cli::path_arg)]
     pub thread: PathBuf,
     /// Run only this action (its `action_id` or file name without `.md`).
     #[arg(long, value_name = "ID")]
