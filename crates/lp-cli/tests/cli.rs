@@ -82,6 +82,25 @@ fn deeply_nested_input_does_not_overflow() {
     assert!(text(&o.stderr).contains("error[LP0004]"), "{}", text(&o.stderr));
 }
 
+/// A 100 KB and a 1 MB `matches` literal are over the regex size bound: `check` ends (it ran
+/// for minutes and took gigabytes before the bound) with an honest LP3000 naming the bound.
+#[test]
+fn huge_regex_literal_is_an_undecided_lp3000() {
+    let dir = scratch("huge-regex");
+    for n in [100_000, 1_000_000] {
+        let src = format!("type Code = String where matches(self, \"{}\")\n", "a".repeat(n));
+        std::fs::write(dir.join("x.adt"), src).expect("write");
+        let o = run(&["check", "x.adt", "--color", "never"], &dir);
+        assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(1));
+        let err = text(&o.stderr);
+        let head: String = err.chars().take(2000).collect();
+        assert!(err.contains("error[LP3000]"), "{head}");
+        let reason = format!("the pattern is {n} characters long, over the limit of 2000 characters");
+        assert!(err.contains(&reason), "{head}");
+    }
+}
+
 #[test]
 fn missing_path_is_exit_2() {
     let dir = scratch("missing");

@@ -690,9 +690,9 @@ impl<'s> Tx<'s> {
                     return unsupported("matches with a pattern that is not a string literal");
                 };
                 let Val::Str(s) = self.eval(text, frame)? else { return unsupported("matches on a non-string") };
-                let re: Regexp = regex::parse(pattern)
-                    .and_then(|p| regex::to_z3(&p))
-                    .map_err(|why| Unsupported(format!("unsupported: matches with the pattern {pattern:?}: {why}")))?;
+                let re: Regexp = regex::parse(pattern).and_then(|p| regex::to_z3(&p)).map_err(|why| {
+                    Unsupported(format!("unsupported: matches with the pattern {}: {why}", regex::shown(pattern)))
+                })?;
                 Ok(Val::Bool(s.regex_matches(&re)))
             }
             ExprKind::Apply { func, arg } => {
