@@ -82,6 +82,52 @@ fn deeply_nested_input_does_not_overflow() {
     assert!(text(&o.stderr).contains("error[LP0004]"), "{}", text(&o.stderr));
 }
 
+/// A lone `\r` ends a line as `\n` and `\r\n` do: an error on the third line is reported on
+/// line 3, and a `//` comment ends at its line's end instead of hiding the rest of the file.
+#[test]
+fn bare_cr_line_ends_are_line_ends() {
+    let dir = scratch("bare-cr");
+    std::fs::write(dir.join("x.adt"), "type A = Int\rtype B = Int\rtype C = Nope\r").expect("write");
+    let o = run(&["check", "x.adt", "--color", "never"], &dir);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("x.adt:3:10"), "the unknown type is on line 3, column 10:\n{err}");
+
+    std::fs::write(dir.join("x.adt"), "// A comment.\rtype A = Int\rtype B = Nope\r").expect("write");
+    let o = run(&["check", "x.adt", "--color", "never"], &dir);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1), "the item after the comment is checked:\n{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("x.adt:3:10"), "{err}");
+
+    // The formatter writes `\n` line ends, whatever the input used.
+    std::fs::write(dir.join("x.adt"), "// A comment.\rtype A = Int\r\rtype B = A // trailing\r").expect("write");
+    let o = run(&["fmt", "x.adt"], &dir);
+    assert_no_panic(&o);
+    let formatted = std::fs::read_to_string(dir.join("x.adt")).expect("read");
+    assert_eq!(formatted, "// A comment.\ntype A = Int\n\ntype B = A // trailing\n", "{}", text(&o.stderr));
+}
+
+/// A 100 KB and a 1 MB `matches` literal are over the regex size bound: `check` ends (it ran
+/// for minutes and took gigabytes before the bound) with an honest LP3000 naming the bound.
+#[test]
+fn huge_regex_literal_is_an_undecided_lp3000() {
+    let dir = scratch("huge-regex");
+    for n in [100_000, 1_000_000] {
+        let src = format!("type Code = String where matches(self, \"{}\")\n", "a".repeat(n));
+        std::fs::write(dir.join("x.adt"), src).expect("write");
+        let o = run(&["check", "x.adt", "--color", "never"], &dir);
+        assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(1));
+        let err = text(&o.stderr);
+        let head: String = err.chars().take(2000).collect();
+        assert!(err.contains("error[LP3000]"), "{head}");
+        let reason = format!("the pattern is {n} characters long, over the limit of 2000 characters");
+        assert!(err.contains(&reason), "{head}");
+    }
+}
+
 #[test]
 fn missing_path_is_exit_2() {
     let dir = scratch("missing");

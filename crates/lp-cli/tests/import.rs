@@ -103,3 +103,48 @@ fn json_diagnostics_are_machine_readable() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
     assert!(text(&o.stderr).contains("-o OUT.adt"), "{}", text(&o.stderr));
 }
+
+/// Every string the importer writes into spec text goes through one escaping function whose
+/// escapes the lexer reads back: a NUL (once written raw, so `check` refused the file as
+/// binary, LP0006) or a lone `\r` (once a line end inside a literal, so the import failed with
+/// its internal-error code LP5512) in a `const`, a `pattern`, a description, an enum value or
+/// a property name imports, and the spec checks clean.
+#[test]
+fn control_characters_and_escapes_import_and_check() {
+    let dir = scratch("escapes");
+    let value = "a\u{0}b\r\"c\\d\te\u{1F600}";
+    let doc = serde_json::json!({
+        "openapi": "3.1.0",
+        "info": { "title": "esc", "version": "1.0.0" },
+        "paths": {},
+        "components": { "schemas": {
+            "Code": { "type": "string", "const": value, "description": "NUL \u{0}, CR \r here, tab \t, \u{1F600}" },
+            "Pat": { "type": "string", "pattern": "^x\r\u{0}\t\"\u{1F600}$" },
+            "Color": { "type": "string", "enum": ["re\u{0}d", "gr\ren", "a\"b", "c\\d", "\u{1F600}"] },
+            "Rec": {
+                "type": "object",
+                "description": "one\rtwo\r\nthree",
+                "properties": { "we\u{0}ird\r\"name": { "type": "string", "description": "\u{0}" } },
+                "required": ["we\u{0}ird\r\"name"]
+            }
+        } }
+    });
+    std::fs::write(dir.join("esc.json"), serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+    let o = run(&["import", "openapi", "esc.json", "-o", "esc.adt"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let spec = std::fs::read_to_string(dir.join("esc.adt")).expect("written spec");
+    assert!(!spec.contains(['\0', '\r']), "a raw NUL or CR in:\n{spec:?}");
+    // The literal is the one quoting function's, and it reads back as the document's value.
+    let literal = lp_syntax::format::quote(value);
+    assert!(spec.contains(&format!("self == {literal}")), "{spec}");
+    let parsed = lp_syntax::parse(lp_diagnostics::FileId(0), &spec);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert!(format!("{:?}", parsed.value).contains(&format!("Str({value:?})")), "the const reads back");
+    assert!(
+        spec.contains(&format!("matches(self, {})", lp_syntax::format::quote("^x\r\u{0}\t\"\u{1F600}$"))),
+        "{spec}"
+    );
+    assert!(spec.contains("/// NUL \\u{0}, CR"), "the description's NUL is shown escaped:\n{spec}");
+    let c = run(&["check", "esc.adt"], &dir);
+    assert_eq!(c.status.code(), Some(0), "{}\n{spec}", text(&c.stderr));
+}

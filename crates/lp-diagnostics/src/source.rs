@@ -1,4 +1,7 @@
 //! Loaded source files, byte spans and line/column lookup.
+//!
+//! A line ends at `\n`, at `\r\n` or at a `\r` alone, everywhere: the lexer, these line
+//! numbers and carets, and the language server's positions all use [`line_starts`].
 
 use serde::Serialize;
 
@@ -44,6 +47,39 @@ pub struct LineCol {
     pub column: u32,
 }
 
+/// Where each line of `text` starts (the first at 0): after every `\n`, `\r\n` or lone `\r`.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        if ends {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
+
+/// The number of line ends (`\n`, `\r\n` or a lone `\r`) in `bytes`, which need not be UTF-8.
+pub fn count_line_ends(bytes: &[u8]) -> usize {
+    bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))).count()
+}
+
+/// The end of the line that starts at `start`, before its terminator, given where the next
+/// line starts (`None` for the last line).
+pub fn line_end(text: &str, start: usize, next: Option<usize>) -> usize {
+    let Some(next) = next else { return text.len() };
+    let bytes = text.as_bytes();
+    let mut end = next;
+    if end > start && bytes.get(end - 1) == Some(&b'\n') {
+        end -= 1;
+    }
+    if end > start && bytes.get(end - 1) == Some(&b'\r') {
+        end -= 1;
+    }
+    end
+}
+
 /// One loaded file: its display name, its text and where its lines start.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -55,7 +91,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts = line_starts(&text);
         SourceFile { name: name.into(), text, line_starts }
     }
 
@@ -70,9 +106,7 @@ impl SourceFile {
     /// The byte range of a zero-based line, without its line terminator.
     pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
         let start = *self.line_starts.get(line)?;
-        let end = self.line_starts.get(line + 1).map(|n| n - 1).unwrap_or(self.text.len());
-        let end = if end > start && self.text.as_bytes().get(end - 1) == Some(&b'\r') { end - 1 } else { end };
-        Some(start..end.max(start))
+        Some(start..line_end(&self.text, start, self.line_starts.get(line + 1).copied()))
     }
 
     /// One-based line and column of a byte offset (clamped to the text and to a char boundary).
@@ -168,5 +202,25 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
         })?;
         let end = f.line_starts.get(line_index + 1).copied().unwrap_or(f.text.len());
         Ok(start..end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cr_crlf_and_lf_each_end_one_line() {
+        for text in ["a\rbc\rd", "a\nbc\nd", "a\r\nbc\r\nd", "a\rbc\r\nd"] {
+            let f = SourceFile::new("x.adt", text);
+            assert_eq!(f.line_count(), 3, "{text:?}");
+            let d = text.find('d').expect("d");
+            assert_eq!(f.line_col(d), LineCol { line: 3, column: 1 }, "{text:?}");
+            assert_eq!(&text[f.line_range(1).expect("line 2")], "bc", "{text:?}");
+            assert_eq!(f.offset_of_utf16(1, 9), text.find('c').expect("c") + 1, "{text:?}");
+        }
+        // `\r\r` is two line ends; `\r\n` is one.
+        assert_eq!(line_starts("a\r\rb\r\nc"), vec![0, 2, 3, 6]);
+        assert_eq!(count_line_ends(b"a\r\rb\r\nc\n"), 4);
     }
 }

@@ -90,8 +90,24 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     if lines.iter().all(String::is_empty) { Vec::new() } else { lines }
 }
 
+/// The lines of a text for `//` or `///` comments: split at every line end the lexer knows
+/// (`\n`, `\r\n`, a lone `\r`), with every other control character but the tab written
+/// `\u{H}` (the escape of strings), so that a comment never ends early nor holds a NUL.
+pub fn comment_lines(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = if text.is_empty() { vec![""] } else { text.lines().collect() };
+    lines
+        .into_iter()
+        .map(|line| {
+            line.chars()
+                .map(|c| if c.is_control() && c != '\t' { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() })
+                .collect()
+        })
+        .collect()
+}
+
 fn push_docs(out: &mut String, indent: &str, docs: &[String]) {
-    for d in docs {
+    for d in docs.iter().flat_map(|d| comment_lines(d)) {
         if d.is_empty() {
             let _ = writeln!(out, "{indent}///");
         } else {
@@ -101,10 +117,8 @@ fn push_docs(out: &mut String, indent: &str, docs: &[String]) {
 }
 
 fn push_comments(out: &mut String, indent: &str, comments: &[String]) {
-    for c in comments {
-        for line in c.lines() {
-            let _ = writeln!(out, "{indent}// {line}");
-        }
+    for line in comments.iter().flat_map(|c| comment_lines(c)) {
+        let _ = writeln!(out, "{indent}// {line}");
     }
 }
 

@@ -60,19 +60,10 @@ pub fn ctor_name(spec: &Spec, ctor: Ctor, qualify: bool) -> String {
     }
 }
 
-/// Writes a string literal with the escapes of the spec language.
+/// Writes a string literal with the escapes of the spec language ([`lp_syntax::format::quote`],
+/// the one string writer, so the text reads back as the same string).
 pub fn string_literal(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&lp_syntax::format::quote(s));
 }
 
 /// Writes `e`, parenthesised when it binds more loosely than `min`.

@@ -1,7 +1,7 @@
 //! Positions: LSP `(line, character)` pairs to byte offsets and back, in UTF-16 or UTF-8 code
 //! units as negotiated.
 //!
-//! Lines end at `\n` (a `\r` before it belongs to the terminator). A character past the end of
+//! Lines end at `\n`, `\r\n` or a lone `\r`, as everywhere else ([`lp_diagnostics::line_starts`]). A character past the end of
 //! its line means the line's end and a line past the last means the end of the text, as the
 //! specification asks; a column inside a UTF-16 surrogate pair or a UTF-8 sequence moves to the
 //! next character boundary.
@@ -25,18 +25,13 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        LineIndex { starts }
+        LineIndex { starts: lp_diagnostics::line_starts(text) }
     }
 
     /// The byte range of a zero-based line without its terminator.
     fn line(&self, text: &str, line: usize) -> Option<std::ops::Range<usize>> {
         let start = *self.starts.get(line)?;
-        let mut end = self.starts.get(line + 1).map_or(text.len(), |n| n - 1);
-        if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') && self.starts.get(line + 1).is_some() {
-            end -= 1;
-        }
-        Some(start..end)
+        Some(start..lp_diagnostics::line_end(text, start, self.starts.get(line + 1).copied()))
     }
 
     /// The byte offset of a position, clamped to the text as the specification says.
@@ -120,5 +115,21 @@ mod tests {
         assert_eq!(idx.checked_offset(text, pos(7, 0), Encoding::Utf16), None);
         assert_eq!(idx.checked_offset(text, pos(1, 1), Encoding::Utf16), Some(5));
         assert_eq!(idx.position(text, 999, Encoding::Utf16), pos(1, 2));
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_like_lf_and_crlf() {
+        for text in ["ab\rcé\rd", "ab\ncé\nd", "ab\r\ncé\r\nd"] {
+            let idx = LineIndex::new(text);
+            let eol = if text.contains("\r\n") { 2 } else { 1 };
+            let c = 2 + eol;
+            let d = c + "cé".len() + eol;
+            assert_eq!(idx.position(text, c, Encoding::Utf16), pos(1, 0), "{text:?}");
+            assert_eq!(idx.position(text, d, Encoding::Utf16), pos(2, 0), "{text:?}");
+            assert_eq!(idx.offset(text, pos(1, 2), Encoding::Utf16), c + "cé".len(), "{text:?}");
+            assert_eq!(idx.offset(text, pos(1, 99), Encoding::Utf16), c + "cé".len(), "end of line 1: {text:?}");
+            assert_eq!(idx.offset(text, pos(2, 0), Encoding::Utf16), d, "{text:?}");
+            assert_eq!(idx.checked_offset(text, pos(3, 0), Encoding::Utf16), None, "{text:?}");
+        }
     }
 }

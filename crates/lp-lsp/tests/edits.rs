@@ -10,13 +10,17 @@ use std::str::FromStr;
 
 /// The reference model's offset of an LSP position: walk every char boundary, take the first
 /// on the line at or past the column, or the line's end; a line past the last is the end.
+/// A line ends at `\n`, `\r\n` or a lone `\r`.
 fn model_offset(text: &str, pos: Position, utf8: bool) -> usize {
     let (mut line, mut col) = (0u32, 0u32);
+    let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
-        if line == pos.line && (col >= pos.character || c == '\n') {
+        if line == pos.line && (col >= pos.character || c == '\n' || c == '\r') {
             return i;
         }
-        if c == '\n' {
+        if c == '\r' && bytes.get(i + 1) == Some(&b'\n') {
+            // The `\r` of a `\r\n`: the `\n` ends the line.
+        } else if c == '\n' || c == '\r' {
             line += 1;
             col = 0;
         } else {
@@ -49,6 +53,8 @@ fn snippet() -> impl Strategy<Value = String> {
         "{",
         "}",
         "\n",
+        "\r",
+        "\r\n",
         "é",
         "😀",
         "//",

@@ -336,10 +336,15 @@ fn int_strategy(h: &Hints) -> Option<Strat> {
     Some(prop_oneof![3 => near.0..=near.1, 1 => far.0..=far.1].prop_map(Value::Int).boxed())
 }
 
+/// The longest pattern generated from (the bound of the SMT translation, for the same reason:
+/// building a generator grows with the pattern); longer ones use the small alphabet, and the
+/// values that miss the pattern are filtered out like any other.
+pub const MAX_GENERATED_PATTERN_CHARS: usize = 2000;
+
 /// Strings: from the hinted pattern when there is one that proptest can generate from,
 /// otherwise from a small alphabet, with the hinted length.
 fn string_strategy(h: &Hints) -> Strat {
-    if let Some(re) = &h.regex {
+    if let Some(re) = h.regex.as_ref().filter(|re| re.chars().count() <= MAX_GENERATED_PATTERN_CHARS) {
         let stripped = re.strip_prefix('^').unwrap_or(re);
         let stripped = match stripped.strip_suffix('$') {
             Some(s) if !s.ends_with('\\') => s,
@@ -353,4 +358,28 @@ fn string_strategy(h: &Hints) -> Strat {
     let hi = h.len_hi.map_or(lo + 6, |x| (x.max(0) as usize).min(lo + 6)).max(lo);
     let alphabet = vec!['a', 'b', 'c', 'x', 'A', 'B', '0', '1', '-', '_', ' '];
     vec(proptest::sample::select(alphabet), lo..=hi).prop_map(|cs| Value::Str(cs.into_iter().collect())).boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    /// A pattern over the bound is not compiled into a generator: strings come from the
+    /// alphabet, with the hinted length.
+    #[test]
+    fn huge_patterns_fall_back_to_the_alphabet() {
+        let mut runner = TestRunner::deterministic();
+        let huge = Hints { regex: Some("a".repeat(1_000_000)), len_lo: Some(2), len_hi: Some(2), ..Hints::default() };
+        let Value::Str(s) = string_strategy(&huge).new_tree(&mut runner).expect("a value").current() else {
+            panic!("not a string")
+        };
+        assert_eq!(s.chars().count(), 2, "{s:?}");
+        let small = Hints { regex: Some("^ab$".to_string()), ..Hints::default() };
+        let Value::Str(s) = string_strategy(&small).new_tree(&mut runner).expect("a value").current() else {
+            panic!("not a string")
+        };
+        assert_eq!(s, "ab");
+    }
 }

@@ -20,6 +20,11 @@
 //! single-threaded, and a counterexample prints only values read from the model in the
 //! scope's order (a timeout is the one exception: it depends on the machine's speed).
 //!
+//! Bounded work: z3's time limit covers its checks, not the simplification of the assertions
+//! before them, so literals and patterns over a size bound are not translated (an `unknown`
+//! naming the bound, see [`regex`] and [`translate::MAX_STRING_LITERAL_CHARS`]) and each goal
+//! runs under a wall-clock budget past which z3 is interrupted and the verdict is `unknown`.
+//!
 //! Architecture invariant: nothing outside this crate knows z3; goals come in IR terms
 //! (`lp_check::smt_goal`) and leave as [`Verdict`]s.
 
@@ -69,7 +74,18 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
     let run = || {
         let mut cfg = Config::new();
         cfg.set_model_generation(true);
-        z3::with_z3_config(&cfg, || solve(spec, goal, opts))
+        z3::with_z3_config(&cfg, || {
+            let ctx = z3::Context::thread_local();
+            let handle = ctx.handle();
+            let (verdict, interrupted) = within(budget(opts), || handle.interrupt(), || solve(spec, goal, opts));
+            if interrupted {
+                // Whatever z3 answered after the interruption (an assertion may have been cut
+                // short), the verdict is `unknown`: never a pass that was not decided.
+                Verdict::Unknown { reason: format!("z3 ran out of its time limit ({} ms)", opts.timeout_ms) }
+            } else {
+                verdict
+            }
+        })
     };
     let verdict = match std::panic::catch_unwind(AssertUnwindSafe(run)) {
         Ok(verdict) => verdict,
@@ -86,6 +102,37 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
         (Some(fallback), false) => fallback.clone(),
         _ => verdict,
     }
+}
+
+/// The wall-clock budget of one goal, translation and assertions included. z3's `timeout`
+/// covers each `check` only, not the simplification each assertion goes through first, which
+/// grows faster than the terms (a long regular expression took minutes). The budget leaves
+/// room for the check and the attempts at a smaller counterexample, each under the time
+/// limit, so it cuts only work that the time limit did not cover.
+fn budget(opts: &SmtOptions) -> std::time::Duration {
+    let checks = 2 + SMALL_BOUNDS.len() as u64;
+    std::time::Duration::from_millis(opts.timeout_ms.saturating_mul(checks).saturating_add(1000))
+}
+
+/// Runs `work`; if it is still running after `budget`, calls `interrupt` (from another thread)
+/// once. Returns the work's result and whether it was interrupted.
+fn within<T>(budget: std::time::Duration, interrupt: impl Fn() + Sync, work: impl FnOnce() -> T) -> (T, bool) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let fired = AtomicBool::new(false);
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let (fired_ref, interrupt_ref) = (&fired, &interrupt);
+    let result = std::thread::scope(|s| {
+        s.spawn(move || {
+            if wait.recv_timeout(budget) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                fired_ref.store(true, Ordering::SeqCst);
+                interrupt_ref();
+            }
+        });
+        let result = work();
+        drop(done);
+        result
+    });
+    (result, fired.load(Ordering::SeqCst))
 }
 
 /// The bounds tried, smallest first, to find a counterexample with small integers.
@@ -175,5 +222,38 @@ fn solve(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
                 Verdict::Unknown { reason: format!("z3 could not decide it ({reason})") }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    #[test]
+    fn work_past_its_budget_is_interrupted_once() {
+        let stop = AtomicBool::new(false);
+        let (spins, interrupted) = within(
+            Duration::from_millis(20),
+            || stop.store(true, Ordering::SeqCst),
+            || {
+                let mut spins = 0u64;
+                while !stop.load(Ordering::SeqCst) {
+                    spins += 1;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                spins
+            },
+        );
+        assert!(interrupted && spins > 0);
+        let (value, interrupted) = within(Duration::from_secs(60), || panic!("not interrupted"), || 7);
+        assert_eq!((value, interrupted), (7, false));
+    }
+
+    #[test]
+    fn the_budget_covers_every_check() {
+        assert_eq!(budget(&SmtOptions { timeout_ms: 2000 }), Duration::from_millis(2000 * 6 + 1000));
+        assert_eq!(budget(&SmtOptions { timeout_ms: u64::MAX }), Duration::from_millis(u64::MAX));
     }
 }

@@ -11,6 +11,12 @@
 //! at the very end. Anything else (look-around, back-references, word boundaries, inline
 //! flags, possessive quantifiers) is unsupported: the goal's verdict is then `unknown`, never
 //! a guess.
+//!
+//! Size: z3 simplifies each assertion before its time limit starts counting, and that work
+//! grows faster than the pattern, so an unbounded pattern would let `check` run without bound.
+//! A pattern longer than [`MAX_PATTERN_CHARS`], nested deeper than [`MAX_GROUP_DEPTH`], or
+//! whose expression (bounded repetitions expanded) is larger than [`MAX_RE_SIZE`] is not
+//! translated: the goal is `unknown`, with a reason that names the bound.
 
 use z3::ast::Regexp;
 
@@ -48,8 +54,26 @@ pub const MAX_CHAR: u32 = 0x2FFFF;
 /// The largest repetition bound accepted (`{n,m}`), to keep the automaton small.
 const MAX_REPEAT: u32 = 1000;
 
-/// Parses a pattern, or says which construct is not supported.
+/// The longest pattern translated, in characters. Real patterns (identifiers, codes, e-mail
+/// addresses, dates) are well under a few hundred characters; at this size z3 still decides
+/// a goal in well under a second.
+pub const MAX_PATTERN_CHARS: usize = 2000;
+
+/// The deepest nesting of groups translated (the parser and the translation recurse per group).
+pub const MAX_GROUP_DEPTH: usize = 50;
+
+/// The largest expression translated, in nodes, a bounded repetition counting its body as
+/// many times as its bound (z3 unfolds it): `(ab){3}` is 6, `[a-z]{12}` is 12.
+pub const MAX_RE_SIZE: u64 = 20_000;
+
+/// Parses a pattern, or says which construct is not supported (or which size bound it is over).
 pub fn parse(pattern: &str) -> Result<Pattern, String> {
+    let length = pattern.chars().count();
+    if length > MAX_PATTERN_CHARS {
+        return Err(format!(
+            "the pattern is {length} characters long, over the limit of {MAX_PATTERN_CHARS} characters the solver is given"
+        ));
+    }
     let chars: Vec<char> = pattern.chars().collect();
     let mut start = 0;
     let mut end = chars.len();
@@ -69,17 +93,44 @@ pub fn parse(pattern: &str) -> Result<Pattern, String> {
     if let Some(c) = chars.iter().find(|c| **c as u32 > MAX_CHAR) {
         return Err(format!("unsupported: the character {c:?} beyond U+2FFFF"));
     }
-    let mut p = Parser { chars: &chars[start..end], pos: 0 };
+    let mut p = Parser { chars: &chars[start..end], pos: 0, depth: 0 };
     let re = p.alternation()?;
     if p.pos != p.chars.len() {
         return Err(format!("unbalanced `{}` in the pattern", p.chars[p.pos]));
     }
+    let size = size(&re);
+    if size > MAX_RE_SIZE {
+        return Err(format!(
+            "the pattern expands to {size} nodes (bounded repetitions unfolded), over the limit of {MAX_RE_SIZE} the solver is given"
+        ));
+    }
     Ok(Pattern { anchored_start, anchored_end, re })
+}
+
+/// The size of an expression as [`MAX_RE_SIZE`] counts it (saturating, so it cannot overflow).
+pub fn size(re: &Re) -> u64 {
+    match re {
+        Re::Literal(_) | Re::Class { .. } => 1,
+        Re::Concat(items) | Re::Alt(items) => items.iter().fold(1u64, |n, r| n.saturating_add(size(r))),
+        Re::Repeat { inner, min, max } => {
+            let times = u64::from(max.unwrap_or(*min).max(1));
+            size(inner).saturating_mul(times).saturating_add(1)
+        }
+    }
+}
+
+/// A pattern for a message: its first characters, then `…` when it is longer.
+pub fn shown(pattern: &str) -> String {
+    const SHOWN: usize = 40;
+    let head: String = pattern.chars().take(SHOWN).collect();
+    if head.len() < pattern.len() { format!("{head:?}…") } else { format!("{head:?}") }
 }
 
 struct Parser<'c> {
     chars: &'c [char],
     pos: usize,
+    /// How many groups enclose the current position.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -208,7 +259,14 @@ impl Parser<'_> {
                         return Err("unsupported: look-around or inline flags `(?...)`".to_string());
                     }
                 }
+                self.depth += 1;
+                if self.depth > MAX_GROUP_DEPTH {
+                    return Err(format!(
+                        "the pattern nests groups deeper than {MAX_GROUP_DEPTH}, the limit the solver is given"
+                    ));
+                }
                 let inner = self.alternation()?;
+                self.depth -= 1;
                 if !self.eat(')') {
                     return Err("unclosed `(` in the pattern".to_string());
                 }
@@ -368,12 +426,24 @@ fn re_to_z3(re: &Re) -> Result<Regexp, String> {
             if *negated { Regexp::allchar().diff(&union) } else { union }
         }
         Re::Concat(items) => {
-            if items.is_empty() {
-                Regexp::literal("")
-            } else {
-                let parts = items.iter().map(re_to_z3).collect::<Result<Vec<_>, _>>()?;
-                Regexp::concat(&parts)
+            // A run of literal characters is one z3 literal: z3 rewrites a concatenation of
+            // single characters in time quadratic in its length.
+            let mut parts = Vec::new();
+            let mut run = String::new();
+            for item in items {
+                if let Re::Literal(c) = item {
+                    run.push(*c);
+                    continue;
+                }
+                if !run.is_empty() {
+                    parts.push(Regexp::literal(&z3_escape(&std::mem::take(&mut run))));
+                }
+                parts.push(re_to_z3(item)?);
             }
+            if !run.is_empty() || parts.is_empty() {
+                parts.push(Regexp::literal(&z3_escape(&run)));
+            }
+            if parts.len() == 1 { parts.remove(0) } else { Regexp::concat(&parts) }
         }
         Re::Alt(alts) => {
             let parts = alts.iter().map(re_to_z3).collect::<Result<Vec<_>, _>>()?;
@@ -441,6 +511,21 @@ mod tests {
         );
         assert!(!parse("a\\$").expect("parses").anchored_end);
         assert_eq!(parse("x{,3}").expect("parses").re, Re::Concat("x{,3}".chars().map(Re::Literal).collect()));
+    }
+
+    #[test]
+    fn bounds_the_pattern_size_depth_and_expansion() {
+        let long = "a".repeat(MAX_PATTERN_CHARS + 1);
+        assert!(parse(&long).expect_err("too long").contains("over the limit of 2000 characters"));
+        assert!(parse(&"a".repeat(MAX_PATTERN_CHARS)).is_ok());
+        let deep = format!("{}a{}", "(".repeat(MAX_GROUP_DEPTH + 1), ")".repeat(MAX_GROUP_DEPTH + 1));
+        assert!(parse(&deep).expect_err("too deep").contains("deeper than 50"));
+        let nested = format!("{}a{}", "(".repeat(MAX_GROUP_DEPTH), ")".repeat(MAX_GROUP_DEPTH));
+        assert!(parse(&nested).is_ok());
+        assert!(parse("(a{1000}){1000}").expect_err("too large").contains("over the limit of 20000"));
+        assert_eq!(size(&parse("[a-z]{12}").expect("parses").re), 13);
+        assert_eq!(shown("abc"), "\"abc\"");
+        assert_eq!(shown(&"x".repeat(41)), format!("{:?}…", "x".repeat(40)));
     }
 
     #[test]

@@ -296,11 +296,14 @@ impl<'a> Printer<'a> {
         let Some(gap) = self.src.get(from as usize..to as usize) else {
             return false;
         };
+        // Line ends as the lexer reads them: `\n`, `\r\n` or a lone `\r`.
+        let bytes = gap.as_bytes();
         let mut newline = false;
-        for b in gap.bytes() {
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
             match b {
-                b'\n' if newline => return true,
-                b'\n' => newline = true,
+                _ if ends_line && newline => return true,
+                _ if ends_line => newline = true,
                 b' ' | b'\t' | b'\r' => {}
                 _ => newline = false,
             }
@@ -310,7 +313,7 @@ impl<'a> Printer<'a> {
 
     /// Whether no line break separates `from` and `to` in the source.
     fn same_line(&self, from: u32, to: u32) -> bool {
-        from <= to && self.src.get(from as usize..to as usize).is_some_and(|gap| !gap.contains('\n'))
+        from <= to && self.src.get(from as usize..to as usize).is_some_and(|gap| !gap.contains(['\n', '\r']))
     }
 
     fn blank_before(&self, policy: Blank, first: bool, from: u32, to: u32) -> bool {
@@ -1283,7 +1286,9 @@ fn binary_prec(e: &Expr) -> Option<u8> {
     }
 }
 
-/// A string literal in canonical form: quoted, with `"`, `\`, newline and tab escaped.
+/// A string literal in canonical form: quoted, with `"`, `\`, newline and tab escaped, and
+/// every other control character (`\r`, NUL, ...) written `\u{H}`. This is the one function
+/// that writes a string into spec text: the lexer reads back exactly the same string.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -1293,6 +1298,7 @@ pub fn quote(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }

@@ -26,7 +26,7 @@ pub fn decode(bytes: &[u8]) -> Result<&str, Diagnostic> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = lp_diagnostics::count_line_ends(&bytes[..at]) + 1;
         Diagnostic::new(
             codes::INVALID_UTF8,
             format!("file is not valid UTF-8: invalid byte at offset {at} (line {line})"),

@@ -5,7 +5,9 @@
 //! [`Lexer::reset`] to the end of it. Trivia never reaches the parser as tokens: whitespace
 //! is skipped, `//` comments are collected into [`Lexer::comments`], and `///` doc comments
 //! into [`Lexer::docs`], from where the parser claims them for the next item, field, variant
-//! or member. Lexical errors (an unterminated string, an unknown escape, a run of invalid
+//! or member. A line ends at `\n`, `\r\n` or a lone `\r` (as in
+//! [`lp_diagnostics::line_starts`]): a comment or a string never runs past any of them.
+//! Lexical errors (an unterminated string, an unknown escape, a run of invalid
 //! characters) are reported here and the lexer carries on, so it never fails.
 
 use crate::ast::Comment;
@@ -172,9 +174,23 @@ fn string(i: &str) -> NomResult<'_, bool> {
     Ok((i, false))
 }
 
-/// `// ...` up to (excluding) the line feed; the result is the text after the slashes.
+/// `// ...` up to (excluding) the line end, `\n` or `\r`; the result is the text after the
+/// slashes.
 fn line_comment(i: &str) -> NomResult<'_, &str> {
-    preceded(tag("//"), take_till(|c| c == '\n')).parse(i)
+    preceded(tag("//"), take_till(|c| c == '\n' || c == '\r')).parse(i)
+}
+
+/// The character of a `\\u{H..}` escape whose text after the `u` starts `s` (1 to 6 hex
+/// digits naming a Unicode scalar value, braced), and the length of that braced part.
+pub(crate) fn unicode_escape(s: &str) -> Option<(char, usize)> {
+    let digits = s.strip_prefix('{')?;
+    let close = digits.find('}')?;
+    let hex = &digits[..close];
+    if hex.is_empty() || hex.len() > 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+    Some((c, close + 2))
 }
 
 /// Punctuation, longest match first, dispatched on the first byte so each `alt` stays small.
@@ -292,7 +308,6 @@ impl<'a> Lexer<'a> {
             Err(_) => (&rest[rest.len()..], &rest[2.min(rest.len())..]),
         };
         self.pos = self.src.len() - after.len();
-        let body = body.strip_suffix('\r').unwrap_or(body);
         let end = start + 2 + body.len();
         // `///` is a doc comment, but `////` (a ruler, or commented-out docs) is not.
         if body.starts_with('/') && !body.starts_with("//") {
@@ -305,6 +320,7 @@ impl<'a> Lexer<'a> {
     /// Reports an unterminated string and unknown escapes inside a string token.
     fn check_string(&mut self, start: usize, end: usize, closed: bool) {
         let text = &self.src[start..end];
+        let mut chars = text.char_indices().skip(1).peekable();
         if !closed {
             self.diags.push(
                 Diagnostic::new(codes::UNTERMINATED_STRING, "unterminated string")
@@ -315,12 +331,43 @@ impl<'a> Lexer<'a> {
         if !text.contains('\\') {
             return;
         }
-        let mut chars = text.char_indices().skip(1);
         while let Some((i, c)) = chars.next() {
             if c != '\\' {
                 continue;
             }
             let Some((j, e)) = chars.next() else { break };
+            if e == 'u' {
+                let braced = &text[j + 1..];
+                match unicode_escape(braced) {
+                    Some((_, len)) => {
+                        // Skip the braces and digits: they are part of the escape.
+                        while chars.peek().is_some_and(|(k, _)| *k < j + 1 + len) {
+                            chars.next();
+                        }
+                    }
+                    None => {
+                        let len: usize = braced
+                            .chars()
+                            .take_while(|c| !matches!(c, '"' | '\\' | ' '))
+                            .take(12)
+                            .map(char::len_utf8)
+                            .sum();
+                        let shown: String = braced[..len].chars().flat_map(char::escape_debug).collect();
+                        let at = Span::new(start + i, start + j + 1 + len);
+                        self.diags.push(
+                            Diagnostic::new(
+                                codes::INVALID_ESCAPE,
+                                format!("invalid escape `\\u{shown}` in a string"),
+                            )
+                            .at(self.file, at, "not a character escape")
+                            .with_help(
+                                "`\\u{...}` takes 1 to 6 hexadecimal digits naming a Unicode scalar value, as in `\\u{0}` or `\\u{1F600}`; write `\\\\u` for a backslash followed by `u`",
+                            ),
+                        );
+                    }
+                }
+                continue;
+            }
             if !matches!(e, '"' | '\\' | 'n' | 't') {
                 let at = Span::new(start + i, start + j + e.len_utf8());
                 self.diags.push(
@@ -329,7 +376,9 @@ impl<'a> Lexer<'a> {
                         format!("unknown escape `\\{}` in a string", e.escape_debug()),
                     )
                     .at(self.file, at, "unknown escape")
-                    .with_help("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash"),
+                    .with_help(
+                        "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{...}`; write `\\\\` for a backslash",
+                    ),
                 );
             }
         }

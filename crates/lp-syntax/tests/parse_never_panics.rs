@@ -1,9 +1,10 @@
 //! Property tests: parsing never panics, on arbitrary strings, on token soup, and on random
 //! byte-level mutations of the corpus files; and what it returns is well-formed (every
-//! diagnostic labelled inside the text, item spans ordered). The number of cases is 256 by
+//! diagnostic labelled inside the text, item spans ordered). A line may end in `\n`, `\r\n`
+//! or a lone `\r`: the three give the same tree and the same diagnostics on the same lines. The number of cases is 256 by
 //! default; set `PROPTEST_CASES` to run more.
 
-use lp_diagnostics::FileId;
+use lp_diagnostics::{FileId, SourceFile};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -34,6 +35,50 @@ fn check(text: &str) {
     assert_eq!(again.value, parsed.value);
 }
 
+/// Replaces every `Span { start: N, end: M }` of a `Debug` rendering by `Span`.
+fn strip_spans(debug: &str) -> String {
+    const OPEN: &str = "Span { start: ";
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(i) = rest.find(OPEN) {
+        out.push_str(&rest[..i + 4]);
+        rest = &rest[i + OPEN.len()..];
+        let close = rest.find('}').expect("a span's closing brace");
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The tree without its spans, and each diagnostic's code and line.
+fn parse_up_to_spans(text: &str) -> (String, Vec<(String, u32)>) {
+    let parsed = lp_syntax::parse(FileId(0), text);
+    let file = SourceFile::new("x.adt", text);
+    let diags = parsed
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let line = d.primary.as_ref().map_or(0, |l| file.line_col(l.span.start as usize).line);
+            (format!("{:?}", d.code), line)
+        })
+        .collect();
+    (strip_spans(&format!("{:?}", parsed.value)), diags)
+}
+
+/// Parses `text` (whose lines end in `\n`) again with every `\n` made a `\r\n` and a `\r`,
+/// and checks that the three agree.
+fn check_line_ends(text: &str) {
+    if text.contains('\r') {
+        return;
+    }
+    let lf = parse_up_to_spans(text);
+    for eol in ["\r\n", "\r"] {
+        let other = parse_up_to_spans(&text.replace('\n', eol));
+        assert_eq!(other.0, lf.0, "the tree with {eol:?} line ends differs from the one with \\n");
+        assert_eq!(other.1, lf.1, "the diagnostics with {eol:?} line ends differ from the ones with \\n");
+    }
+}
+
 fn corpus_files() -> &'static [String] {
     static FILES: OnceLock<Vec<String>> = OnceLock::new();
     FILES.get_or_init(|| {
@@ -54,6 +99,15 @@ fn corpus_files() -> &'static [String] {
         out.sort();
         out
     })
+}
+
+#[test]
+fn line_ends_are_interchangeable_in_every_corpus_file() {
+    let files = corpus_files();
+    assert!(files.len() > 50, "the corpus was found");
+    for text in files {
+        check_line_ends(text);
+    }
 }
 
 const VOCABULARY: &[&str] = &[
@@ -189,6 +243,11 @@ proptest! {
     #[test]
     fn token_soup(text in soup()) {
         check(&text);
+    }
+
+    #[test]
+    fn line_ends_are_interchangeable_in_token_soup(text in soup()) {
+        check_line_ends(&text);
     }
 
     #[test]

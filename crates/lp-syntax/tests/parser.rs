@@ -403,6 +403,30 @@ fn match_is_contextual_and_patterns_classify_names() {
 fn string_escapes_are_resolved() {
     let file = clean(r#"fn f() -> String = "a\"b\\c\nd\te""#);
     assert!(matches!(&fn_body(&file, 0).kind, ExprKind::Str(s) if s == "a\"b\\c\nd\te"));
+    let file = clean(r#"fn f() -> String = "\u{0}\u{d}x\u{1F600}\u{10FFFF}\\u{41}""#);
+    assert!(matches!(&fn_body(&file, 0).kind, ExprKind::Str(s) if s == "\0\rx😀\u{10FFFF}\\u{41}"));
+}
+
+#[test]
+fn malformed_unicode_escapes_are_lp0013() {
+    for bad in [r"\u", r"\u{}", r"\u{110000}", r"\u{D800}", r"\u{1234567}", r"\u{zz}", r"\u{41", r"\ué{41}"] {
+        let parsed = p(&format!("fn f() -> String = \"{bad}\"\nfn g() -> Int = 1"));
+        assert_eq!(ids(&parsed), ["LP0013"], "{bad}");
+        assert!(only(&parsed).message.starts_with("invalid escape `\\u"), "{bad}: {}", only(&parsed).message);
+    }
+}
+
+/// The one string writer, `format::quote`, produces only escapes the lexer reads back, for
+/// every string: control characters (NUL, `\r`, ...) as `\u{H}`.
+#[test]
+fn quoted_strings_read_back_exactly() {
+    let cases = ["", "plain", "\0", "a\rb", "\r\n\t", "\"\\", "\u{1F600}", "\u{7f}\u{85}\u{2028}", "\\u{41}", "é\u{1}"];
+    for s in cases {
+        let q = lp_syntax::format::quote(s);
+        assert!(!q.contains(|c: char| c.is_control()), "{q:?} holds a raw control character");
+        let file = clean(&format!("fn f() -> String = {q}"));
+        assert!(matches!(&fn_body(&file, 0).kind, ExprKind::Str(v) if v == s), "{s:?} via {q}");
+    }
 }
 
 // ------------------------------------------------------------------ paths and spans

@@ -201,8 +201,8 @@ impl<'a> Parser<'a> {
 
     /// Whether the token at `pos` is the first one on its line.
     fn line_start(&self, pos: u32) -> bool {
-        let before = self.src[..pos as usize].trim_end_matches([' ', '\t', '\r']);
-        before.is_empty() || before.ends_with('\n') || before == "\u{feff}"
+        let before = self.src[..pos as usize].trim_end_matches([' ', '\t']);
+        before.is_empty() || before.ends_with(['\n', '\r']) || before == "\u{feff}"
     }
 
     // ------------------------------------------------------------ doc comments
@@ -400,6 +400,13 @@ impl<'a> Parser<'a> {
                 continue;
             }
             match chars.next() {
+                Some('u') => match crate::lexer::unicode_escape(chars.as_str()) {
+                    Some((ch, len)) => {
+                        out.push(ch);
+                        chars = chars.as_str()[len..].chars();
+                    }
+                    None => out.push_str("\\u"),
+                },
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
                 Some(e @ ('"' | '\\')) => out.push(e),
@@ -690,7 +697,7 @@ impl<'a> Parser<'a> {
     fn at_misspelt_item(&mut self) -> bool {
         let start = self.tok.start as usize;
         self.tok.kind == Tok::Ident
-            && (start == 0 || self.src.as_bytes()[start - 1] == b'\n')
+            && (start == 0 || matches!(self.src.as_bytes()[start - 1], b'\n' | b'\r'))
             && suggest::item_keyword(self.text(self.tok)).is_some()
             && self.peek().kind == Tok::Ident
     }
