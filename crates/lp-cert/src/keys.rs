@@ -1,7 +1,7 @@
-//! Ed25519 key pairs: generation, PEM encoding (PKCS#8 private, SPKI public) and fingerprints.
+//! Ed25519 key pairs: generation, PEM encoding (PKCS#8 v1 private, SPKI public) and fingerprints.
 
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
@@ -30,12 +30,15 @@ pub fn generate() -> Result<SigningKey, KeyError> {
     Ok(key)
 }
 
-/// The private key as PKCS#8 v2 PEM (with the public key embedded), using `\n` line endings.
+/// The private key as PKCS#8 v1 PEM (RFC 8410: the seed alone, no embedded public key),
+/// using `\n` line endings. This is the form every common tool reads: OpenSSL 3.0 rejects the
+/// v2 form (`OneAsymmetricKey` with the public key) that `SigningKey::to_pkcs8_pem` writes.
 pub fn private_key_to_pem(key: &SigningKey) -> Result<String, KeyError> {
-    key.to_pkcs8_pem(LineEnding::LF).map(|pem| pem.to_string()).map_err(|e| KeyError::Private(e.to_string()))
+    let bytes = KeypairBytes { secret_key: key.to_bytes(), public_key: None };
+    bytes.to_pkcs8_pem(LineEnding::LF).map(|pem| pem.to_string()).map_err(|e| KeyError::Private(e.to_string()))
 }
 
-/// Reads a private key from PKCS#8 PEM.
+/// Reads a private key from PKCS#8 PEM, v1 or v2 (a v2 key's public key must match its seed).
 pub fn private_key_from_pem(pem: &str) -> Result<SigningKey, KeyError> {
     SigningKey::from_pkcs8_pem(pem).map_err(|e| KeyError::Private(e.to_string()))
 }
@@ -75,4 +78,41 @@ pub fn hex(bytes: &[u8]) -> String {
         s.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8410 §10.3's private key (PKCS#8 v1) and §10.1's public key, which is its half.
+    const RFC8410_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC
+-----END PRIVATE KEY-----
+";
+    const RFC8410_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=
+-----END PUBLIC KEY-----
+";
+    /// The committed TEST-ONLY key as `keygen` once wrote it: PKCS#8 v2, public key embedded.
+    const V2_PRIVATE: &str = "-----BEGIN PRIVATE KEY-----
+MFECAQEwBQYDK2VwBCIEIGZ1y5FXw+b6c6D1XS12yHZUOtXSV304YznripRawmxg
+gSEASUXYCQSEKhBTtyTiBH5shcRM2rmmTq5zbloKs17orus=
+-----END PRIVATE KEY-----
+";
+
+    #[test]
+    fn private_keys_are_written_as_pkcs8_v1() {
+        let key = private_key_from_pem(RFC8410_PRIVATE).expect("RFC 8410's key reads");
+        assert_eq!(public_key_to_pem(&key.verifying_key()).expect("encodes"), RFC8410_PUBLIC);
+        // Byte for byte the RFC's encoding: version 0, no public key.
+        assert_eq!(private_key_to_pem(&key).expect("encodes"), RFC8410_PRIVATE);
+    }
+
+    #[test]
+    fn v2_private_keys_still_read() {
+        let key = private_key_from_pem(V2_PRIVATE).expect("a v2 key reads");
+        let v1 = private_key_to_pem(&key).expect("encodes");
+        assert!(v1.starts_with("-----BEGIN PRIVATE KEY-----\nMC4CAQAw"), "{v1}");
+        assert_eq!(private_key_from_pem(&v1).expect("re-reads").to_bytes(), key.to_bytes());
+    }
 }

@@ -256,7 +256,9 @@ pub fn markdown_index() -> String {
     }
     for c in ALL {
         let i = c.info();
-        out.push('\n');
+        // The table and other pages link to `#lp0001`; mdBook's own heading ids carry the
+        // name too (`#lp0001-unexpected-token`), so each entry gets an explicit anchor.
+        out.push_str(&format!("\n<a id=\"{}\"></a>\n\n", i.id.to_lowercase()));
         for line in i.doc.lines() {
             // Each code's page starts at `#`; in the index it sits one level down.
             if line.starts_with('#') {

@@ -180,15 +180,39 @@ pub fn prepare_rename(
         .map(|(_, span)| lsp::PrepareRenameResponse::Range(at.index.range(at.text, span, s.encoding))))
 }
 
+/// Why a new name is refused before looking at the spec: not an identifier, or a keyword.
+fn invalid_new_name(name: &str) -> Option<String> {
+    if !is_ident(name) {
+        return Some(format!("`{name}` is not an identifier"));
+    }
+    if lp_syntax::is_keyword(name) {
+        return Some(format!("`{name}` is a keyword of the language"));
+    }
+    None
+}
+
 // `lsp_types::Uri` hashes and compares by its text; its inner cell is a parse cache.
 #[allow(clippy::mutable_key_type)]
 pub fn rename(s: &Server, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>, ReqError> {
     let tdp = p.text_document_position;
     let at = open(s, &tdp.text_document.uri)?;
-    if !is_ident(&p.new_name) {
-        return Err((ErrorCode::InvalidParams, format!("`{}` is not an identifier", p.new_name)));
+    let new = p.new_name.as_str();
+    if let Some(why) = invalid_new_name(new) {
+        return Err((ErrorCode::InvalidParams, why));
     }
     let Some((key, _)) = key_at(s, &at, tdp.position) else { return Ok(None) };
+    if new != key.1 {
+        if let Some(d) = at.ws.index.defs.iter().find(|d| d.key.0 == key.0 && d.key.1 == new) {
+            let place = d.container.as_ref().map(|c| format!(" in `{c}`")).unwrap_or_default();
+            return Err((
+                ErrorCode::RequestFailed,
+                format!("`{new}` is already declared: {} `{new}`{place}", d.kind.word()),
+            ));
+        }
+        let root =
+            s.workspace_root_of(&doc_path(&tdp.text_document.uri)).ok_or_else(|| not_open(&tdp.text_document.uri))?;
+        check_rename_keeps_meaning(s, at.ws, root, &key, new).map_err(|why| (ErrorCode::RequestFailed, why))?;
+    }
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
     for o in at.ws.index.occurrences_of(&key) {
         if let Some(loc) = location(s, at.ws, o.file, o.span) {
@@ -196,6 +220,92 @@ pub fn rename(s: &Server, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceE
         }
     }
     Ok(Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }))
+}
+
+/// Re-analyses the workspace with the rename applied and compares it with the current one: the
+/// same diagnostics (by code and file), and every written name still resolving to the same
+/// definition, with the renamed one (and, for a machine or service, its scope) under its new
+/// name. This finds what a list of rules would miss: a variable that would capture a
+/// function's uses, a variant that would become a pattern binding, a built-in's name.
+fn check_rename_keeps_meaning(s: &Server, ws: &Workspace, root: &Path, key: &Key, new: &str) -> Result<(), String> {
+    let Some(a) = ws.analysis.as_ref() else { return Ok(()) };
+    // The renamed texts of the files the name occurs in, over the current snapshot.
+    let mut texts: HashMap<FileId, String> = HashMap::new();
+    let mut spans: HashMap<FileId, Vec<lp_diagnostics::Span>> = HashMap::new();
+    for o in ws.index.occurrences_of(key) {
+        spans.entry(o.file).or_default().push(o.span);
+    }
+    for (file, mut list) in spans {
+        list.sort_by_key(|sp| std::cmp::Reverse(sp.start));
+        let mut text = a.db.get(file).text.to_string();
+        for sp in list {
+            text.replace_range(sp.range(), new);
+        }
+        texts.insert(file, text);
+    }
+    let mut fs = s.snapshot();
+    let mut docs = (*fs.docs).clone();
+    for (file, text) in texts {
+        let path = ws.path_of(file).ok_or("a file of the workspace has no path")?;
+        docs.insert(path, text);
+    }
+    fs.docs = std::sync::Arc::new(docs);
+    let after = lp_driver::analyze::analyze(&fs, root).map_err(|e| format!("the renamed spec cannot be read: {e}"))?;
+    let codes = |an: &lp_driver::analyze::Analysis| {
+        let mut v: Vec<(String, String)> = an
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.code.id().to_string(),
+                    d.primary.as_ref().map(|l| an.db.get(l.file).name.clone()).unwrap_or_default(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (before_codes, after_codes) = (codes(a), codes(&after));
+    if before_codes != after_codes {
+        let new_codes: Vec<&str> =
+            after_codes.iter().filter(|c| !before_codes.contains(c)).map(|(code, _)| code.as_str()).collect();
+        return Err(format!(
+            "renaming `{}` to `{new}` would change the spec's diagnostics{}",
+            key.1,
+            if new_codes.is_empty() { String::new() } else { format!(" (new: {})", new_codes.join(", ")) }
+        ));
+    }
+    let renamed = |k: &Key| -> Key {
+        let scope = match &k.0 {
+            Scope::Machine(m) if key.0 == Scope::Global && *m == key.1 => Scope::Machine(new.to_string()),
+            Scope::Service(sv) if key.0 == Scope::Global && *sv == key.1 => Scope::Service(new.to_string()),
+            other => other.clone(),
+        };
+        let name = if k == key { new.to_string() } else { k.1.clone() };
+        (scope, name)
+    };
+    let asts: Vec<(FileId, &lp_syntax::ast::SourceFileAst)> =
+        after.files.iter().filter_map(|f| f.ast.as_ref().map(|ast| (f.file, ast))).collect();
+    let after_index = Index::build(&asts);
+    let by_path = |index: &Index, path_of: &dyn Fn(FileId) -> Option<PathBuf>, map: &dyn Fn(&Key) -> Key| {
+        let mut out: Vec<(Option<PathBuf>, Key, bool)> =
+            index.occurrences.iter().map(|o| (path_of(o.file), map(&o.key), o.is_def)).collect();
+        // Occurrences are in position order within a file; a stable sort by path keeps it.
+        out.sort_by(|x, y| x.0.cmp(&y.0));
+        out
+    };
+    let after_path = |f: FileId| after.files.iter().find(|e| e.file == f).map(|e| e.path.clone());
+    let expected = by_path(&ws.index, &|f| ws.path_of(f), &renamed);
+    let got = by_path(&after_index, &after_path, &|k: &Key| k.clone());
+    if expected != got {
+        let first = expected.iter().zip(&got).find(|(x, y)| x != y).map(|(x, _)| &x.1.1);
+        return Err(format!(
+            "renaming `{}` to `{new}` would make names refer to other definitions{}",
+            key.1,
+            first.map(|n| format!(" (first: `{n}`)")).unwrap_or_default()
+        ));
+    }
+    Ok(())
 }
 
 fn symbol_kind(k: SymKind) -> lsp::SymbolKind {

@@ -8,7 +8,7 @@
 
 use lp_diagnostics::{FileId, Span};
 use lp_syntax::ast::{self, ItemKind, MachineMemberKind, ServiceMemberKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Where a name is defined.
@@ -266,6 +266,17 @@ impl<'a> Collector<'a> {
         let sc = Scope::Machine(m.name.text.clone());
         let s = self.scope(sc.clone());
         let container = Some(m.name.text.as_str());
+        // Without a `states` line the states are declared by use (as the IR lowers them): a
+        // state's first mention in `initial`, `final` or a transition is its definition.
+        let closed = m.members.iter().any(|member| matches!(member.kind, MachineMemberKind::States(_)));
+        let mut mentioned: HashSet<&str> = HashSet::new();
+        let mut state = |c: &mut Self, n: &'a ast::Name| {
+            if !closed && mentioned.insert(&n.text) {
+                c.def(sc.clone(), n, SymKind::State, n.span, container, &[]);
+            } else {
+                c.use_(s, n);
+            }
+        };
         for member in &m.members {
             match &member.kind {
                 MachineMemberKind::Var { name, ty, init } => {
@@ -279,12 +290,13 @@ impl<'a> Collector<'a> {
                         self.def(sc.clone(), n, SymKind::State, n.span, container, &member.docs);
                     }
                 }
-                MachineMemberKind::Initial(n) => self.use_(s, n),
-                MachineMemberKind::Final(ns) => ns.iter().for_each(|n| self.use_(s, n)),
+                MachineMemberKind::Initial(n) => state(self, n),
+                MachineMemberKind::Final(ns) => ns.iter().for_each(|n| state(self, n)),
+                // `ignore` names states declared elsewhere; it never declares one.
                 MachineMemberKind::Ignore { states, .. } => states.iter().for_each(|n| self.use_(s, n)),
                 MachineMemberKind::Transition(t) => {
-                    self.use_(s, &t.from);
-                    self.use_(s, &t.to);
+                    state(self, &t.from);
+                    state(self, &t.to);
                     if let Some(g) = &t.guard {
                         self.expr(s, g);
                     }
@@ -424,5 +436,39 @@ machine Life {
         // `p` is a parameter, not an indexed name.
         let p_at = SPEC.find("p.status").expect("in the text");
         assert!(idx.occurrence_at(FileId(0), p_at).is_none());
+    }
+
+    #[test]
+    fn states_declared_by_use_are_defined_at_their_first_mention() {
+        // As catalog-sync's `SyncJob`: no `states` line.
+        let spec = "spec s version 1.0.0
+machine Job {
+  var attempts: Int = 0
+  initial Pending
+  final Done, Abandoned
+  Pending -> Running on start
+  Running -> Done on finish
+  Running -> Pending on fail when attempts < 3 do attempts = attempts + 1
+  Running -> Abandoned on fail when attempts >= 3
+  ignore start in Done
+}
+";
+        let parsed = lp_syntax::parse(FileId(0), spec);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let idx = Index::build(&[(FileId(0), &parsed.value)]);
+        let scope = Scope::Machine("Job".into());
+        let states: Vec<&str> =
+            idx.defs.iter().filter(|d| d.kind == SymKind::State).map(|d| d.key.1.as_str()).collect();
+        assert_eq!(states, ["Pending", "Done", "Abandoned", "Running"]);
+        let running = (scope.clone(), "Running".to_string());
+        let def = idx.defs_of(&running).next().expect("`Running` is defined");
+        assert_eq!(def.name_span.start as usize, spec.find("Running on start").expect("in the text"));
+        assert_eq!(def.container.as_deref(), Some("Job"));
+        assert_eq!(idx.occurrences_of(&running).count(), 4);
+        assert_eq!(idx.occurrences_of(&running).filter(|o| o.is_def).count(), 1);
+        let done = (scope, "Done".to_string());
+        assert_eq!(idx.occurrences_of(&done).count(), 3, "final, transition and ignore");
+        let at = spec.rfind("Done").expect("in the text");
+        assert_eq!(idx.occurrence_at(FileId(0), at).map(|o| &*o.key), Some(&done));
     }
 }

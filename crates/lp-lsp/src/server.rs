@@ -499,6 +499,11 @@ impl Server {
         self.workspaces.get(self.doc_workspace.get(path)?)
     }
 
+    /// The root (project folder or lone file) of an open document's workspace.
+    pub(crate) fn workspace_root_of(&self, path: &Path) -> Option<&PathBuf> {
+        self.doc_workspace.get(path)
+    }
+
     /// When the next full check is due.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.workspaces.values().filter_map(|w| w.due).min()
