@@ -200,9 +200,8 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
             v.statement = None;
             return Ok(v);
         }
-        let is_hex = |d: &str, len: usize| {
-            d.len() == len && d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        };
+        let is_hex =
+            |d: &str, len: usize| d.len() == len && d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         match s.digest.get("sha256") {
             Some(d) if is_hex(d, 64) => {
                 expected.insert(&s.name, d);
@@ -218,7 +217,10 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
                 expected_512.insert(&s.name, d);
             }
             Some(_) => {
-                malformed(&mut v, format!("subject `{}` has a SHA-512 digest that is not 128 lowercase hex digits", s.name));
+                malformed(
+                    &mut v,
+                    format!("subject `{}` has a SHA-512 digest that is not 128 lowercase hex digits", s.name),
+                );
                 v.statement = None;
                 return Ok(v);
             }
@@ -235,11 +237,14 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
         fail(
             &mut v,
             codes::SYMLINK_IN_OUTPUT,
-            format!("`{link}` is a symbolic link; the gate follows no links, so a certified output holds only real files and folders"),
+            format!(
+                "`{link}` is a symbolic link; the gate follows no links, so a certified output holds only real files and folders"
+            ),
         );
     }
-    let through_link =
-        |name: &str| links.iter().any(|l| name == l || name.strip_prefix(l.as_str()).is_some_and(|r| r.starts_with('/')));
+    let through_link = |name: &str| {
+        links.iter().any(|l| name == l || name.strip_prefix(l.as_str()).is_some_and(|r| r.starts_with('/')))
+    };
     let hashed: Vec<(&str, &str, Option<FileDigests>)> = expected
         .par_iter()
         .map(|(name, want)| tree.digests(name, expected_512.contains_key(name)).map(|got| (*name, *want, got)))
@@ -262,14 +267,16 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
                         codes::ARTIFACT_MODIFIED,
                         format!("`{name}` was modified: sha256 is {got_256}, the certificate records {want}"),
                     );
-                } else if let (Some(want), Some(got)) = (expected_512.get(name), got.sha512.map(|d| hex(&d))) {
-                    if got != *want {
-                        fail(
-                            &mut v,
-                            codes::ARTIFACT_MODIFIED,
-                            format!("`{name}` does not match its certified digests: sha512 is {got}, the certificate records {want}"),
-                        );
-                    }
+                } else if let (Some(want), Some(got)) = (expected_512.get(name), got.sha512.map(|d| hex(&d)))
+                    && got != *want
+                {
+                    fail(
+                        &mut v,
+                        codes::ARTIFACT_MODIFIED,
+                        format!(
+                            "`{name}` does not match its certified digests: sha512 is {got}, the certificate records {want}"
+                        ),
+                    );
                 }
             }
         }

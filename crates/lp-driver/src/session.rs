@@ -271,7 +271,8 @@ pub fn obligation_ids(fs: &dyn FileSystem, path: &Path) -> Option<Vec<String>> {
     if files.is_empty() || files.iter().any(|f| f.has_syntax_errors) {
         return None;
     }
-    let asts: Vec<(FileId, &SourceFileAst)> = files.iter().filter_map(|f| f.ast.as_ref().map(|a| (f.file, a))).collect();
+    let asts: Vec<(FileId, &SourceFileAst)> =
+        files.iter().filter_map(|f| f.ast.as_ref().map(|a| (f.file, a))).collect();
     let lowered = lp_ir::lower(&asts);
     if lowered.diagnostics.iter().any(Diagnostic::is_error) {
         return None;
