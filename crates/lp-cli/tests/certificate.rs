@@ -587,7 +587,8 @@ fn the_trees_own_key_is_not_a_trust_anchor() {
         .expect("write");
     let toml = std::fs::read_to_string(project.join("leanos.toml")).expect("toml");
     let toml = toml.lines().map(|l| if l.starts_with("public_key") { "public_key = \"attacker.pub\"" } else { l });
-    std::fs::write(project.join("leanos.toml"), toml.collect::<Vec<_>>().join("\n")).expect("toml");
+    let toml = toml.collect::<Vec<_>>().join("\n");
+    std::fs::write(project.join("leanos.toml"), &toml).expect("toml");
     let victim = "configs/docker/docker-compose.yaml";
     let evil = b"services: {evil: {image: evil}}\n";
     assert!(out.join(victim).is_file(), "{victim} is generated");
@@ -596,6 +597,12 @@ fn the_trees_own_key_is_not_a_trust_anchor() {
     for s in &mut st.subject {
         if s.name == victim {
             s.digest.insert("sha256".into(), sha256_hex(evil));
+        }
+    }
+    // The attacker signs, so the certified digest of the edited `leanos.toml` is theirs too.
+    for f in &mut st.predicate.spec.files {
+        if f.path == "leanos.toml" {
+            f.sha256 = sha256_hex(toml.as_bytes());
         }
     }
     sign_with(&out, &st, &attacker);
