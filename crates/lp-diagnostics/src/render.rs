@@ -178,6 +178,12 @@ fn sarif_uri(name: &str) -> String {
             '%' => out.push_str("%25"),
             '#' => out.push_str("%23"),
             '?' => out.push_str("%3F"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -346,5 +352,21 @@ mod tests {
             assert!(!text.contains('\n') && !text.contains('\u{1b}'), "{text}");
         }
         assert_eq!(github_escape_property("a:b,c%\nd"), "a%3Ab%2Cc%25%0Ad");
+    }
+
+    #[test]
+    fn file_names_with_control_characters_are_escaped_in_every_format() {
+        let mut db = SourceDb::new();
+        let file = db.add("spec/a\n::error::x.adt", "type A = Int\n");
+        let d = [Diagnostic::new(codes::ARTIFACT_MODIFIED, "m").at(file, crate::Span::new(5, 6), "here")];
+        let human = human(&db, &d, HumanOptions { color: false });
+        assert!(human.contains(r"spec/a\n::error::x.adt"), "{human}");
+        assert!(!human.lines().any(|l| l.trim_start().starts_with("::")), "{human}");
+        let gh = github(&db, &d);
+        assert!(gh.starts_with("::error file=spec/a%0A%3A%3Aerror%3A%3Ax.adt,line=1,"), "{gh}");
+        let uri = sarif(&db, &d, "0")["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"]
+            .clone();
+        assert_eq!(uri, "spec/a%0A::error::x.adt");
     }
 }
