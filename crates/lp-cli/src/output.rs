@@ -59,7 +59,7 @@ impl Output {
         match self.format {
             ErrorFormat::Human => {
                 self.stderr(&render::human(db, diags, HumanOptions { color: self.color }));
-                self.stderr(&format!("{}\n", render::escape_line(summary)));
+                self.stderr(&format!("{}\n", render::escape_controls(summary, true)));
             }
             ErrorFormat::Json => {
                 let mut obj = serde_json::json!({
@@ -83,7 +83,7 @@ impl Output {
                 // Annotations on stdout, where the runner reads workflow commands; the summary
                 // as a plain line after them.
                 self.stdout(&render::github(db, diags));
-                self.stdout(&format!("{}\n", render::escape_line(summary)));
+                self.stdout(&format!("{}\n", render::escape_controls(summary, true)));
             }
         }
     }

@@ -110,7 +110,7 @@ pub fn run(args: Args, out: &Output) -> Status {
         format!(
             "deploy NOT authorized: {errors} reason{} ({})",
             if errors == 1 { "" } else { "s" },
-            outcome.cert_path.display()
+            lp_diagnostics::render::escape_line(&outcome.cert_path.display().to_string())
         )
     };
     let json = serde_json::json!({
