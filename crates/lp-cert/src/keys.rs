@@ -7,6 +7,11 @@ use sha2::{Digest, Sha256};
 
 pub use ed25519_dalek::{SigningKey as PrivateKey, VerifyingKey as PublicKey};
 
+/// The fingerprint of the committed key pair `certificates/TEST-ONLY-signing-key.{key,pub}`.
+/// Its private key is public, so a certificate it signed proves nothing: the gate refuses one
+/// unless the caller explicitly allows the test key, and warns either way.
+pub const TEST_ONLY_KEY_FINGERPRINT: &str = "SHA256:d7bd0f708f83d18f88deefdbbee814d58ca497eb09b206711a9d037cb0433103";
+
 /// Why a key could not be generated, encoded or decoded.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

@@ -3,6 +3,10 @@
 //! `failed` and `unknown` never are. Beyond that the policy can demand `proved` for some
 //! obligation kinds or passes (`invariant`, `ensures`, `machines`), a minimum number of
 //! property-test cases behind a `tested` verdict, and a minimum depth for `bounded`.
+//!
+//! The gate's bar is set by the verifier, never by the signer: `verify` judges by its own
+//! policy (a file it names, else [`Policy::gate_default`]) and the policy recorded in a
+//! statement may only tighten it ([`Policy::tightened_by`]).
 
 use crate::statement::ObligationRecord;
 use serde::{Deserialize, Serialize};
@@ -45,12 +49,40 @@ impl Default for Policy {
     }
 }
 
+/// The smallest `bounded` depth the gate accepts when the verifier names no policy: a
+/// bounded search of a few steps shows almost nothing, so a certificate may not lower the bar
+/// below this by recording a weaker policy.
+pub const GATE_MIN_BOUNDED_DEPTH: u64 = 100;
+
 /// Why a policy file could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct PolicyError(String);
 
 impl Policy {
+    /// The verifier's policy when it names none: the build defaults, with `bounded` verdicts
+    /// accepted only from a depth of [`GATE_MIN_BOUNDED_DEPTH`].
+    pub fn gate_default() -> Policy {
+        Policy { min_bounded_depth: GATE_MIN_BOUNDED_DEPTH, ..Policy::default() }
+    }
+
+    /// This policy, made stricter wherever `other` is stricter and never looser: the union of
+    /// the kinds that must be proved, the larger minimums, and `bounded` only if both accept it.
+    pub fn tightened_by(&self, other: &Policy) -> Policy {
+        let mut require_proved = self.require_proved.clone();
+        for k in &other.require_proved {
+            if !require_proved.contains(k) {
+                require_proved.push(k.clone());
+            }
+        }
+        Policy {
+            require_proved,
+            min_tested_cases: self.min_tested_cases.max(other.min_tested_cases),
+            allow_bounded: self.allow_bounded && other.allow_bounded,
+            min_bounded_depth: self.min_bounded_depth.max(other.min_bounded_depth),
+        }
+    }
+
     /// Reads a policy from TOML text (the keys of [`Policy`], at top level).
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         toml::from_str(text).map_err(|e| PolicyError(e.message().to_string()))
@@ -141,6 +173,27 @@ mod tests {
         assert!(deep.violations(&obs).iter().any(|v| v.contains("depth of at least 10")));
         let no_bounded = Policy { allow_bounded: false, ..Policy::default() };
         assert!(no_bounded.violations(&obs).iter().any(|v| v.contains("does not accept bounded")));
+    }
+
+    #[test]
+    fn a_recorded_policy_only_tightens_the_verifiers() {
+        let gate = Policy::gate_default();
+        let weak = Policy { min_tested_cases: 1, allow_bounded: true, min_bounded_depth: 0, require_proved: vec![] };
+        assert_eq!(gate.tightened_by(&weak), gate);
+        let strict = Policy {
+            require_proved: vec!["invariant".into()],
+            min_tested_cases: 500,
+            allow_bounded: false,
+            min_bounded_depth: 7,
+        };
+        let both = gate.tightened_by(&strict);
+        assert_eq!(both.require_proved, vec!["invariant".to_string()]);
+        assert_eq!(both.min_tested_cases, 500);
+        assert!(!both.allow_bounded);
+        assert_eq!(both.min_bounded_depth, GATE_MIN_BOUNDED_DEPTH);
+        let shallow = vec![ob("d", "invariant", json!({"verdict": "bounded", "depth": 1}))];
+        assert_eq!(weak.violations(&shallow), Vec::<String>::new());
+        assert_eq!(gate.tightened_by(&weak).violations(&shallow).len(), 1);
     }
 
     #[test]

@@ -6,30 +6,54 @@
 //! thing at a time.
 
 use crate::dsse::{DsseError, Envelope, IN_TOTO_PAYLOAD_TYPE};
-use crate::keys::{PublicKey, fingerprint, hex};
+use crate::keys::{PublicKey, TEST_ONLY_KEY_FINGERPRINT, fingerprint, hex};
 use crate::policy::Policy;
 use crate::statement::{FileRecord, PREDICATE_TYPE, STATEMENT_TYPE, Statement, unsafe_path_reason};
 use lp_diagnostics::{Diagnostic, codes};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The digest algorithms the gate can recompute; a subject naming any other is refused, so
+/// no digest in a certificate goes unchecked.
+pub const DIGEST_ALGORITHMS: &[&str] = &["sha256", "sha512"];
+
+/// The digests of one file: always SHA-256, and SHA-512 when it was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileDigests {
+    pub sha256: [u8; 32],
+    pub sha512: Option<[u8; 64]>,
+}
+
 /// The output folder as the verifier sees it.
 pub trait Tree: Sync {
-    /// Every file below the output folder, as a relative path with forward slashes, except
-    /// the certificate itself.
+    /// Every regular file below the output folder, as a relative path with forward slashes,
+    /// except the certificate itself; symbolic links are not followed and not listed.
     fn list(&self) -> std::io::Result<Vec<String>>;
-    /// The SHA-256 of a file, `None` when it does not exist.
-    fn sha256(&self, rel: &str) -> std::io::Result<Option<[u8; 32]>>;
+    /// Every symbolic link below the output folder (relative paths, forward slashes). The gate
+    /// refuses each one: a link can point at an identical file outside the output, which no
+    /// digest would notice.
+    fn symlinks(&self) -> std::io::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    /// The digests of a file (SHA-512 only when `sha512`), `None` when it does not exist as a
+    /// regular file reached without following a symbolic link.
+    fn digests(&self, rel: &str, sha512: bool) -> std::io::Result<Option<FileDigests>>;
 }
 
 /// What the verifier is given besides the tree.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The policy to judge by instead of the one recorded in the certificate.
+    /// The verifier's own policy; `None` means [`Policy::gate_default`]. The policy recorded
+    /// in the certificate can only tighten it.
     pub policy: Option<Policy>,
     /// The spec files as they are on disk now (paths relative to the project), when the
     /// project could be located; `None` skips the comparison (the caller reports why).
     pub spec_on_disk: Option<Vec<FileRecord>>,
+    /// The ids of the obligations the spec on disk gives rise to, re-derived by the caller;
+    /// each must be recorded in the certificate. `None` skips the check (the caller reports why).
+    pub expected_obligations: Option<Vec<String>>,
+    /// Whether a certificate signed by the committed TEST-ONLY key may authorize a deploy.
+    pub allow_test_key: bool,
 }
 
 /// The verifier's findings.
@@ -104,6 +128,22 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
         );
         return Ok(v);
     }
+    // The committed test key's private half is public: it may sign only when the caller says so.
+    if v.key_fingerprint == TEST_ONLY_KEY_FINGERPRINT {
+        v.diagnostics.push(Diagnostic::new(
+            codes::TEST_KEY_SIGNED,
+            format!("the certificate is signed by the committed TEST-ONLY key ({TEST_ONLY_KEY_FINGERPRINT}), whose private key anyone can read"),
+        ).with_help("sign real deploys with your own key (`leanos-prove keygen`) and pin its public key"));
+        if !opts.allow_test_key {
+            v.diagnostics.push(
+                Diagnostic::new(
+                    codes::TEST_KEY_REFUSED,
+                    "a certificate signed by the TEST-ONLY key does not authorize a deploy unless `--allow-test-key` is given",
+                )
+                .with_help("pin your own public key; pass `--allow-test-key` only for tests and demos"),
+            );
+        }
+    }
     let statement: Statement = match serde_json::from_slice(&payload) {
         Ok(s) => s,
         Err(e) => {
@@ -124,6 +164,7 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
     // Subject names and digests, before any file is read.
     let mut seen = BTreeSet::new();
     let mut expected: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut expected_512: BTreeMap<&str, &str> = BTreeMap::new();
     let mut unsafe_subject = false;
     for s in &statement.subject {
         if let Some(why) = unsafe_path_reason(&s.name) {
@@ -143,8 +184,26 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
             fail(&mut v, codes::CERT_UNSAFE_SUBJECT, format!("the certificate names the subject `{}` twice", s.name));
             continue;
         }
+        // Every digest a subject carries is checked, so a certificate cannot hide a wrong one
+        // behind an algorithm the gate would skip.
+        if let Some(alg) = s.digest.keys().find(|a| !DIGEST_ALGORITHMS.contains(&a.as_str())) {
+            fail(
+                &mut v,
+                codes::DIGEST_UNSUPPORTED,
+                format!(
+                    "subject `{}` carries a `{}` digest, which the gate cannot check (it checks {})",
+                    s.name,
+                    alg.escape_debug(),
+                    DIGEST_ALGORITHMS.join(", ")
+                ),
+            );
+            v.statement = None;
+            return Ok(v);
+        }
+        let is_hex =
+            |d: &str, len: usize| d.len() == len && d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         match s.digest.get("sha256") {
-            Some(d) if d.len() == 64 && d.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) => {
+            Some(d) if is_hex(d, 64) => {
                 expected.insert(&s.name, d);
             }
             _ => {
@@ -153,31 +212,70 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
                 return Ok(v);
             }
         }
+        match s.digest.get("sha512") {
+            Some(d) if is_hex(d, 128) => {
+                expected_512.insert(&s.name, d);
+            }
+            Some(_) => {
+                malformed(
+                    &mut v,
+                    format!("subject `{}` has a SHA-512 digest that is not 128 lowercase hex digits", s.name),
+                );
+                v.statement = None;
+                return Ok(v);
+            }
+            None => {}
+        }
     }
     if unsafe_subject {
         return Ok(v);
     }
     // Every file on disk against every subject, hashed in parallel.
     let on_disk: BTreeSet<String> = tree.list()?.into_iter().collect();
-    let hashed: Vec<(&str, &str, Option<[u8; 32]>)> = expected
+    let links = tree.symlinks()?;
+    for link in &links {
+        fail(
+            &mut v,
+            codes::SYMLINK_IN_OUTPUT,
+            format!(
+                "`{link}` is a symbolic link; the gate follows no links, so a certified output holds only real files and folders"
+            ),
+        );
+    }
+    let through_link = |name: &str| {
+        links.iter().any(|l| name == l || name.strip_prefix(l.as_str()).is_some_and(|r| r.starts_with('/')))
+    };
+    let hashed: Vec<(&str, &str, Option<FileDigests>)> = expected
         .par_iter()
-        .map(|(name, want)| tree.sha256(name).map(|got| (*name, *want, got)))
+        .map(|(name, want)| tree.digests(name, expected_512.contains_key(name)).map(|got| (*name, *want, got)))
         .collect::<std::io::Result<_>>()?;
     v.files_hashed = hashed.iter().filter(|h| h.2.is_some()).count();
     for (name, want, got) in hashed {
         match got {
+            // A file behind a link is already refused as the link.
+            None if through_link(name) => {}
             None => fail(
                 &mut v,
                 codes::ARTIFACT_MISSING,
                 format!("`{name}` is certified but missing from the output folder"),
             ),
             Some(got) => {
-                let got = hex(&got);
-                if got != want {
+                let got_256 = hex(&got.sha256);
+                if got_256 != want {
                     fail(
                         &mut v,
                         codes::ARTIFACT_MODIFIED,
-                        format!("`{name}` was modified: sha256 is {got}, the certificate records {want}"),
+                        format!("`{name}` was modified: sha256 is {got_256}, the certificate records {want}"),
+                    );
+                } else if let (Some(want), Some(got)) = (expected_512.get(name), got.sha512.map(|d| hex(&d)))
+                    && got != *want
+                {
+                    fail(
+                        &mut v,
+                        codes::ARTIFACT_MODIFIED,
+                        format!(
+                            "`{name}` does not match its certified digests: sha512 is {got}, the certificate records {want}"
+                        ),
                     );
                 }
             }
@@ -220,6 +318,16 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
             );
         }
     }
+    if let Some(ids) = &opts.expected_obligations {
+        let recorded: BTreeSet<&str> = proof.obligations.iter().map(|o| o.id.as_str()).collect();
+        for id in ids.iter().filter(|id| !recorded.contains(id.as_str())) {
+            fail(
+                &mut v,
+                codes::OBLIGATION_MISSING,
+                format!("the spec gives rise to the obligation `{id}`, but the certificate records no verdict for it"),
+            );
+        }
+    }
     check_traceability(&mut v, &statement);
     if !proof.deploy_authorized {
         let mut d = Diagnostic::new(
@@ -235,7 +343,8 @@ pub fn verify(certificate: &[u8], key: &PublicKey, tree: &dyn Tree, opts: &Optio
         }
         v.diagnostics.push(d);
     }
-    let policy = opts.policy.as_ref().unwrap_or(&proof.policy);
+    // The verifier sets the bar; the certified policy can only raise it.
+    let policy = opts.policy.clone().unwrap_or_else(Policy::gate_default).tightened_by(&proof.policy);
     for why in policy.violations(&proof.obligations) {
         fail(&mut v, codes::POLICY_VIOLATION, format!("policy: {why}"));
     }

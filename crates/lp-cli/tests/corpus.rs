@@ -244,6 +244,13 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("LP8010", "crates/lp-cli/tests/certificate.rs"),
     ("LP8011", "crates/lp-cli/tests/certificate.rs"),
     ("LP8012", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8013", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8014", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8015", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8016", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8017", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8018", "crates/lp-cli/tests/certificate.rs"),
+    ("LP8019", "crates/lp-cli/tests/certificate.rs"),
     ("LP8030", "crates/lp-cli/tests/cli.rs"),
 ];
 

@@ -21,7 +21,13 @@ fn repo_root() -> PathBuf {
 
 fn run_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_leanos-prove"));
-    c.args(args).current_dir(cwd).env_remove("LEANOS_TODAY").env_remove("NO_COLOR");
+    c.args(args)
+        .current_dir(cwd)
+        .env_remove("LEANOS_TODAY")
+        .env_remove("NO_COLOR")
+        .env_remove("LEANOS_TRUSTED_KEY")
+        .env_remove("LEANOS_TRUSTED_KEY_FINGERPRINT")
+        .env_remove("LEANOS_ALLOW_TEST_KEY");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -294,7 +300,11 @@ fn engineering_actions_run_the_driver_and_flag_failed_gates() {
     assert!(log.contains("check + verify: FAILED") && log.contains("system-proof.certificate"), "{log}");
     let o = run(&ws, &["threads", "run", thread, "--action", "action-2-backend", "--date", DATE]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let o = run(&ws, &["threads", "run", thread, "--action", "action-5-validate", "--date", DATE]);
+    // The gate trusts only a key pinned from outside the tree, and the example is signed with
+    // the committed TEST-ONLY key, which must be allowed explicitly.
+    let test_pub = repo_root().join("certificates/TEST-ONLY-signing-key.pub").to_string_lossy().to_string();
+    let pinned = [("LEANOS_TRUSTED_KEY", test_pub.as_str()), ("LEANOS_ALLOW_TEST_KEY", "1")];
+    let o = run_in(&ws, &["threads", "run", thread, "--action", "action-5-validate", "--date", DATE], &pinned);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let log = std::fs::read_to_string(&validate).expect("action");
     assert!(log.contains("check + verify: passed") && log.contains("deploy authorized"), "{log}");

@@ -203,6 +203,13 @@ codes! {
     DEPLOY_NOT_AUTHORIZED = "LP8010", "deploy-not-authorized", Error, "The certificate itself records that the deploy is not authorized.";
     BUILD_UNSIGNED = "LP8011", "build-unsigned", Warning, "The build has no signing key, so it wrote no certificate.";
     POLICY_INVALID = "LP8012", "policy-invalid", Error, "The verification policy file cannot be read as a policy.";
+    TRUST_ANCHOR_MISSING = "LP8013", "trust-anchor-missing", Error, "`verify` was given no trusted public key from outside the tree it verifies, or an unusable one.";
+    TEST_KEY_SIGNED = "LP8014", "test-key-signed", Warning, "The certificate is signed by the committed TEST-ONLY key, whose private half is public.";
+    TEST_KEY_REFUSED = "LP8015", "test-key-refused", Error, "The certificate is signed by the committed TEST-ONLY key and the test key was not explicitly allowed.";
+    KEY_FINGERPRINT_MISMATCH = "LP8016", "key-fingerprint-mismatch", Error, "The public key found for the certificate does not have the pinned fingerprint.";
+    SYMLINK_IN_OUTPUT = "LP8017", "symlink-in-output", Error, "The output folder holds a symbolic link, which the gate does not follow.";
+    OBLIGATION_MISSING = "LP8018", "obligation-missing", Error, "An obligation of the spec on disk has no verdict in the certificate.";
+    DIGEST_UNSUPPORTED = "LP8019", "digest-unsupported", Error, "A subject of the certificate carries a digest the gate cannot check.";
     // 8: the build output (LP8030–LP8034).
     BUILD_OUTPUT_LOCKED = "LP8030", "build-output-locked", Warning, "Another build was writing the same output folder; this build waited for its lock, then replaced that build's output.";
     // 9: business threads and the canvas (LP9001–LP9099).

@@ -1,5 +1,10 @@
 //! Renderers for diagnostics: human text (codespan-reporting), JSON, SARIF 2.1.0 and GitHub
 //! Actions annotations.
+//!
+//! Messages often quote names from outside the tool's control (file names in an output folder,
+//! subjects of a certificate), so every renderer writes control characters as visible escapes
+//! ([`escape_controls`]): a file name with a newline cannot start a fake line, such as a GitHub
+//! workflow command, in a CI log. JSON and SARIF escape them as JSON strings do.
 
 use crate::{Diagnostic, Severity, SourceDb};
 use codespan_reporting::diagnostic as cs;
@@ -22,6 +27,27 @@ pub struct HumanOptions {
     pub color: bool,
 }
 
+/// `text` with every control character, and the Unicode bidirectional overrides and isolates,
+/// written as a visible Rust-style escape (`\n`, `\u{1b}`), except line feeds when
+/// `keep_newlines` (notes and help may span lines; a message may not).
+pub fn escape_controls(text: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if (c == '\n' && keep_newlines) || !(c.is_control() || bidi) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_debug());
+        }
+    }
+    out
+}
+
+/// One line of free text (a summary or a usage error) with its control characters escaped.
+pub fn escape_line(text: &str) -> String {
+    escape_controls(text, false)
+}
+
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::FileId> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
@@ -31,18 +57,18 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::FileId> {
     };
     let mut labels = Vec::new();
     if let Some(p) = &d.primary {
-        labels.push(cs::Label::primary(p.file, p.span.range()).with_message(p.message.clone()));
+        labels.push(cs::Label::primary(p.file, p.span.range()).with_message(escape_line(&p.message)));
     }
     for s in &d.secondary {
-        labels.push(cs::Label::secondary(s.file, s.span.range()).with_message(s.message.clone()));
+        labels.push(cs::Label::secondary(s.file, s.span.range()).with_message(escape_line(&s.message)));
     }
-    let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
+    let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {}", escape_controls(n, true))).collect();
     if let Some(h) = &d.help {
-        notes.push(format!("help: {h}"));
+        notes.push(format!("help: {}", escape_controls(h, true)));
     }
     cs::Diagnostic::new(severity)
         .with_code(d.code.id())
-        .with_message(d.message.clone())
+        .with_message(escape_line(&d.message))
         .with_labels(labels)
         .with_notes(notes)
 }
@@ -58,14 +84,24 @@ pub fn human(db: &SourceDb, diags: &[Diagnostic], opts: HumanOptions) -> String 
             match term::emit_to_write_style(&mut buf, &config, db, &cs) {
                 Ok(()) => String::from_utf8_lossy(buf.as_slice()).into_owned(),
                 Err(e) => {
-                    format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message)
+                    format!(
+                        "{}[{}]: {} (could not render source: {e})\n",
+                        d.severity.as_str(),
+                        d.code,
+                        escape_line(&d.message)
+                    )
                 }
             }
         } else {
             match term::emit_into_string(&config, db, &cs) {
                 Ok(s) => s,
                 Err(e) => {
-                    format!("{}[{}]: {} (could not render source: {e})\n", d.severity.as_str(), d.code, d.message)
+                    format!(
+                        "{}[{}]: {} (could not render source: {e})\n",
+                        d.severity.as_str(),
+                        d.code,
+                        escape_line(&d.message)
+                    )
                 }
             }
         };
@@ -142,6 +178,12 @@ fn sarif_uri(name: &str) -> String {
             '%' => out.push_str("%25"),
             '#' => out.push_str("%23"),
             '?' => out.push_str("%3F"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -231,13 +273,18 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// Escapes a workflow command's message (`%`, CR, LF), as the GitHub Actions toolkit does.
-fn github_escape_data(s: &str) -> String {
+/// Escapes a workflow command's message (`%`, CR, LF), as the GitHub Actions toolkit does,
+/// after writing every other control character as a visible escape.
+pub fn github_escape_data(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c.to_string() } else { escape_controls(&c.to_string(), false) })
+        .collect();
     s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value: the message escapes plus `:` and `,`.
-fn github_escape_property(s: &str) -> String {
+pub fn github_escape_property(s: &str) -> String {
     github_escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -276,4 +323,50 @@ pub fn github(db: &SourceDb, diags: &[Diagnostic]) -> String {
         out.push_str(&format!("::{level} {}::{}\n", props.join(","), github_escape_data(&message)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes;
+
+    fn hostile() -> Diagnostic {
+        Diagnostic::new(codes::ARTIFACT_UNCERTIFIED, "`x\n::error::forged%0A,a:b\r\u{1b}[2J\u{202e}` is uncertified")
+            .with_note("first line\nsecond \u{7} line")
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_every_format() {
+        let db = SourceDb::new();
+        let d = [hostile()];
+        let human = human(&db, &d, HumanOptions { color: false });
+        assert!(human.contains(r"`x\n::error::forged%0A,a:b\r\u{1b}[2J\u{202e}`"), "{human}");
+        assert!(!human.lines().any(|l| l.trim_start().starts_with("::")), "{human}");
+        assert!(human.contains("second \\u{7} line"), "{human}");
+        assert!(!human.contains('\u{1b}') && !human.contains('\r') && !human.contains('\u{7}'), "{human:?}");
+        let gh = github(&db, &d);
+        assert_eq!(gh.lines().count(), 1, "{gh}");
+        assert!(gh.starts_with("::error title=LP8006::`x%0A::error::forged%250A,a:b%0D\\u{1b}[2J\\u{202e}`"), "{gh}");
+        for v in [json(&db, &d), sarif(&db, &d, "0")] {
+            let text = serde_json::to_string(&v).expect("json");
+            assert!(!text.contains('\n') && !text.contains('\u{1b}'), "{text}");
+        }
+        assert_eq!(github_escape_property("a:b,c%\nd"), "a%3Ab%2Cc%25%0Ad");
+    }
+
+    #[test]
+    fn file_names_with_control_characters_are_escaped_in_every_format() {
+        let mut db = SourceDb::new();
+        let file = db.add("spec/a\n::error::x.adt", "type A = Int\n");
+        let d = [Diagnostic::new(codes::ARTIFACT_MODIFIED, "m").at(file, crate::Span::new(5, 6), "here")];
+        let human = human(&db, &d, HumanOptions { color: false });
+        assert!(human.contains(r"spec/a\n::error::x.adt"), "{human}");
+        assert!(!human.lines().any(|l| l.trim_start().starts_with("::")), "{human}");
+        let gh = github(&db, &d);
+        assert!(gh.starts_with("::error file=spec/a%0A%3A%3Aerror%3A%3Ax.adt,line=1,"), "{gh}");
+        let uri = sarif(&db, &d, "0")["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+            ["uri"]
+            .clone();
+        assert_eq!(uri, "spec/a%0A::error::x.adt");
+    }
 }

@@ -174,11 +174,16 @@ impl SourceDb {
 
 impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
     type FileId = FileId;
-    type Name = &'a str;
+    type Name = String;
     type Source = &'a str;
 
-    fn name(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {
-        self.files.get(id.0 as usize).map(|f| f.name.as_str()).ok_or(codespan_reporting::files::Error::FileMissing)
+    /// The file's name as the human renderer prints it: control characters escaped, so a file
+    /// name cannot start a line of its own.
+    fn name(&'a self, id: FileId) -> Result<String, codespan_reporting::files::Error> {
+        self.files
+            .get(id.0 as usize)
+            .map(|f| crate::render::escape_line(&f.name))
+            .ok_or(codespan_reporting::files::Error::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, codespan_reporting::files::Error> {

@@ -37,6 +37,33 @@ pub trait FileSystem: Send + Sync {
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     /// Removes a directory and everything below it; a missing one is not an error.
     fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
+    /// Whether the path itself is a symbolic link, without following it. Only the real file
+    /// system has links.
+    fn is_symlink(&self, _path: &Path) -> bool {
+        false
+    }
+    /// A form of the path in which two paths to the same place are equal: `.` and `..`
+    /// resolved, and on the real file system links too.
+    fn canonical(&self, path: &Path) -> PathBuf {
+        lexical_normal(path)
+    }
+}
+
+/// The path with `.` segments dropped and `..` applied to the segment before it, without
+/// looking at the disk.
+pub fn lexical_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
 /// An exclusive lock taken with [`FileSystem::lock_exclusive`], released when dropped.
@@ -172,6 +199,14 @@ impl FileSystem for OsFs {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other,
         }
+    }
+
+    fn is_symlink(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    }
+
+    fn canonical(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| lexical_normal(path))
     }
 }
 

@@ -300,6 +300,28 @@ fn pass_options(input: &Input, opts: &CheckOptions) -> lp_check::PassOptions {
     }
 }
 
+/// The ids of the obligations the passes emit for a spec file or project, without discharging
+/// any: what a certificate of this spec must record a verdict for. `None` when the spec cannot
+/// be read, parsed or resolved, so no obligations can be derived.
+pub fn obligation_ids(fs: &dyn FileSystem, path: &Path) -> Option<Vec<String>> {
+    let mut db = SourceDb::new();
+    let mut diagnostics = Vec::new();
+    let input = resolve_input(fs, path, &mut db, &mut diagnostics).ok()??;
+    let paths = spec_paths(fs, &input, &db, &mut diagnostics).ok()?;
+    let files = load_specs(fs, &paths, &mut db, &mut diagnostics).ok()?;
+    if files.is_empty() || files.iter().any(|f| f.has_syntax_errors) {
+        return None;
+    }
+    let asts: Vec<(FileId, &SourceFileAst)> =
+        files.iter().filter_map(|f| f.ast.as_ref().map(|a| (f.file, a))).collect();
+    let lowered = lp_ir::lower(&asts);
+    if lowered.diagnostics.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let obligations = lp_check::obligations_with(&lowered.value, &pass_options(&input, &CheckOptions::default()));
+    Some(obligations.into_iter().map(|o| o.id).collect())
+}
+
 /// Checks a spec file or project with the default options.
 pub fn check(fs: &dyn FileSystem, path: &Path) -> Result<CheckOutcome, LoadError> {
     check_with(fs, path, &CheckOptions::default())

@@ -318,9 +318,16 @@ impl DriverRunner {
     }
 
     /// The `verify` half of `engineering:validate`: the deploy gate on the project's output,
-    /// with the project's public key and the certified policy.
+    /// with the key pinned in the environment as `verify` reads it (`LEANOS_TRUSTED_KEY`,
+    /// `LEANOS_TRUSTED_KEY_FINGERPRINT`) and the gate's policy. A certificate signed by the
+    /// committed TEST-ONLY key passes only when `LEANOS_ALLOW_TEST_KEY=1` says so.
     pub fn verify_step(&self, project: &Path) -> Option<ActionResult> {
-        let req = lp_driver::verify::VerifyRequest { path: project.to_path_buf(), ..Default::default() };
+        let mut req = lp_driver::verify::VerifyRequest {
+            path: project.to_path_buf(),
+            allow_test_key: std::env::var("LEANOS_ALLOW_TEST_KEY").is_ok_and(|v| v == "1"),
+            ..Default::default()
+        };
+        crate::commands::verify::from_environment(&mut req);
         Some(match lp_driver::verify::verify(&OsFs, &req) {
             Ok(o) if o.authorized() => ActionResult {
                 outcome: Outcome::Passed,

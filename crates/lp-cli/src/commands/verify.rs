@@ -1,5 +1,9 @@
 //! `leanos-prove verify`: the deploy gate. Exit 0 = deploy authorized, 1 = the certificate
 //! does not hold (every reason listed), 2 = usage or IO error.
+//!
+//! The trusted key is pinned from outside the tree: `--key FILE`, else `LEANOS_TRUSTED_KEY`
+//! (a PEM file, or the PEM text when it starts with `-----BEGIN`), else `--key-fingerprint`
+//! (or `LEANOS_TRUSTED_KEY_FINGERPRINT`), which the project's own public key must match.
 
 use crate::cli::Status;
 use crate::output::Output;
@@ -16,11 +20,21 @@ pub struct Args {
     /// The certificate; by default `proofs/composed/system-proof.certificate` in the output.
     #[arg(long, value_name = "FILE")]
     pub cert: Option<PathBuf>,
-    /// The public key (SPKI PEM) the certificate must be signed with; by default the
-    /// project's `[signing] public_key`.
+    /// The trusted public key (SPKI PEM) the certificate must be signed with. Without it:
+    /// `LEANOS_TRUSTED_KEY` (a PEM file or the PEM text), else `--key-fingerprint`. The
+    /// project's own `[signing] public_key` is never trusted on its own.
     #[arg(long, value_name = "PUB")]
     pub key: Option<PathBuf>,
-    /// A policy (TOML) to judge the verdicts by instead of the certified one.
+    /// A pinned key fingerprint (`SHA256:<hex>`, as `keygen` prints it; also
+    /// `LEANOS_TRUSTED_KEY_FINGERPRINT`): the project's `[signing] public_key` is trusted only
+    /// if it has this fingerprint.
+    #[arg(long, value_name = "SHA256:HEX")]
+    pub key_fingerprint: Option<String>,
+    /// Accept a certificate signed by the committed TEST-ONLY key (tests and demos only).
+    #[arg(long)]
+    pub allow_test_key: bool,
+    /// The verifier's policy (TOML; also `LEANOS_VERIFY_POLICY`); the certified policy can
+    /// only tighten it. Without one the gate's defaults apply.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// The project (folder or spec file) whose spec on disk must be the certified one; by
@@ -29,14 +43,40 @@ pub struct Args {
     pub project: Option<PathBuf>,
 }
 
+/// Fills in the trust anchor and the policy from the environment where the command line left
+/// them out: `LEANOS_TRUSTED_KEY`, `LEANOS_TRUSTED_KEY_FINGERPRINT`, `LEANOS_VERIFY_POLICY`.
+pub fn from_environment(req: &mut VerifyRequest) {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    if req.key.is_none()
+        && req.key_pem.is_none()
+        && let Some(v) = var("LEANOS_TRUSTED_KEY")
+    {
+        if v.trim_start().starts_with("-----BEGIN") {
+            req.key_pem = Some(v);
+        } else {
+            req.key = Some(PathBuf::from(v));
+        }
+    }
+    if req.key_fingerprint.is_none() {
+        req.key_fingerprint = var("LEANOS_TRUSTED_KEY_FINGERPRINT");
+    }
+    if req.policy.is_none() {
+        req.policy = var("LEANOS_VERIFY_POLICY").map(PathBuf::from);
+    }
+}
+
 pub fn run(args: Args, out: &Output) -> Status {
-    let req = VerifyRequest {
+    let mut req = VerifyRequest {
         path: args.path.clone(),
         cert: args.cert.clone(),
         key: args.key.clone(),
+        key_pem: None,
+        key_fingerprint: args.key_fingerprint.clone(),
+        allow_test_key: args.allow_test_key,
         policy: args.policy.clone(),
         project: args.project.clone(),
     };
+    from_environment(&mut req);
     let db = SourceDb::new();
     let outcome = match verify(&OsFs, &req) {
         Ok(o) => o,
@@ -70,7 +110,7 @@ pub fn run(args: Args, out: &Output) -> Status {
         format!(
             "deploy NOT authorized: {errors} reason{} ({})",
             if errors == 1 { "" } else { "s" },
-            outcome.cert_path.display()
+            lp_diagnostics::render::escape_line(&outcome.cert_path.display().to_string())
         )
     };
     let json = serde_json::json!({
