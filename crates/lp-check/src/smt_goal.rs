@@ -677,6 +677,26 @@ impl Canon<'_> {
                 self.exprs(items);
                 self.out.push(')');
             }
+            ExprKind::Record { fields } => {
+                self.out.push_str("(record : ");
+                self.ty(&e.ty);
+                for f in fields {
+                    let _ = write!(self.out, " ({} ", f.index);
+                    self.expr(&f.value);
+                    self.out.push(')');
+                }
+                self.out.push(')');
+            }
+            ExprKind::With { base, fields } => {
+                self.out.push_str("(with ");
+                self.expr(base);
+                for f in fields {
+                    let _ = write!(self.out, " ({} ", f.index);
+                    self.expr(&f.value);
+                    self.out.push(')');
+                }
+                self.out.push(')');
+            }
             ExprKind::Match { scrutinee, arms } => {
                 self.out.push_str("(match ");
                 self.expr(scrutinee);

@@ -140,6 +140,10 @@ fn reads_old(e: &ast::Expr, field: &str) -> bool {
         K::Binary { lhs, rhs, .. } => reads_old(lhs, field) || reads_old(rhs, field),
         K::Match { scrutinee, arms } => reads_old(scrutinee, field) || arms.iter().any(|a| reads_old(&a.body, field)),
         K::Paren(inner) => reads_old(inner, field),
+        K::Record { fields, .. } => fields.iter().filter_map(|f| f.value.as_ref()).any(|v| reads_old(v, field)),
+        K::With { base, fields } => {
+            reads_old(base, field) || fields.iter().filter_map(|f| f.value.as_ref()).any(|v| reads_old(v, field))
+        }
         K::Int(_) | K::Str(_) | K::Bool(_) | K::Name(_) | K::Invalid => false,
     }
 }

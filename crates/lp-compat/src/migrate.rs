@@ -163,6 +163,13 @@ impl Renamer<'_> {
                 }
             }
             ast::ExprKind::Paren(inner) => self.expr(inner),
+            ast::ExprKind::Record { fields, .. } => {
+                fields.iter_mut().filter_map(|f| f.value.as_mut()).for_each(|v| self.expr(v))
+            }
+            ast::ExprKind::With { base, fields } => {
+                self.expr(base);
+                fields.iter_mut().filter_map(|f| f.value.as_mut()).for_each(|v| self.expr(v));
+            }
             ast::ExprKind::Int(_) | ast::ExprKind::Str(_) | ast::ExprKind::Bool(_) | ast::ExprKind::Invalid => {}
         }
     }

@@ -123,6 +123,8 @@ codes! {
     INVALID_PATTERN = "LP1024", "invalid-pattern", Error, "A pattern does not have the shape of the variant it names.";
     CYCLIC_TYPE_ALIAS = "LP1025", "cyclic-type-alias", Error, "A type alias expands to itself.";
     UNKNOWN_MACHINE = "LP1026", "unknown-machine", Error, "An operation fires an event of a machine that is not defined.";
+    MISSING_FIELD = "LP1027", "missing-record-field", Error, "A record literal does not give every field of its record.";
+    RECORD_TYPE_UNKNOWN = "LP1028", "record-type-unknown", Error, "A record literal `{ … }` stands where no record type is expected, so its type is unknown.";
     // 2: ADT structure and totality (LP2001–LP2019).
     UNINHABITED_TYPE = "LP2001", "uninhabited-type", Error, "A type or error has no value: every value would need a value of `Void` or of another empty type.";
     NO_BASE_CASE = "LP2002", "no-base-case", Error, "A recursive type has no base case, so it has no finite value.";
@@ -143,6 +145,7 @@ codes! {
     PRECONDITION_VIOLATED_AT_CALL = "LP3003", "precondition-violated-at-call", Error, "A call can pass arguments that violate the callee's `requires` or parameter refinements.";
     VACUOUS_PRECONDITION = "LP3004", "vacuous-precondition", Error, "No arguments satisfy a function's `requires` clauses, so it can never be called.";
     POSSIBLE_DIVISION_BY_ZERO = "LP3005", "possible-division-by-zero", Error, "The divisor of a `/` or `%` can be zero.";
+    RECORD_REFINEMENT_FAILS = "LP3010", "record-refinement-fails", Error, "A record literal or `with` update in a function can build a value that its type's refinements reject.";
     // 4: state machines (LP4001–LP4019).
     UNREACHABLE_STATE = "LP4001", "unreachable-state", Error, "A state of a machine cannot be reached from its initial state.";
     DEADLOCK = "LP4002", "deadlock", Error, "A machine can reach a non-final state in which no transition is enabled.";

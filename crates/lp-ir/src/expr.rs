@@ -77,6 +77,18 @@ pub enum ExprKind {
     },
     /// A list literal; its type is `List<T>`.
     List(Vec<Expr>),
+    /// A record literal: a value of the record (or error payload) type `ty` resolves to,
+    /// with one field per field of the record, in declaration order (`fields[i].index == i`).
+    /// A variant with a record payload written `V { a: 1 }` lowers to [`ExprKind::Ctor`].
+    Record {
+        fields: Vec<RecordField>,
+    },
+    /// `base with { … }`: `base` with the listed fields replaced (in the order written, each
+    /// at most once). Its type is `base.ty`.
+    With {
+        base: Box<Expr>,
+        fields: Vec<RecordField>,
+    },
     /// `match scrutinee { arms }`. Exhaustiveness is checked by a later pass.
     Match {
         scrutinee: Box<Expr>,
@@ -84,6 +96,15 @@ pub enum ExprKind {
     },
     /// An expression that could not be lowered; a diagnostic has been reported.
     Error,
+}
+
+/// A field given in a record literal or `with` update: the field's position in its record,
+/// its name (for printers) and its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordField {
+    pub index: u32,
+    pub name: String,
+    pub value: Expr,
 }
 
 /// A value constructor.
@@ -181,6 +202,11 @@ pub fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             walk(arg, f);
         }
         ExprKind::Field { base, .. } => walk(base, f),
+        ExprKind::Record { fields } => fields.iter().for_each(|x| walk(&x.value, f)),
+        ExprKind::With { base, fields } => {
+            walk(base, f);
+            fields.iter().for_each(|x| walk(&x.value, f));
+        }
         ExprKind::Unary { operand, .. } => walk(operand, f),
         ExprKind::Binary { lhs, rhs, .. } => {
             walk(lhs, f);

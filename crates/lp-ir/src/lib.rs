@@ -21,7 +21,9 @@ pub mod suggest;
 pub mod text;
 pub mod ty;
 
-pub use expr::{BinOp, Builtin, Ctor, Expr, ExprKind, FieldPattern, LocalId, MatchArm, Pattern, PatternKind, UnOp};
+pub use expr::{
+    BinOp, Builtin, Ctor, Expr, ExprKind, FieldPattern, LocalId, MatchArm, Pattern, PatternKind, RecordField, UnOp,
+};
 pub use query::SumView;
 pub use spec::*;
 pub use ty::Ty;

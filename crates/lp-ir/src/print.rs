@@ -537,8 +537,37 @@ fn ast_expr(out: &mut String, e: &ast::Expr, min: u8) {
             out.push_str(" }");
         }
         ast::ExprKind::Paren(inner) => ast_expr(out, inner, min),
+        ast::ExprKind::Record { name, fields } => {
+            if let Some(n) = name {
+                out.push_str(&n.text);
+                out.push(' ');
+            }
+            ast_fields(out, fields);
+        }
+        ast::ExprKind::With { base, fields } => {
+            ast_expr(out, base, POSTFIX);
+            out.push_str(" with ");
+            ast_fields(out, fields);
+        }
         ast::ExprKind::Invalid => out.push_str("{error}"),
     }
+}
+
+/// Writes `{ a: 1, b }` (or `{}`).
+fn ast_fields(out: &mut String, fields: &[ast::FieldInit]) {
+    if fields.is_empty() {
+        out.push_str("{}");
+        return;
+    }
+    for (i, f) in fields.iter().enumerate() {
+        out.push_str(if i > 0 { ", " } else { "{ " });
+        out.push_str(&f.name.text);
+        if let Some(v) = &f.value {
+            out.push_str(": ");
+            ast_expr(out, v, 0);
+        }
+    }
+    out.push_str(" }");
 }
 
 fn ast_pattern(out: &mut String, p: &ast::Pattern) {

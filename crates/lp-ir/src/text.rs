@@ -5,7 +5,7 @@
 //! come out as an author would write them. Names come from the declarations the expression is
 //! resolved against ([`ExprNames`]).
 
-use crate::expr::{BinOp, Ctor, Expr, ExprKind, Pattern, PatternKind, UnOp};
+use crate::expr::{BinOp, Ctor, Expr, ExprKind, Pattern, PatternKind, RecordField, UnOp};
 use crate::spec::{ParamDef, Spec, TypeBody, VarDef};
 use std::fmt::Write as _;
 
@@ -164,9 +164,29 @@ pub fn write_expr(out: &mut String, spec: &Spec, names: ExprNames<'_>, e: &Expr,
             args(out, items);
             out.push(']');
         }
+        ExprKind::Record { fields } => {
+            let name = match &e.ty {
+                crate::Ty::Named { id, .. } => spec.types.get(id.index()).map_or("?", |t| t.name.as_str()),
+                crate::Ty::ErrorType(id) => spec.errors.get(id.index()).map_or("?", |t| t.name.as_str()),
+                _ => "?",
+            };
+            out.push_str(name);
+            write_fields(out, spec, names, fields);
+        }
+        ExprKind::With { base, fields } => {
+            write_expr(out, spec, names, base, POSTFIX);
+            out.push_str(" with");
+            write_fields(out, spec, names, fields);
+        }
         ExprKind::Match { scrutinee, arms } => {
             out.push_str("match ");
-            write_expr(out, spec, names, scrutinee, 0);
+            if bare_record(scrutinee) {
+                out.push('(');
+                write_expr(out, spec, names, scrutinee, 0);
+                out.push(')');
+            } else {
+                write_expr(out, spec, names, scrutinee, 0);
+            }
             out.push_str(" {");
             for (i, arm) in arms.iter().enumerate() {
                 out.push_str(if i > 0 { ", " } else { " " });
@@ -177,6 +197,33 @@ pub fn write_expr(out: &mut String, spec: &Spec, names: ExprNames<'_>, e: &Expr,
             out.push_str(" }");
         }
         ExprKind::Error => out.push_str("{error}"),
+    }
+}
+
+/// Writes ` { a: 1, b: 2 }` (or ` {}`).
+fn write_fields(out: &mut String, spec: &Spec, names: ExprNames<'_>, fields: &[RecordField]) {
+    if fields.is_empty() {
+        out.push_str(" {}");
+        return;
+    }
+    for (i, f) in fields.iter().enumerate() {
+        out.push_str(if i > 0 { ", " } else { " { " });
+        out.push_str(&f.name);
+        out.push_str(": ");
+        write_expr(out, spec, names, &f.value, 0);
+    }
+    out.push_str(" }");
+}
+
+/// Whether a record literal or update stands outside brackets in `e`, where a `match`
+/// scrutinee needs parentheses around it.
+fn bare_record(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Record { .. } | ExprKind::With { .. } => true,
+        ExprKind::Binary { lhs, rhs, .. } => bare_record(lhs) || bare_record(rhs),
+        ExprKind::Unary { operand, .. } => bare_record(operand),
+        ExprKind::Field { base, .. } => bare_record(base),
+        _ => false,
     }
 }
 

@@ -385,7 +385,27 @@ impl<'a> Collector<'a> {
                 }
             }
             ast::ExprKind::Paren(inner) => self.expr(scope, inner),
+            ast::ExprKind::Record { name, fields } => {
+                if let Some(n) = name {
+                    self.use_(GLOBAL, n);
+                }
+                self.field_inits(scope, fields);
+            }
+            ast::ExprKind::With { base, fields } => {
+                self.expr(scope, base);
+                self.field_inits(scope, fields);
+            }
             ast::ExprKind::Int(_) | ast::ExprKind::Str(_) | ast::ExprKind::Bool(_) | ast::ExprKind::Invalid => {}
+        }
+    }
+
+    /// The values of a record literal's fields; a shorthand field `{ a }` uses the value `a`.
+    fn field_inits(&mut self, scope: usize, fields: &'a [ast::FieldInit]) {
+        for f in fields {
+            match &f.value {
+                Some(v) => self.expr(scope, v),
+                None => self.use_(scope, &f.name),
+            }
         }
     }
 

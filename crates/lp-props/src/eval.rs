@@ -170,6 +170,27 @@ impl Env {
                     .map(|(_, v)| v.clone())
                     .ok_or_else(|| EvalError::Runtime(format!("{b} has no field `{name}`")))?
             }
+            ExprKind::Record { fields } => {
+                let mut vals = Vec::with_capacity(fields.len());
+                for f in fields {
+                    vals.push((f.name.clone(), self.eval_in(&f.value, fr)?));
+                }
+                Value::Record(vals)
+            }
+            ExprKind::With { base, fields } => {
+                let b = self.eval_in(base, fr)?;
+                let Value::Record(mut vals) = b else {
+                    return Err(EvalError::Runtime(format!("{b} is not a record")));
+                };
+                for f in fields {
+                    let v = self.eval_in(&f.value, fr)?;
+                    match vals.get_mut(f.index as usize) {
+                        Some(slot) => slot.1 = v,
+                        None => return Err(EvalError::Runtime(format!("no field `{}` to update", f.name))),
+                    }
+                }
+                Value::Record(vals)
+            }
             ExprKind::Unary { op, operand } => match (op, self.eval_in(operand, fr)?) {
                 (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
                 (UnOp::Neg, Value::Int(n)) => {

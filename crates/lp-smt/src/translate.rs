@@ -707,6 +707,26 @@ impl<'s> Tx<'s> {
                 },
                 _ => unsupported(format!("the field `{name}` of a value that is not a record")),
             },
+            ExprKind::Record { fields } => {
+                let mut vals = Vec::with_capacity(fields.len());
+                for f in fields {
+                    vals.push(self.eval(&f.value, frame)?);
+                }
+                Ok(Val::Record(vals))
+            }
+            ExprKind::With { base, fields } => match self.eval(base, frame)? {
+                Val::Record(mut vals) => {
+                    for f in fields {
+                        let v = self.eval(&f.value, frame)?;
+                        match vals.get_mut(f.index as usize) {
+                            Some(slot) => *slot = v,
+                            None => return unsupported(format!("the field `{}`", f.name)),
+                        }
+                    }
+                    Ok(Val::Record(vals))
+                }
+                _ => unsupported("an update of a value that is not a record"),
+            },
             ExprKind::Unary { op: UnOp::Not, operand } => Ok(Val::Bool(self.eval_bool(operand, frame)?.not())),
             ExprKind::Unary { op: UnOp::Neg, operand } => Ok(Val::Int(self.eval_int(operand, frame)?.unary_minus())),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),

@@ -528,3 +528,68 @@ fn verdicts_are_deterministic() {
     reversed.reverse();
     assert_eq!(reversed.concat(), first);
 }
+
+// ------------------------------------------------ record literals and updates (LP3002, LP3010)
+
+#[test]
+fn records_built_against_their_refinements_fail_with_a_counterexample() {
+    // A literal that swaps the bounds of a range: the result's refinement (LP3002).
+    case(
+        "fn flip(r: PriceRange) -> PriceRange = { min: r.max, max: r.min }",
+        "contracts/fn.flip/result-refinement",
+        "failed: r = { min: 0, max: 1 }, result = { min: 1, max: 0 }: the result is not a valid `PriceRange` (self.min <= self.max)",
+    );
+    // A field refinement broken inside a literal.
+    case(
+        "fn gift() -> Product = Product { sku: \"ab\", price: 0, discount: None }",
+        "contracts/fn.gift/result-refinement",
+        "failed: result = { sku: \"ab\", price: 0, discount: None }: the result is not a valid `Product`",
+    );
+    // An update that can make a price negative.
+    case(
+        "fn cheaper(p: Product, off: Int) -> Product = p with { price: p.price - off }",
+        "contracts/fn.cheaper/result-refinement",
+        "failed: p = { sku: \"ABC\", price: 0, discount: None }, off = 1, result = { sku: \"ABC\", price: -1, discount: None }: the result is not a valid `Product`",
+    );
+    // A record that is not returned but passed on: its own obligation (LP3010).
+    case(
+        "fn width(r: PriceRange) -> Int = r.max - r.min
+         fn probe(n: Int) -> Int = width(PriceRange { min: n, max: 0 })",
+        "contracts/fn.probe/record.0",
+        "failed: n = -1: the record built here is not a valid `PriceRange` (self.min <= self.max)",
+    );
+    // Only one arm of a match builds an invalid range.
+    case(
+        "fn clip(r: PriceRange, up: Bool) -> Int = match up { true => (r with { max: r.min - 1 }).max, false => 0 }",
+        "contracts/fn.clip/record.0",
+        "failed: r = { min: 0, max: 0 }, up = true: the record built here is not a valid `PriceRange` (self.min <= self.max)",
+    );
+}
+
+#[test]
+fn records_that_keep_their_refinements_are_proved() {
+    case(
+        "fn widen(r: PriceRange) -> PriceRange = { min: r.min, max: r.max + 1 }",
+        "contracts/fn.widen/result-refinement",
+        "proved",
+    );
+    // True only with the precondition.
+    case(
+        "fn cheaper(p: Product, off: Cents) -> Product requires off <= p.price = p with { price: p.price - off }",
+        "contracts/fn.cheaper/result-refinement",
+        "proved",
+    );
+    // True only under the guard of the arm.
+    case(
+        "fn shrink(r: PriceRange) -> Int = match r.max > r.min { true => (r with { max: r.max - 1 }).max, false => 0 }",
+        "contracts/fn.shrink/record.0",
+        "proved",
+    );
+    // A generic record's type arguments are inferred from its fields.
+    case(
+        "type Page<T> = { items: List<T>, size: Int where self >= 0 }
+         fn page(x: Cents) -> Page<Cents> = Page { items: [x], size: 1 }",
+        "contracts/fn.page/result-refinement",
+        "proved",
+    );
+}

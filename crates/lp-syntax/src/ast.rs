@@ -310,8 +310,31 @@ pub enum ExprKind {
     },
     /// `( e )`, kept so the formatter can reproduce the author's grouping.
     Paren(Box<Expr>),
+    /// A record literal: `Window { min: 0, max: w.max }`, or `{ min: 0, max: 1 }` whose
+    /// record type comes from the context. `name` may also be a variant with a record
+    /// payload (`Synced { count: 3 }`).
+    Record {
+        name: Option<Name>,
+        fields: Vec<FieldInit>,
+    },
+    /// A functional update: `base with { max: base.max + 1 }` is `base` with the named
+    /// fields replaced.
+    With {
+        base: Box<Expr>,
+        fields: Vec<FieldInit>,
+    },
     /// An expression the parser could not read; a diagnostic has been reported.
     Invalid,
+}
+
+/// One field of a record literal or `with` update: `name: value`, or the shorthand `name`
+/// for `name: name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldInit {
+    pub name: Name,
+    /// `None` for the shorthand.
+    pub value: Option<Expr>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,11 +43,11 @@
 //! the work stays linear in the size of the file.
 
 use crate::ast::{
-    AllowDecl, BinOp, Comment, ContractKind, DeployDecl, ErrorDecl, Expr, ExprKind, Field, FieldPattern, FnDecl,
-    HttpBinding, Item, ItemKind, MachineDecl, MachineMember, MachineMemberKind, MatchArm, MigrateDecl, MigrationRule,
-    Name, OpParam, Operation, Param, PathSegment, Pattern, PatternKind, RecordType, ServiceDecl, ServiceMember,
-    ServiceMemberKind, Setting, SettingValue, SettingValueKind, Settings, SourceFileAst, SumType, Transition, TypeBody,
-    TypeDecl, TypeParam, TypeRef, UnOp, Variance, Variant, VariantPatternPayload,
+    AllowDecl, BinOp, Comment, ContractKind, DeployDecl, ErrorDecl, Expr, ExprKind, Field, FieldInit, FieldPattern,
+    FnDecl, HttpBinding, Item, ItemKind, MachineDecl, MachineMember, MachineMemberKind, MatchArm, MigrateDecl,
+    MigrationRule, Name, OpParam, Operation, Param, PathSegment, Pattern, PatternKind, RecordType, ServiceDecl,
+    ServiceMember, ServiceMemberKind, Setting, SettingValue, SettingValueKind, Settings, SourceFileAst, SumType,
+    Transition, TypeBody, TypeDecl, TypeParam, TypeRef, UnOp, Variance, Variant, VariantPatternPayload,
 };
 use lp_diagnostics::Span;
 
@@ -119,6 +119,12 @@ impl Member for ServiceMember {
     }
     fn docs(&self) -> &[String] {
         &self.docs
+    }
+}
+
+impl Member for FieldInit {
+    fn start(&self) -> u32 {
+        self.span.start
     }
 }
 
@@ -798,18 +804,27 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Prints ` = match x {` and the arms one per line when `body` is a `match` whose first line
-    /// fits beside the signature; returns whether it did.
+    /// Prints ` = match x {` (or ` = Name {`) and the arms (or fields) one per line when `body`
+    /// is a `match` (or a record literal) whose first line fits beside the signature; returns
+    /// whether it did.
     fn match_beside(&mut self, body: &Expr) -> bool {
-        let ExprKind::Match { scrutinee, .. } = &body.kind else {
-            return false;
-        };
         let (mark, src_hi) = (self.out.len(), self.src_hi);
-        let fits = self.try_flat(|p| {
-            p.w(" = match ");
-            p.expr(scrutinee);
-            p.w(" {");
-        });
+        let fits = match &body.kind {
+            ExprKind::Match { scrutinee, .. } => self.try_flat(|p| {
+                p.w(" = match ");
+                p.scrutinee(scrutinee);
+                p.w(" {");
+            }),
+            ExprKind::Record { name, .. } => self.try_flat(|p| {
+                p.w(" = ");
+                if let Some(n) = name {
+                    p.name(n);
+                    p.w(" ");
+                }
+                p.w("{");
+            }),
+            _ => return false,
+        };
         if !fits {
             return false;
         }
@@ -1164,6 +1179,24 @@ impl<'a> Printer<'a> {
                 self.w("]");
             }
             ExprKind::Match { scrutinee, arms } => self.match_expr(e.span, scrutinee, arms),
+            ExprKind::Record { name, fields } => {
+                let open = match name {
+                    Some(n) => {
+                        self.name(n);
+                        self.w(" ");
+                        n.span.end
+                    }
+                    None => e.span.start,
+                };
+                self.field_inits(open, e.span.end.saturating_sub(1), fields);
+            }
+            ExprKind::With { base, fields } => {
+                let wrap = matches!(base.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. })
+                    || matches!(base.kind, ExprKind::Int(i) if i < 0);
+                self.operand(base, wrap);
+                self.w(" with ");
+                self.field_inits(base.span.end, e.span.end.saturating_sub(1), fields);
+            }
             ExprKind::Paren(inner) => {
                 self.w("(");
                 self.expr(inner);
@@ -1194,6 +1227,40 @@ impl<'a> Printer<'a> {
         }
     }
 
+    /// Prints `{ a: 1, b }` on one line if it fits, else one field per line.
+    fn field_inits(&mut self, open: u32, close: u32, fields: &[FieldInit]) {
+        if !fields.is_empty() && !self.has_comment_in(open, close) && self.try_flat(|p| p.field_inits_flat(fields)) {
+            return;
+        }
+        self.block(open, close, fields, ",", Self::field_init);
+    }
+
+    /// Prints a `match` scrutinee, in parentheses when a record literal or update in it would
+    /// otherwise be read as the arms.
+    fn scrutinee(&mut self, e: &Expr) {
+        self.operand(e, bare_record(e));
+    }
+
+    fn field_inits_flat(&mut self, fields: &[FieldInit]) {
+        self.w("{ ");
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                self.w(", ");
+            }
+            self.field_init(f);
+        }
+        self.w(" }");
+    }
+
+    fn field_init(&mut self, f: &FieldInit) {
+        self.name(&f.name);
+        if let Some(v) = &f.value {
+            self.w(": ");
+            self.expr(v);
+        }
+        self.bump(f.span.end);
+    }
+
     fn match_expr(&mut self, span: Span, scrutinee: &Expr, arms: &[MatchArm]) {
         // A comment before the `{` moves out of the match whatever its layout, so only the
         // comments between the braces decide it.
@@ -1201,7 +1268,7 @@ impl<'a> Printer<'a> {
         if simple
             && self.try_flat(|p| {
                 p.w("match ");
-                p.expr(scrutinee);
+                p.scrutinee(scrutinee);
                 p.w(" { ");
                 for (i, a) in arms.iter().enumerate() {
                     if i > 0 {
@@ -1215,7 +1282,7 @@ impl<'a> Printer<'a> {
             return;
         }
         self.w("match ");
-        self.expr(scrutinee);
+        self.scrutinee(scrutinee);
         self.w(" ");
         self.block(scrutinee.span.end, span.end.saturating_sub(1), arms, ",", Self::arm);
     }
@@ -1275,6 +1342,18 @@ fn push_doc(out: &mut String, text: &str) {
     if !text.is_empty() {
         out.push(' ');
         out.push_str(text);
+    }
+}
+
+/// Whether `e` has a record literal or `with` update outside any brackets, which a `match`
+/// scrutinee cannot hold without parentheses.
+fn bare_record(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Record { .. } | ExprKind::With { .. } => true,
+        ExprKind::Binary { lhs, rhs, .. } => bare_record(lhs) || bare_record(rhs),
+        ExprKind::Unary { operand, .. } => bare_record(operand),
+        ExprKind::Field { base, .. } => bare_record(base),
+        _ => false,
     }
 }
 

@@ -225,6 +225,24 @@ fn field_access(base: Expr, field: Name) -> Expr {
     e(ExprKind::Field { base: Box::new(base), field })
 }
 
+/// The fields of a record literal or update (`min` of them at least), some in shorthand.
+fn field_inits(value: impl Strategy<Value = Expr>, min: usize) -> impl Strategy<Value = Vec<FieldInit>> {
+    vec((lower_name(), option::of(value)), min..3)
+        .prop_map(|fields| fields.into_iter().map(|(name, value)| FieldInit { name, value, span: sp() }).collect())
+}
+
+/// Whether a record literal or update stands outside any brackets in `x` (a `match`
+/// scrutinee then needs parentheses, which the parser would have required).
+fn bare_record(x: &Expr) -> bool {
+    match &x.kind {
+        ExprKind::Record { .. } | ExprKind::With { .. } => true,
+        ExprKind::Binary { lhs, rhs, .. } => bare_record(lhs) || bare_record(rhs),
+        ExprKind::Unary { operand, .. } => bare_record(operand),
+        ExprKind::Field { base, .. } => bare_record(base),
+        _ => false,
+    }
+}
+
 fn bin_op() -> impl Strategy<Value = BinOp> {
     use BinOp::*;
     prop::sample::select(vec![Or, And, Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div, Rem])
@@ -274,7 +292,17 @@ fn expr() -> impl Strategy<Value = Expr> {
             vec(inner.clone(), 0..3).prop_map(|xs| e(ExprKind::List(xs))),
             (inner.clone(), vec((pattern(), inner.clone()), 1..4)).prop_map(|(s, arms)| {
                 let arms = arms.into_iter().map(|(pattern, body)| MatchArm { pattern, body, span: sp() }).collect();
+                let s = if bare_record(&s) { paren(s) } else { s };
                 e(ExprKind::Match { scrutinee: Box::new(s), arms })
+            }),
+            (option::of(any_name()), field_inits(inner.clone(), 0))
+                .prop_map(|(name, fields)| e(ExprKind::Record { name, fields })),
+            (inner.clone(), field_inits(inner.clone(), 1)).prop_map(|(base, fields)| {
+                let base = match base.kind {
+                    ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Int(_) => paren(base),
+                    _ => base,
+                };
+                e(ExprKind::With { base: Box::new(base), fields })
             }),
             inner.prop_map(paren),
         ]

@@ -84,7 +84,8 @@ pub fn has_refinement(spec: &Spec, ty: &Ty) -> bool {
     go(spec, ty, &mut Vec::new())
 }
 
-/// A place in a function where something must hold: a call or a division.
+/// A place in a function where something must hold: a call, a division, or a record built
+/// by a literal or a `with` update (it must satisfy its type's refinements).
 struct Site<'e> {
     path: Vec<PathStep>,
     kind: SiteKind<'e>,
@@ -93,6 +94,7 @@ struct Site<'e> {
 enum SiteKind<'e> {
     Call { func: FnId, args: &'e [Expr], span: lp_diagnostics::Span },
     Division { division: &'e Expr, divisor: &'e Expr },
+    Construct { record: &'e Expr },
 }
 
 /// Collects the call and division sites of `e` in evaluation order, with the path that
@@ -136,6 +138,15 @@ fn collect_sites<'e>(e: &'e Expr, path: &mut Vec<PathStep>, out: &mut Vec<Site<'
             collect_sites(arg, path, out);
         }
         ExprKind::Field { base, .. } => collect_sites(base, path, out),
+        ExprKind::Record { fields } => {
+            fields.iter().for_each(|f| collect_sites(&f.value, path, out));
+            out.push(Site { path: path.clone(), kind: SiteKind::Construct { record: e } });
+        }
+        ExprKind::With { base, fields } => {
+            collect_sites(base, path, out);
+            fields.iter().for_each(|f| collect_sites(&f.value, path, out));
+            out.push(Site { path: path.clone(), kind: SiteKind::Construct { record: e } });
+        }
         ExprKind::Unary { operand, .. } => collect_sites(operand, path, out),
         ExprKind::Binary { lhs, rhs, .. } => {
             collect_sites(lhs, path, out);
@@ -150,6 +161,16 @@ fn collect_sites<'e>(e: &'e Expr, path: &mut Vec<PathStep>, out: &mut Vec<Site<'
         | ExprKind::Var(_)
         | ExprKind::Local { .. }
         | ExprKind::Error => {}
+    }
+}
+
+/// The spans of the record literals and updates `e` returns as its value: `e` itself, or
+/// the values of its `match` arms.
+fn tail_records(e: &Expr, out: &mut Vec<lp_diagnostics::Span>) {
+    match &e.kind {
+        ExprKind::Record { .. } | ExprKind::With { .. } => out.push(e.span),
+        ExprKind::Match { arms, .. } => arms.iter().for_each(|a| tail_records(&a.body, out)),
+        _ => {}
     }
 }
 
@@ -360,10 +381,17 @@ impl FnContracts<'_> {
         }
         let mut found = Vec::new();
         collect_sites(body, &mut Vec::new(), &mut found);
+        // A record the body returns is covered by the result's refinement obligation.
+        let mut returned = Vec::new();
+        if has_refinement(self.spec, &self.f.result) {
+            tail_records(body, &mut returned);
+        }
+        found.retain(|s| !matches!(s.kind, SiteKind::Construct { record } if returned.contains(&record.span)));
         sites.extend(found.into_iter().map(|s| (Root::Body, s)));
 
         let mut calls: BTreeMap<FnId, usize> = BTreeMap::new();
         let mut divisions = 0usize;
+        let mut constructs = 0usize;
         for (root, site) in sites {
             let (scope, assumptions) = match root {
                 Root::Requires(i) => (self.params(), self.requires(i)),
@@ -381,6 +409,13 @@ impl FnContracts<'_> {
                     let index = divisions;
                     divisions += 1;
                     self.division(division, divisor, site.path, index, scope, assumptions);
+                }
+                SiteKind::Construct { record } => {
+                    if has_refinement(self.spec, &record.ty) {
+                        let index = constructs;
+                        constructs += 1;
+                        self.construct(record, site.path, index, scope, assumptions);
+                    }
                 }
             }
         }
@@ -440,6 +475,46 @@ impl FnContracts<'_> {
             goal,
             report,
         );
+    }
+
+    /// A record literal or update builds a valid value of its type: its refinement and the
+    /// refinements of its fields hold.
+    fn construct(
+        &mut self,
+        record: &Expr,
+        path: Vec<PathStep>,
+        index: usize,
+        scope: Vec<SmtVar>,
+        assumptions: Vec<Formula>,
+    ) {
+        let ty_text = self.spec.display_ty(&record.ty, &[]);
+        let what = if matches!(record.kind, ExprKind::With { .. }) { "update" } else { "literal" };
+        let refinement = refinement_summary(self.spec, &record.ty);
+        let claim = Formula::Guarded {
+            path,
+            then: Box::new(Formula::Refines { value: record.clone(), ty: record.ty.clone() }),
+        };
+        let goal = SmtGoal::new(
+            self.spec,
+            Mode::Valid,
+            scope,
+            assumptions,
+            claim,
+            format!("the record built here is not a valid `{ty_text}`{refinement}"),
+        );
+        let name = &self.f.name;
+        let report = Report {
+            code: codes::RECORD_REFINEMENT_FAILS,
+            message: format!("this record {what} in `{name}` can build a value that is not a valid `{ty_text}`"),
+            label: format!("this value can violate the refinement of `{ty_text}`"),
+            secondary: vec![self.in_fn()],
+            help: Some(
+                "change the fields' values, check them before building the record, or restrict the arguments with `requires`"
+                    .to_string(),
+            ),
+        };
+        let claim_text = format!("the record {what} `{}` in `{name}` is a valid `{ty_text}`", self.text(record));
+        self.push(self.ob_id(&format!("record.{index}")), "record-refinement", claim_text, record.span, goal, report);
     }
 
     fn division(

@@ -281,6 +281,32 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
             write_args(out, spec, scope, items, counter);
             out.push(']');
         }
+        ExprKind::Record { fields } => {
+            let class = super::models::pyty(spec, &spec.expand_alias(&e.ty), scope.models);
+            let _ = write!(out, "{class}(");
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{}=", ident(&f.name));
+                write_expr(out, spec, scope, &f.value, counter);
+            }
+            out.push(')');
+        }
+        ExprKind::With { base, fields } => {
+            // The spec proves the updated record valid, so no validation runs again here.
+            out.push('(');
+            write_expr(out, spec, scope, base, counter);
+            out.push_str(").model_copy(update={");
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{}: ", str_lit(&ident(&f.name)));
+                write_expr(out, spec, scope, &f.value, counter);
+            }
+            out.push_str("})");
+        }
         ExprKind::Match { scrutinee, arms } => {
             let s = format!("_s{}", *counter);
             *counter += 1;

@@ -158,6 +158,16 @@ impl Printer<'_> {
                 let items: Vec<String> = items.iter().map(|a| self.expr(a)).collect();
                 format!("[{}]", items.join(", "))
             }
+            ExprKind::Record { fields } => {
+                let fields: Vec<String> =
+                    fields.iter().map(|f| format!("{}: {}", ts_string(&f.name), self.expr(&f.value))).collect();
+                format!("{{ {} }}", fields.join(", "))
+            }
+            ExprKind::With { base, fields } => {
+                let mut parts = vec![format!("...{}", self.expr(base))];
+                parts.extend(fields.iter().map(|f| format!("{}: {}", ts_string(&f.name), self.expr(&f.value))));
+                format!("{{ {} }}", parts.join(", "))
+            }
             ExprKind::Match { scrutinee, arms } => {
                 let s = format!("m{}", self.fresh);
                 self.fresh += 1;

@@ -6,7 +6,9 @@
 
 use super::hash::Map;
 use super::{Lowerer, plural};
-use crate::expr::{BinOp, Builtin, Ctor, Expr, ExprKind, FieldPattern, LocalId, MatchArm, Pattern, PatternKind, UnOp};
+use crate::expr::{
+    BinOp, Builtin, Ctor, Expr, ExprKind, FieldPattern, LocalId, MatchArm, Pattern, PatternKind, RecordField, UnOp,
+};
 use crate::spec::{DefId, FnId, MachineId, TypeId, TypeParam};
 use crate::ty::Ty;
 use lp_diagnostics::{Diagnostic, Span, codes};
@@ -181,6 +183,8 @@ impl<'a> Lowerer<'a> {
             }
             ast::ExprKind::Match { scrutinee, arms } => self.lower_match(sc, span, scrutinee, arms, None),
             ast::ExprKind::Paren(inner) => self.infer(sc, inner, hint),
+            ast::ExprKind::Record { name, fields } => self.lower_record(sc, span, name.as_ref(), fields, hint),
+            ast::ExprKind::With { base, fields } => self.lower_with(sc, span, base, fields, hint),
             ast::ExprKind::Invalid => Expr::error(span),
         }
     }
@@ -684,6 +688,312 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    // ------------------------------------------------------------ records
+
+    /// `T { … }` or `{ … }`: a record, an error payload, or a variant with a record payload.
+    fn lower_record(
+        &mut self,
+        sc: &mut Scope<'a>,
+        span: Span,
+        name: Option<&'a ast::Name>,
+        fields: &'a [ast::FieldInit],
+        hint: Option<&Ty>,
+    ) -> Expr {
+        let Some(name) = name else {
+            let target = hint.filter(|h| !self.spec.head(h).is_error()).cloned();
+            return match target {
+                Some(t) if self.spec.record_fields(&t).is_some() => self.record_of(sc, span, span, t, fields),
+                Some(t) => {
+                    self.infer_fields(sc, fields);
+                    let want = self.show(sc, &t);
+                    self.type_mismatch(span, format!("`{want}`"), "a record literal".to_string(), "a record literal");
+                    Expr::error(span)
+                }
+                None => {
+                    self.infer_fields(sc, fields);
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::RECORD_TYPE_UNKNOWN,
+                            "the record type of this literal is not known here",
+                        )
+                        .at(self.file, span, "no record type is expected here")
+                        .with_help("name the type before the braces: `Window { min: 0, max: 1 }`"),
+                    );
+                    Expr::error(span)
+                }
+            };
+        };
+        let text = name.text.as_str();
+        // A variant of the sum the context requires comes first, as for `V(x)`.
+        if let Some(h) = hint
+            && let Some(sum) = self.spec.sum_variants(h)
+            && let Some(index) = sum.variants.iter().position(|v| v.name == text)
+        {
+            let id = sum.id;
+            return self.record_variant(sc, span, name, id, index as u32, fields, hint);
+        }
+        match self.globals.get(text).copied() {
+            Some(DefId::Type(id)) => {
+                let def = &self.spec.types[id.index()];
+                let ty = match hint.map(|h| self.spec.expand_alias(h)) {
+                    Some(Ty::Named { id: hinted, args }) if hinted == id => Ty::Named { id, args },
+                    _ => Ty::Named { id, args: vec![Ty::Error; def.params.len()] },
+                };
+                if self.spec.record_fields(&ty).is_some() {
+                    return self.record_of(sc, span, name.span, ty, fields);
+                }
+                self.infer_fields(sc, fields);
+                let what = self.describe(DefId::Type(id));
+                let note = if self.spec.sum_variants(&ty).is_some() {
+                    format!("{what} is a sum type: name one of its variants, `V {{ … }}`")
+                } else {
+                    format!("{what} is not a record")
+                };
+                self.kind_mismatch(name.span, format!("{what} has no fields to give"), "not a record type");
+                if let Some(d) = self.diags.last_mut() {
+                    *d = d.clone().with_note(note);
+                }
+                Expr::error(span)
+            }
+            Some(DefId::Error(id)) => self.record_of(sc, span, name.span, Ty::ErrorType(id), fields),
+            Some(def) => {
+                self.infer_fields(sc, fields);
+                let what = self.describe(def);
+                self.kind_mismatch(name.span, format!("expected a record type, found {what}"), "not a record type");
+                Expr::error(span)
+            }
+            None => match self.lookup_variant(text, hint) {
+                VariantLookup::Found(id, index) => self.record_variant(sc, span, name, id, index, fields, hint),
+                VariantLookup::Ambiguous(types) => {
+                    self.infer_fields(sc, fields);
+                    self.ambiguous_variant(name, &types);
+                    Expr::error(span)
+                }
+                VariantLookup::NotFound => {
+                    self.infer_fields(sc, fields);
+                    let mut candidates = self.global_names(|d| matches!(d, DefId::Type(_) | DefId::Error(_)));
+                    candidates.extend(self.variants.keys().copied());
+                    let message = format!("unknown record type `{text}`");
+                    self.unknown(codes::UNKNOWN_TYPE, name, message, "type", candidates);
+                    Expr::error(span)
+                }
+            },
+        }
+    }
+
+    /// A record literal of the record (or error payload) type `ty`; `at` is where a missing
+    /// field is reported (the type's name, or the braces).
+    fn record_of(&mut self, sc: &mut Scope<'a>, span: Span, at: Span, ty: Ty, fields: &'a [ast::FieldInit]) -> Expr {
+        let Some((defs, args)) = self.spec.record_fields(&ty) else { return Expr::error(span) };
+        let decls: Vec<(String, Ty)> = defs.iter().map(|f| (f.name.clone(), f.ty.clone())).collect();
+        let mut args: Vec<Ty> = args.into_owned();
+        let shown = format!("`{}`", self.show(sc, &ty));
+        let values = self.field_values(sc, &decls, &mut args, fields, &shown, at);
+        let ty = match ty {
+            Ty::Named { id, .. } if self.spec.types[id.index()].params.len() == args.len() => {
+                // The literal's own type: the alias or record named, with the arguments found.
+                match self.spec.types[id.index()].body {
+                    crate::spec::TypeBody::Record(_) => Ty::Named { id, args },
+                    _ => ty,
+                }
+            }
+            other => other,
+        };
+        match values {
+            Some(values) => Expr { kind: ExprKind::Record { fields: values }, ty, span },
+            None => Expr::error(span),
+        }
+    }
+
+    /// `V { … }` for a variant `index` of the sum type `id`: lowered to a constructor.
+    #[allow(clippy::too_many_arguments)]
+    fn record_variant(
+        &mut self,
+        sc: &mut Scope<'a>,
+        span: Span,
+        name: &'a ast::Name,
+        id: crate::spec::TypeId,
+        index: u32,
+        fields: &'a [ast::FieldInit],
+        hint: Option<&Ty>,
+    ) -> Expr {
+        let def = &self.spec.types[id.index()];
+        let mut args: Vec<Ty> = match hint.map(|h| self.spec.expand_alias(h)) {
+            Some(Ty::Named { id: hinted, args }) if hinted == id => args,
+            _ => vec![Ty::Error; def.params.len()],
+        };
+        let decls: Vec<(String, Ty)> = match &def.body {
+            crate::spec::TypeBody::Sum(variants) => variants[index as usize]
+                .payload
+                .as_ref()
+                .map(|fs| fs.iter().map(|f| (f.name.clone(), f.ty.clone())).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let shown = format!("variant `{}`", name.text);
+        let values = self.field_values(sc, &decls, &mut args, fields, &shown, name.span);
+        match values {
+            Some(values) => Expr {
+                kind: ExprKind::Ctor {
+                    ctor: Ctor::Variant { ty: id, index },
+                    args: values.into_iter().map(|f| f.value).collect(),
+                },
+                ty: Ty::Named { id, args },
+                span,
+            },
+            None => Expr::error(span),
+        }
+    }
+
+    /// Lowers the fields of a literal against the declared fields `decls` (whose types may
+    /// mention the type parameters `args`; unknown arguments, [`Ty::Error`], are inferred
+    /// from the values). Returns one field per declaration, in order, or `None` after
+    /// reporting a missing, unknown or repeated field.
+    fn field_values(
+        &mut self,
+        sc: &mut Scope<'a>,
+        decls: &[(String, Ty)],
+        args: &mut [Ty],
+        fields: &'a [ast::FieldInit],
+        shown: &str,
+        at: Span,
+    ) -> Option<Vec<RecordField>> {
+        let mut values: Vec<Option<(Span, Expr)>> = vec![None; decls.len()];
+        let mut ok = true;
+        for f in fields {
+            let Some(i) = decls.iter().position(|(n, _)| *n == f.name.text) else {
+                ok = false;
+                self.field_value(sc, f, None);
+                let message = format!("{shown} has no field `{}`", f.name.text);
+                self.unknown(codes::UNKNOWN_FIELD, &f.name, message, "field", decls.iter().map(|(n, _)| n.as_str()));
+                continue;
+            };
+            let declared = &decls[i].1;
+            let value = if declared.contains_param() && args.iter().any(Ty::is_error) {
+                let v = self.field_value(sc, f, None);
+                unify(declared, &v.ty, args);
+                let want = declared.subst(args);
+                self.expect(sc, v, &want, "the field's type")
+            } else {
+                let want = declared.subst(args);
+                self.field_value(sc, f, Some(&want))
+            };
+            if let Some((first, _)) = &values[i] {
+                ok = false;
+                let first = *first;
+                self.field_given_twice(&f.name, first);
+                continue;
+            }
+            values[i] = Some((f.name.span, value));
+        }
+        let missing: Vec<String> =
+            decls.iter().zip(&values).filter(|(_, v)| v.is_none()).map(|((n, _), _)| format!("`{n}`")).collect();
+        if !missing.is_empty() {
+            ok = false;
+            let fields = if missing.len() == 1 { "field" } else { "fields" };
+            self.diags.push(
+                Diagnostic::new(codes::MISSING_FIELD, format!("{shown} is missing {fields} {}", missing.join(", ")))
+                    .at(self.file, at, "every field must be given")
+                    .with_help("give each field a value, or start from an existing value with `base with { … }`"),
+            );
+        }
+        if !ok {
+            return None;
+        }
+        Some(
+            values
+                .into_iter()
+                .zip(decls)
+                .enumerate()
+                .map(|(i, (v, (name, _)))| RecordField {
+                    index: i as u32,
+                    name: name.clone(),
+                    value: v.map(|(_, e)| e).unwrap_or_else(|| Expr::error(at)),
+                })
+                .collect(),
+        )
+    }
+
+    /// A field's value: `name: value`, or the shorthand `name` (the value in scope of that
+    /// name), checked against `want` when it is known.
+    fn field_value(&mut self, sc: &mut Scope<'a>, f: &'a ast::FieldInit, want: Option<&Ty>) -> Expr {
+        match (&f.value, want) {
+            (Some(v), Some(t)) => self.check(sc, v, t, "the field's type"),
+            (Some(v), None) => self.infer(sc, v, None),
+            (None, Some(t)) => {
+                let v = self.lower_name(sc, &f.name, Some(t));
+                self.expect(sc, v, t, "the field's type")
+            }
+            (None, None) => self.lower_name(sc, &f.name, None),
+        }
+    }
+
+    fn field_given_twice(&mut self, name: &ast::Name, first: Span) {
+        self.diags.push(
+            Diagnostic::new(codes::DUPLICATE_MEMBER, format!("field `{}` is given more than once", name.text))
+                .at(self.file, name.span, "given again here")
+                .with_secondary(self.file, first, "first given here"),
+        );
+    }
+
+    /// Lowers the values of fields whose record is unknown, for their own diagnostics.
+    fn infer_fields(&mut self, sc: &mut Scope<'a>, fields: &'a [ast::FieldInit]) {
+        for f in fields {
+            self.field_value(sc, f, None);
+        }
+    }
+
+    /// `base with { … }`.
+    fn lower_with(
+        &mut self,
+        sc: &mut Scope<'a>,
+        span: Span,
+        base: &'a ast::Expr,
+        fields: &'a [ast::FieldInit],
+        hint: Option<&Ty>,
+    ) -> Expr {
+        let base = self.infer(sc, base, hint);
+        if self.spec.head(&base.ty).is_error() {
+            self.infer_fields(sc, fields);
+            return Expr::error(span);
+        }
+        let Some((defs, args)) = self.spec.record_fields(&base.ty) else {
+            self.infer_fields(sc, fields);
+            let found = self.show(sc, &base.ty);
+            self.type_mismatch(base.span, "a record".to_string(), format!("`{found}`"), "only records have fields");
+            return Expr::error(span);
+        };
+        let decls: Vec<(String, Ty)> = defs.iter().map(|f| (f.name.clone(), f.ty.subst(&args))).collect();
+        let shown = self.show(sc, &base.ty);
+        let mut out: Vec<RecordField> = Vec::with_capacity(fields.len());
+        let mut seen: Vec<(u32, Span)> = Vec::new();
+        let mut ok = true;
+        for f in fields {
+            let Some(i) = decls.iter().position(|(n, _)| *n == f.name.text) else {
+                ok = false;
+                self.field_value(sc, f, None);
+                let message = format!("`{shown}` has no field `{}`", f.name.text);
+                self.unknown(codes::UNKNOWN_FIELD, &f.name, message, "field", decls.iter().map(|(n, _)| n.as_str()));
+                continue;
+            };
+            let want = decls[i].1.clone();
+            let value = self.field_value(sc, f, Some(&want));
+            if let Some((_, first)) = seen.iter().find(|(j, _)| *j == i as u32) {
+                ok = false;
+                let first = *first;
+                self.field_given_twice(&f.name, first);
+                continue;
+            }
+            seen.push((i as u32, f.name.span));
+            out.push(RecordField { index: i as u32, name: decls[i].0.clone(), value });
+        }
+        if !ok {
+            return Expr::error(span);
+        }
+        let ty = base.ty.clone();
+        Expr { kind: ExprKind::With { base: Box::new(base), fields: out }, ty, span }
+    }
+
     // ------------------------------------------------------------ match
 
     fn lower_match(
@@ -996,5 +1306,32 @@ impl<'a> Lowerer<'a> {
                 PatternKind::Ctor { ctor, fields: out }
             }
         }
+    }
+}
+
+/// Fills unknown type arguments ([`Ty::Error`] in `args`) from a declared type that mentions
+/// type parameters and the type a value was found to have (first-order matching; a
+/// parameter already known is left alone, and a mismatch is reported by the caller).
+fn unify(declared: &Ty, found: &Ty, args: &mut [Ty]) {
+    match (declared, found) {
+        (Ty::Param(i), t) => {
+            if let Some(slot) = args.get_mut(*i as usize)
+                && slot.is_error()
+                && !t.contains_error()
+            {
+                *slot = t.clone();
+            }
+        }
+        (Ty::Option(a), Ty::Option(b)) | (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::Set(b)) => unify(a, b, args),
+        (Ty::Result(a1, a2), Ty::Result(b1, b2))
+        | (Ty::Map(a1, a2), Ty::Map(b1, b2))
+        | (Ty::Fn(a1, a2), Ty::Fn(b1, b2)) => {
+            unify(a1, b1, args);
+            unify(a2, b2, args);
+        }
+        (Ty::Named { id: a, args: xs }, Ty::Named { id: b, args: ys }) if a == b => {
+            xs.iter().zip(ys).for_each(|(x, y)| unify(x, y, args));
+        }
+        _ => {}
     }
 }

@@ -1,5 +1,6 @@
 //! Expression and pattern productions: `expr` down to `primary_expr` by precedence climbing,
-//! `list_expr`, `match_expr`, `match_arm`, `pattern` and `field_pattern`.
+//! `list_expr`, `record_expr`, `with` updates, `match_expr`, `match_arm`, `pattern` and
+//! `field_pattern`.
 //!
 //! Expression functions return the tree together with its height, so that a long chain of
 //! operators (`a + b + c + ...`), which the parser reads in a loop, still cannot build a tree
@@ -11,7 +12,7 @@
 
 use super::{MAX_NESTING, PResult, Parser};
 use crate::ast::{
-    BinOp, Expr, ExprKind, FieldPattern, MatchArm, Name, Pattern, PatternKind, UnOp, VariantPatternPayload,
+    BinOp, Expr, ExprKind, FieldInit, FieldPattern, MatchArm, Name, Pattern, PatternKind, UnOp, VariantPatternPayload,
 };
 use crate::lexer::Tok;
 use lp_diagnostics::{Diagnostic, Span, codes};
@@ -115,7 +116,7 @@ impl Parser<'_> {
     }
 
     /// `unary_expr = ( '!' | '-' ) unary_expr | postfix_expr` and
-    /// `postfix_expr = primary_expr { '.' IDENT }`, both read as loops.
+    /// `postfix_expr = primary_expr { '.' IDENT | 'with' field_inits }`, both read as loops.
     fn unary(&mut self) -> PResult<Sized> {
         let mut ops: Vec<(UnOp, Span)> = Vec::new();
         loop {
@@ -131,12 +132,22 @@ impl Parser<'_> {
             ops.push((op, at));
         }
         let (mut e, mut height) = self.primary()?;
-        while self.at(Tok::Dot) {
-            let at = self.bump().span();
-            let field = self.name("a field name", "after `.`")?;
-            height = self.grow(height, at)?;
-            let span = e.span.to(field.span);
-            e = Expr { kind: ExprKind::Field { base: Box::new(e), field }, span };
+        loop {
+            if self.at(Tok::Dot) {
+                let at = self.bump().span();
+                let field = self.name("a field name", "after `.`")?;
+                height = self.grow(height, at)?;
+                let span = e.span.to(field.span);
+                e = Expr { kind: ExprKind::Field { base: Box::new(e), field }, span };
+            } else if self.at_with() {
+                let at = self.bump().span();
+                let (fields, end, h) = self.field_inits()?;
+                height = self.grow(height.max(h), at)?;
+                let span = Span { start: e.span.start, end };
+                e = Expr { kind: ExprKind::With { base: Box::new(e), fields }, span };
+            } else {
+                break;
+            }
         }
         while let Some((op, at)) = ops.pop() {
             height = self.grow(height, at)?;
@@ -161,8 +172,47 @@ impl Parser<'_> {
             Tok::Ident => self.ident_expr(),
             Tok::LParen => self.paren_expr(),
             Tok::LBracket => self.list_expr(),
+            Tok::LBrace if !self.no_record => self.record_expr(None),
             _ => Err(self.expr_expected()),
         }
+    }
+
+    /// Whether the current token is the `with` of an update (`with` followed by `{`, where
+    /// a record may start).
+    fn at_with(&mut self) -> bool {
+        !self.no_record && self.at(Tok::Ident) && self.text(self.tok) == "with" && self.peek().kind == Tok::LBrace
+    }
+
+    /// `record_expr = [ IDENT ] field_inits`, after the name if there is one.
+    fn record_expr(&mut self, name: Option<Name>) -> PResult<Sized> {
+        let start = name.as_ref().map_or(self.tok.start, |n| n.span.start);
+        let (fields, end, height) = self.field_inits()?;
+        let span = Span { start, end };
+        let height = self.grow(height, span)?;
+        Ok((Expr { kind: ExprKind::Record { name, fields }, span }, height))
+    }
+
+    /// `field_inits = '{' [ field_init { ',' field_init } [ ',' ] ] '}'`: the fields of a
+    /// record literal or an update, their end, and the height of the tallest value.
+    fn field_inits(&mut self) -> PResult<(Vec<FieldInit>, u32, usize)> {
+        let depth = self.enter("expression")?;
+        let outer = std::mem::replace(&mut self.no_record, false);
+        let open = self.open_delim();
+        let mut height = 0;
+        let listed = self.list(open, Tok::RBrace, false, "a field", |p| p.field_init(&mut height));
+        self.no_record = outer;
+        let (fields, end) = listed?;
+        self.depth = depth;
+        Ok((fields, end, height))
+    }
+
+    /// `field_init = IDENT [ ':' expr ]`.
+    fn field_init(&mut self, height: &mut usize) -> PResult<FieldInit> {
+        let name = self.name("a field name", "in the record")?;
+        let value = if self.eat(Tok::Colon) { Some(self.sized_expr(height)?) } else { None };
+        let end = value.as_ref().map_or(name.span.end, |v| v.span.end);
+        let span = Span { start: name.span.start, end };
+        Ok(FieldInit { name, value, span })
     }
 
     #[cold]
@@ -170,7 +220,7 @@ impl Parser<'_> {
     fn expr_expected(&mut self) -> super::Fail {
         let help = match self.tok.kind {
             Tok::Eq => Some("use `==` to compare"),
-            Tok::LBrace => Some("record literals are not expressions; call a function or name a variant"),
+            Tok::LBrace => Some("a record literal here needs parentheses: `match (T { a: 1 }) { … }`"),
             _ => None,
         };
         self.expected("an expression", "", help)
@@ -189,7 +239,11 @@ impl Parser<'_> {
             text => {
                 self.bump();
                 let name = Name { text: text.to_string(), span: t.span() };
-                if self.at(Tok::LParen) { self.call_expr(name) } else { leaf(ExprKind::Name(name), t.span()) }
+                match self.tok.kind {
+                    Tok::LParen => self.call_expr(name),
+                    Tok::LBrace if !self.no_record => self.record_expr(Some(name)),
+                    _ => leaf(ExprKind::Name(name), t.span()),
+                }
             }
         }
     }
@@ -197,8 +251,11 @@ impl Parser<'_> {
     /// `'(' expr ')'`.
     fn paren_expr(&mut self) -> PResult<Sized> {
         let depth = self.enter("expression")?;
+        let outer = std::mem::replace(&mut self.no_record, false);
         let open = self.open_delim();
-        let (inner, height) = self.binary(1)?;
+        let inner = self.binary(1);
+        self.no_record = outer;
+        let (inner, height) = inner?;
         let end = self.close_delim(Tok::RParen, open, "`)` or an operator")?;
         self.depth = depth;
         let span = Span { start: open.start, end };
@@ -209,9 +266,12 @@ impl Parser<'_> {
     /// `list_expr = '[' [ expr { ',' expr } [ ',' ] ] ']'`.
     fn list_expr(&mut self) -> PResult<Sized> {
         let depth = self.enter("expression")?;
+        let outer = std::mem::replace(&mut self.no_record, false);
         let open = self.open_delim();
         let mut height = 0;
-        let (elems, end) = self.list(open, Tok::RBracket, false, "a list element", |p| p.sized_expr(&mut height))?;
+        let listed = self.list(open, Tok::RBracket, false, "a list element", |p| p.sized_expr(&mut height));
+        self.no_record = outer;
+        let (elems, end) = listed?;
         self.depth = depth;
         let span = Span { start: open.start, end };
         let height = self.grow(height, span)?;
@@ -228,9 +288,12 @@ impl Parser<'_> {
     /// `IDENT '(' [ expr { ',' expr } [ ',' ] ] ')'`, after the name.
     fn call_expr(&mut self, callee: Name) -> PResult<Sized> {
         let depth = self.enter("expression")?;
+        let outer = std::mem::replace(&mut self.no_record, false);
         let open = self.open_delim();
         let mut height = 0;
-        let (args, end) = self.list(open, Tok::RParen, false, "an argument", |p| p.sized_expr(&mut height))?;
+        let listed = self.list(open, Tok::RParen, false, "an argument", |p| p.sized_expr(&mut height));
+        self.no_record = outer;
+        let (args, end) = listed?;
         self.depth = depth;
         let span = Span { start: callee.span.start, end };
         let height = self.grow(height, span)?;
@@ -241,7 +304,10 @@ impl Parser<'_> {
     fn match_expr(&mut self) -> PResult<Sized> {
         let kw = self.bump();
         let depth = self.enter("expression")?;
-        let (scrutinee, mut height) = self.binary(1)?;
+        let outer = std::mem::replace(&mut self.no_record, true);
+        let scrutinee = self.binary(1);
+        self.no_record = outer;
+        let (scrutinee, mut height) = scrutinee?;
         if !self.at(Tok::LBrace) {
             return Err(self.expected(
                 "`{`",
@@ -250,7 +316,10 @@ impl Parser<'_> {
             ));
         }
         let open = self.open_delim();
-        let (arms, end) = self.list(open, Tok::RBrace, false, "a match arm", |p| p.match_arm(&mut height))?;
+        let outer = std::mem::replace(&mut self.no_record, false);
+        let arms = self.list(open, Tok::RBrace, false, "a match arm", |p| p.match_arm(&mut height));
+        self.no_record = outer;
+        let (arms, end) = arms?;
         self.depth = depth;
         let span = Span { start: kw.start, end };
         let height = self.grow(height, span)?;

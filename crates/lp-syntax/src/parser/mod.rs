@@ -70,6 +70,9 @@ pub(crate) struct Parser<'a> {
     /// Set when the nesting limit was hit in the current item: lists and blocks then leave
     /// recovery to the item level instead of resuming inside the too-deep structure.
     too_deep_hit: bool,
+    /// Set while reading a `match` scrutinee, where a `{` opens the arms, not a record
+    /// literal (as in Rust); brackets and parentheses inside it clear it again.
+    no_record: bool,
     diags: Vec<Diagnostic>,
     /// Doc comments that document nothing, kept as ordinary comments.
     stray_docs: Vec<Comment>,
@@ -94,6 +97,7 @@ impl<'a> Parser<'a> {
             recovering: false,
             last_error: None,
             too_deep_hit: false,
+            no_record: false,
             diags: Vec::new(),
             stray_docs: Vec::new(),
             member_start: None,

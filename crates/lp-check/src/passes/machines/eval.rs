@@ -133,6 +133,7 @@ fn go(e: &Expr, vars: &[i64], locals: &mut Vec<(LocalId, i64)>) -> Result<i64, E
         ExprKind::Ctor { .. } => Err(EvalError::Unsupported("a constructor".to_string())),
         ExprKind::Field { .. } => Err(EvalError::Unsupported("a field access".to_string())),
         ExprKind::List(_) => Err(EvalError::Unsupported("a list".to_string())),
+        ExprKind::Record { .. } | ExprKind::With { .. } => Err(EvalError::Unsupported("a record".to_string())),
         ExprKind::Apply { .. } => Err(EvalError::Unsupported("a function application".to_string())),
         ExprKind::SelfValue | ExprKind::Result | ExprKind::Param(_) => {
             Err(EvalError::Unsupported("a name that machines do not bind".to_string()))
