@@ -11,11 +11,16 @@ if ! cmp -s scripts/requirements-validators.txt .venv-val/.requirements 2>/dev/n
   python3 -m venv .venv-val && .venv-val/bin/pip install -q -r scripts/requirements-validators.txt
   cp scripts/requirements-validators.txt .venv-val/.requirements
 fi
-# Graphviz lets the diagram tests check the DOT output with the real `dot` (and `graph
-# --format svg`); without it those checks are skipped with a note.
-if ! command -v dot >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "== installing graphviz"
-  (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null) || echo "graphviz not installed; DOT checks will be skipped"
+# Debian packages the tests use: Graphviz lets the diagram tests check the DOT output with the
+# real `dot` (and `graph --format svg`); OpenSSL checks that `keygen`'s keys and signatures
+# interoperate (`openssl pkey`, `pkeyutl -verify`). Without them those checks are skipped with
+# a note, so CI installs them.
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "== installing ${missing[*]}"
+  (apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null) || echo "${missing[*]} not installed; their checks will be skipped"
 fi
 export CI="${CI:-true}"          # insta: never write snapshots silently; a new one fails
 export PROPTEST_CASES="${PROPTEST_CASES:-256}"
@@ -42,6 +47,8 @@ for ex in spec-examples/catalog-sync spec-examples/order-fulfilment spec-example
   ./target/debug/leanos-prove check "$ex" --color never --no-cache
   ./target/debug/leanos-prove fmt --check "$ex" --color never
 done
+# The book builds with a pinned mdBook and has no broken internal link.
+./scripts/test-book.sh
 # Generated-output suites (each script sets up what it needs and exits non-zero on failure).
 # GENERATED-SUITES: one line per suite goes here.
 ./scripts/test-backend.sh

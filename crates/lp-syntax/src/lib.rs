@@ -60,6 +60,7 @@ pub const KEYWORDS: &[&str] = &[
     "version",
     "when",
     "where",
+    "with",
 ];
 
 /// Whether a word is one of [`KEYWORDS`].
