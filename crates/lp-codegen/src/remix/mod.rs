@@ -15,7 +15,7 @@ mod tests;
 pub mod ts;
 mod zod;
 
-use crate::generated::{Generated, GeneratedFile, ItemKind, item_id, op_id};
+use crate::generated::{Generated, GeneratedFile, ItemKind, item_id, op_id, or_whole_spec};
 use lp_ir::{Spec, Ty, TypeBody};
 use std::collections::BTreeSet;
 
@@ -105,22 +105,32 @@ fn op_items(spec: &Spec, s: usize, o: usize) -> BTreeSet<String> {
     out
 }
 
-/// The frontend app of a spec.
+/// `items`, or the spec as a whole when the spec has none of the items a file is about.
+fn or_spec(items: BTreeSet<String>) -> BTreeSet<String> {
+    or_whole_spec(items).into_iter().collect()
+}
+
+/// The frontend app of a spec. Every file names the items it comes from; a file about a kind
+/// of item the spec has none of (the app's scaffolding without services, the validators
+/// without types) comes from the spec as a whole, and the machine module and its tests are
+/// generated only for a spec with state machines.
 pub fn generate(spec: &Spec) -> Generated {
     let dir = app_dir(spec);
     let mut files = Generated::new();
     let mut put = |path: &str, text: String, sources: BTreeSet<String>| {
         files.insert(format!("{dir}/{path}"), GeneratedFile::new(text.into_bytes(), sources));
     };
-    let services: BTreeSet<String> = spec.services.iter().map(|s| item_id(ItemKind::Service, &s.name)).collect();
+    let service_items: BTreeSet<String> = spec.services.iter().map(|s| item_id(ItemKind::Service, &s.name)).collect();
+    let services = or_spec(service_items.clone());
     let all_ops: BTreeSet<String> =
         spec.services.iter().flat_map(|s| s.ops.iter().map(|o| op_id(&s.name, &o.name))).collect();
-    let types: BTreeSet<String> = spec
-        .types
-        .iter()
-        .map(|t| item_id(ItemKind::Type, &t.name))
-        .chain(spec.errors.iter().map(|e| item_id(ItemKind::Error, &e.name)))
-        .collect();
+    let types: BTreeSet<String> = or_spec(
+        spec.types
+            .iter()
+            .map(|t| item_id(ItemKind::Type, &t.name))
+            .chain(spec.errors.iter().map(|e| item_id(ItemKind::Error, &e.name)))
+            .collect(),
+    );
     let machine_items: BTreeSet<String> = spec.machines.iter().map(|m| item_id(ItemKind::Machine, &m.name)).collect();
     let fn_item = |id: lp_ir::FnId| spec.fns.get(id.index()).map(|f| item_id(ItemKind::Fn, &f.name));
 
@@ -169,17 +179,21 @@ pub fn generate(spec: &Spec) -> Generated {
         }
     }
     put("app/api/config.server.ts", client::config_ts(spec), services.clone());
-    let mut nav = services.clone();
+    let mut nav = service_items.clone();
     nav.extend(all_ops.iter().cloned());
     nav.extend(machine_items.iter().cloned());
+    let nav = or_spec(nav);
     put("app/api/meta.ts", routes::meta_ts(spec), nav.clone());
     put("app/routes.ts", routes::routes_ts(spec), nav.clone());
     put("app/routes/home.tsx", routes::home_tsx(), nav);
 
     // Machines.
-    let mut m_items = machine_items.clone();
-    m_items.extend(machine_calls.iter().filter_map(|f| fn_item(*f)));
-    put("app/machines.ts", machines_text, m_items);
+    // Only routes of machines and of operations that fire one import the module.
+    if !spec.machines.is_empty() {
+        let mut m_items = machine_items.clone();
+        m_items.extend(machine_calls.iter().filter_map(|f| fn_item(*f)));
+        put("app/machines.ts", machines_text, m_items);
+    }
     for (m, machine) in spec.machines.iter().enumerate() {
         let mut items = BTreeSet::new();
         items.insert(item_id(ItemKind::Machine, &machine.name));
@@ -195,14 +209,16 @@ pub fn generate(spec: &Spec) -> Generated {
 
     // Tests.
     put("tests/validators.test.ts", tests::validators_test(spec).0, types.clone());
-    let mut client_items = services.clone();
+    let mut client_items = service_items;
     for (s, service) in spec.services.iter().enumerate() {
         for o in 0..service.ops.len() {
             client_items.extend(op_items(spec, s, o));
         }
     }
-    put("tests/client.test.ts", tests::client_test(spec).0, client_items);
-    put("tests/machines.test.ts", tests::machines_test(spec), machine_items);
+    put("tests/client.test.ts", tests::client_test(spec).0, or_spec(client_items));
+    if !spec.machines.is_empty() {
+        put("tests/machines.test.ts", tests::machines_test(spec), machine_items);
+    }
     put("correspondence/type-correspondence.ts", tests::correspondence_ts(spec), types);
     files
 }
