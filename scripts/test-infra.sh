@@ -47,9 +47,10 @@ timed() {
 
 for ex in catalog-sync order-fulfilment subscription-billing/v1 subscription-billing/v2 \
   crates/lp-codegen/tests/fixtures/infra-escaping.adt; do
-  input="spec-examples/$ex"
-  [ -e "$input" ] || input="$ex"
-  ex="$(basename "$ex" .adt)"
+  case "$ex" in
+    *.adt) input="$ex" && ex="$(basename "$ex" .adt)" ;;
+    *) input="spec-examples/$ex" ;;
+  esac
   out="$work/${ex//\//-}"
   echo "== $ex"
   timed "leanos-prove build" ./target/debug/leanos-prove build "$input" --out "$out" --color never
@@ -119,6 +120,22 @@ PY
 mkdir -p "$work/runner"
 timed "gate step: clean, tampered, no certificate" \
   .venv-val/bin/python "$work/gate.py" "$proj" "$work/gate/leanos.pub" "$PWD/target/debug" "$work/runner"
+# The documented local workflow agrees with the gate: the Test commands of a service's
+# generated README, run as written from its folder in the signed output (they work on a copy,
+# with pip, a virtual environment, pytest and Hypothesis), leave the output as certified, so
+# `leanos-prove verify` still authorizes it: no LP8006 for a venv, __pycache__ or caches.
+echo "== README workflow (catalog-sync, service catalog) then verify"
+svc="$proj/artifacts/engineering/code/backend/catalog"
+python3 - "$svc/README.md" >"$work/readme-test.sh" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+section = text.split("## Test", 1)[1]
+print(re.search(r"```sh\n(.*?)```", section, re.S).group(1), end="")
+PY
+grep -q "pip install" "$work/readme-test.sh" || { echo "error: no Test commands in $svc/README.md" >&2; exit 1; }
+TMPDIR="$work" timed "README Test commands (pip, pytest)" bash -c 'cd "$1" && bash -euo pipefail "$2"' _ "$svc" "$work/readme-test.sh"
+timed "leanos-prove verify after the README workflow" \
+  ./target/debug/leanos-prove verify "$proj/artifacts/engineering" --key "$work/gate/leanos.pub" --color never
 echo "== cargo test -p lp-codegen (infra tests)"
 start=$(date +%s%N)
 cargo test -q -p lp-codegen --test infra
