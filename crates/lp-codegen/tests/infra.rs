@@ -775,6 +775,14 @@ fn no_spec_string_reaches_a_workflow_script_or_expression() {
             for e in expressions(&wf) {
                 assert!(allowed.contains(&e.as_str()) || e.starts_with("secrets."), "{label}: ${{{{ {e} }}}}");
             }
+            if label == "fixture" {
+                // Compose would interpolate `$`: it is written `$$`; the ConfigMap keeps it.
+                let compose = yaml(&files, COMPOSE);
+                let store = &compose["services"]["store"]["environment"];
+                assert_eq!(store["DOLLAR"].as_str(), Some("$$HOME $$(id) `id` $${X}"));
+                let cm = yaml(&files, "configs/kubernetes/store/configmap.yaml");
+                assert_eq!(cm["data"]["DOLLAR"].as_str(), Some("$HOME $(id) `id` ${X}"));
+            }
             let doc: Value = yaml_serde::from_str(&wf).expect("YAML");
             for job in doc["jobs"].as_mapping().expect("jobs").values() {
                 for step in job["steps"].as_sequence().expect("steps") {
