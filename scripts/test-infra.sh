@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The deployment configuration suite: builds every example and runs the real validators on
 # what `leanos-prove build` wrote under configs/ — kubernetes-validate --strict on every
-# manifest, actionlint (with shellcheck on its scripts) on the workflow, hadolint on every
+# manifest, actionlint (with shellcheck on its scripts) and zizmor (no finding at its default
+# severities) on the workflow, hadolint on every
 # Dockerfile, yamllint (strict, with scripts/yamllint.yaml) on all emitted YAML, and
 # check-jsonschema with the compose specification on docker-compose.yaml — then the Rust
-# infra tests (snapshots, read-back, seeded defects). Prints how long each tool took. Exits non-zero on the first failure.
+# infra tests (snapshots, read-back, seeded defects). Besides the examples it builds the
+# escaping fixture crates/lp-codegen/tests/fixtures/infra-escaping.adt, whose deploy blocks hold
+# every shell- and Actions-sensitive character a valid spec may. Prints how long each tool
+# took. Exits non-zero on the first failure.
 #
 # Set-up: installs scripts/requirements-validators.txt into .venv-val when that list changed
 # (as scripts/test.sh does) and builds the CLI. The build outputs go to a temporary folder.
@@ -15,7 +19,7 @@ if ! cmp -s scripts/requirements-validators.txt .venv-val/.requirements 2>/dev/n
   python3 -m venv .venv-val && .venv-val/bin/pip install -q -r scripts/requirements-validators.txt
   cp scripts/requirements-validators.txt .venv-val/.requirements
 fi
-for tool in kubernetes-validate actionlint shellcheck hadolint yamllint check-jsonschema; do
+for tool in kubernetes-validate actionlint shellcheck zizmor hadolint yamllint check-jsonschema; do
   if [ ! -x ".venv-val/bin/$tool" ]; then
     echo "error: .venv-val/bin/$tool is missing (scripts/requirements-validators.txt)" >&2
     exit 1
@@ -41,10 +45,15 @@ timed() {
   printf '   %-48s %6.2f s\n' "$label" "$(awk -v a="$start" -v b="$end" 'BEGIN { print (b - a) / 1e9 }')"
 }
 
-for ex in catalog-sync order-fulfilment subscription-billing/v1 subscription-billing/v2; do
+for ex in catalog-sync order-fulfilment subscription-billing/v1 subscription-billing/v2 \
+  crates/lp-codegen/tests/fixtures/infra-escaping.adt; do
+  case "$ex" in
+    *.adt) input="$ex" && ex="$(basename "$ex" .adt)" ;;
+    *) input="spec-examples/$ex" ;;
+  esac
   out="$work/${ex//\//-}"
   echo "== $ex"
-  timed "leanos-prove build" ./target/debug/leanos-prove build "spec-examples/$ex" --out "$out" --color never
+  timed "leanos-prove build" ./target/debug/leanos-prove build "$input" --out "$out" --color never
   configs="$out/configs"
   if [ ! -d "$configs/kubernetes" ]; then
     echo "error: $ex: the build wrote no configs/kubernetes (is the infra target enabled?)" >&2
@@ -65,6 +74,9 @@ for ex in catalog-sync order-fulfilment subscription-billing/v1 subscription-bil
   timed "actionlint (${#workflows[@]} file(s))" \
     bash -c 'cd "$1" && "$2" -no-color -shellcheck "$3" .github/workflows/*.yaml' _ "$repo" \
     "$PWD/.venv-val/bin/actionlint" "$PWD/.venv-val/bin/shellcheck"
+  # zizmor's default audits (template injection, credentials, permissions, pins...), offline:
+  # any finding at the severities it reports by default fails.
+  timed "zizmor (${#workflows[@]} file(s))" .venv-val/bin/zizmor --offline --no-progress "${workflows[@]}"
   timed "hadolint (${#dockerfiles[@]} files)" .venv-val/bin/hadolint --no-color --failure-threshold info "${dockerfiles[@]}"
   timed "yamllint --strict (${#yamls[@]} files)" .venv-val/bin/yamllint --strict -c scripts/yamllint.yaml "${yamls[@]}"
   timed "check-jsonschema vendor.compose-spec" \
@@ -108,6 +120,22 @@ PY
 mkdir -p "$work/runner"
 timed "gate step: clean, tampered, no certificate" \
   .venv-val/bin/python "$work/gate.py" "$proj" "$work/gate/leanos.pub" "$PWD/target/debug" "$work/runner"
+# The documented local workflow agrees with the gate: the Test commands of a service's
+# generated README, run as written from its folder in the signed output (they work on a copy,
+# with pip, a virtual environment, pytest and Hypothesis), leave the output as certified, so
+# `leanos-prove verify` still authorizes it: no LP8006 for a venv, __pycache__ or caches.
+echo "== README workflow (catalog-sync, service catalog) then verify"
+svc="$proj/artifacts/engineering/code/backend/catalog"
+python3 - "$svc/README.md" >"$work/readme-test.sh" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+section = text.split("## Test", 1)[1]
+print(re.search(r"```sh\n(.*?)```", section, re.S).group(1), end="")
+PY
+grep -q "pip install" "$work/readme-test.sh" || { echo "error: no Test commands in $svc/README.md" >&2; exit 1; }
+TMPDIR="$work" timed "README Test commands (pip, pytest)" bash -c 'cd "$1" && bash -euo pipefail "$2"' _ "$svc" "$work/readme-test.sh"
+timed "leanos-prove verify after the README workflow" \
+  ./target/debug/leanos-prove verify "$proj/artifacts/engineering" --key "$work/gate/leanos.pub" --color never
 echo "== cargo test -p lp-codegen (infra tests)"
 start=$(date +%s%N)
 cargo test -q -p lp-codegen --test infra

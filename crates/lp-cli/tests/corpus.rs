@@ -232,6 +232,7 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("LP7052", "crates/lp-codegen/tests/infra.rs"),
     ("LP7053", "crates/lp-codegen/tests/infra.rs"),
     ("LP7054", "crates/lp-codegen/tests/infra.rs"),
+    ("LP7059", "crates/lp-codegen/tests/infra.rs"),
     ("LP8001", "crates/lp-cli/tests/certificate.rs"),
     ("LP8002", "crates/lp-cli/tests/certificate.rs"),
     ("LP8003", "crates/lp-cli/tests/certificate.rs"),

@@ -29,6 +29,23 @@ impl GeneratedFile {
 /// Generated files by path relative to the build output folder (forward slashes, no `..`).
 pub type Generated = BTreeMap<String, GeneratedFile>;
 
+/// The pseudo-item "the spec as a whole", named by a file that comes from no particular item:
+/// the scaffolding of an app whose spec has no service, a test suite of a spec with no type.
+/// The certificate lists it among the items when some artifact names it (as it does for the
+/// reports of a spec without the items they describe), so the traceability manifest stays
+/// complete both ways. Use it through [`or_whole_spec`], only where the specific set can be
+/// empty.
+pub const WHOLE_SPEC: &str = "spec";
+
+/// `sources`, or [`WHOLE_SPEC`] when it is empty.
+pub fn or_whole_spec<I: IntoIterator<Item = String>>(sources: I) -> Vec<String> {
+    let mut out: Vec<String> = sources.into_iter().collect();
+    if out.is_empty() {
+        out.push(WHOLE_SPEC.to_string());
+    }
+    out
+}
+
 /// The kinds of spec item that artifacts are traced to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemKind {

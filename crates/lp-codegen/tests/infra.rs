@@ -688,3 +688,133 @@ fn lp7055_an_env_url_to_a_service_not_depended_on() {
     assert!(validate(&spec, &WITH_FRONTEND, &files).is_empty());
     assert!(yaml(&files, "configs/kubernetes/api/configmap.yaml")["data"].get("WEB_URL").is_none());
 }
+
+// ---------------------------------------------------------------- issue #14: injection
+
+/// The small spec with `api`'s deploy block replaced by `settings`.
+fn small_with_deploy(settings: &str) -> lp_ir::Spec {
+    let start = SMALL.find("deploy api {").expect("deploy block");
+    let src = format!("{}deploy api {{ {settings} }}\n", &SMALL[..start]);
+    let parsed = lp_syntax::parse(FileId(0), &src);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    lp_ir::lower(&[(FileId(0), &parsed.value)]).value
+}
+
+fn spec_codes(spec: &lp_ir::Spec) -> Vec<&'static str> {
+    lp_codegen::infra::spec_diagnostics(spec).iter().map(|d| d.code.info().id).collect()
+}
+
+/// The `${{ … }}` expressions of a text, without the braces.
+fn expressions(text: &str) -> Vec<String> {
+    text.split("${{").skip(1).map(|rest| rest.split("}}").next().unwrap_or_default().trim().to_string()).collect()
+}
+
+/// LP7056: the injection string of issue #14 in `image` is refused at check time (the
+/// corpus case `LP7056_deploy-image-invalid.adt` runs it through `build`), and the generator
+/// never writes it: the default image stands in and the output still reads back cleanly.
+#[test]
+fn lp7056_the_injection_string_in_image_is_refused() {
+    let spec = small_with_deploy(r#"image = "\"; touch X; \"""#);
+    assert_eq!(spec_codes(&spec), ["LP7056"]);
+    let files = generate_with(&spec, &WITH_FRONTEND);
+    assert!(!text(&files, WORKFLOW).contains("touch X"));
+    assert!(validate(&spec, &WITH_FRONTEND, &files).is_empty());
+    for ok in ["ghcr.io/acme/api:2.0.0", "localhost:5000/api", "api@sha256:".to_string().as_str()] {
+        let ok = if ok.ends_with(':') { format!("{ok}{}", "a".repeat(64)) } else { ok.to_string() };
+        assert!(spec_codes(&small_with_deploy(&format!("image = \"{ok}\""))).is_empty(), "{ok}");
+    }
+}
+
+/// LP7057: `cpu` and `memory` must be Kubernetes quantities.
+#[test]
+fn lp7057_cpu_and_memory_must_be_quantities() {
+    assert_eq!(spec_codes(&small_with_deploy(r#"cpu = "1.5 cores", memory = "512MB""#)), ["LP7057", "LP7057"]);
+    assert_eq!(spec_codes(&small_with_deploy(r#"cpu = "-1""#)), ["LP7057"]);
+    assert!(spec_codes(&small_with_deploy(r#"cpu = "0.5", memory = "1Gi""#)).is_empty());
+    // The defaults stand in for the refused values, so the generator's output stays valid.
+    let spec = small_with_deploy(r#"cpu = "1; rm -rf /", memory = "x""#);
+    let files = generate_with(&spec, &WITH_FRONTEND);
+    assert!(validate(&spec, &WITH_FRONTEND, &files).is_empty());
+    assert!(!files.values().any(|f| String::from_utf8_lossy(&f.bytes).contains("rm -rf")));
+}
+
+/// LP7058: `${{` and control characters in any deploy string are refused, and none reaches a file.
+#[test]
+fn lp7058_expressions_and_control_characters_are_refused() {
+    let spec = small_with_deploy(
+        r#"image = "api:${{ github.sha }}", env = ["T=${{ secrets.FROM_SPEC }}", "B=one\nline", "C=a\tb", "OK=$HOME"]"#,
+    );
+    assert_eq!(spec_codes(&spec), ["LP7058", "LP7058", "LP7058", "LP7058"]);
+    let files = generate_with(&spec, &WITH_FRONTEND);
+    assert!(validate(&spec, &WITH_FRONTEND, &files).is_empty());
+    for (path, f) in &files {
+        let text = String::from_utf8_lossy(&f.bytes);
+        assert!(!text.contains("github.sha") && !text.contains("FROM_SPEC") && !text.contains("one\nline"), "{path}");
+        assert!(!text.contains("a\tb") && !text.contains("C="), "{path}");
+    }
+    assert_eq!(yaml(&files, "configs/kubernetes/api/configmap.yaml")["data"]["OK"].as_str(), Some("$HOME"));
+}
+
+/// The escaping fixture's deploy blocks hold every shell- and Actions-sensitive character a
+/// valid spec may (scripts/test-infra.sh runs actionlint and zizmor on its workflow): the
+/// check accepts them, the read-back is clean, every expression of the workflow is the
+/// generator's own, and the spec's images and env values never appear in a `run:` script.
+#[test]
+fn no_spec_string_reaches_a_workflow_script_or_expression() {
+    let src = include_str!("fixtures/infra-escaping.adt");
+    let parsed = lp_syntax::parse(FileId(0), src);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let spec = lp_ir::lower(&[(FileId(0), &parsed.value)]).value;
+    assert!(lp_codegen::infra::spec_diagnostics(&spec).is_empty());
+    for (label, spec) in [("fixture", &spec), ("small", &small())] {
+        for options in [WITH_FRONTEND, NO_FRONTEND] {
+            let files = generate_with(spec, &options);
+            assert!(validate(spec, &options, &files).is_empty(), "{label}");
+            let wf = text(&files, WORKFLOW);
+            let allowed = ["github.workflow", "github.ref", "vars.LEANOS_PUBLIC_KEY"];
+            for e in expressions(&wf) {
+                assert!(allowed.contains(&e.as_str()) || e.starts_with("secrets."), "{label}: ${{{{ {e} }}}}");
+            }
+            if label == "fixture" {
+                // Compose would interpolate `$`: it is written `$$`; the ConfigMap keeps it.
+                let compose = yaml(&files, COMPOSE);
+                let store = &compose["services"]["store"]["environment"];
+                assert_eq!(store["DOLLAR"].as_str(), Some("$$HOME $$(id) `id` $${X}"));
+                let cm = yaml(&files, "configs/kubernetes/store/configmap.yaml");
+                assert_eq!(cm["data"]["DOLLAR"].as_str(), Some("$HOME $(id) `id` ${X}"));
+            }
+            let doc: Value = yaml_serde::from_str(&wf).expect("YAML");
+            for job in doc["jobs"].as_mapping().expect("jobs").values() {
+                for step in job["steps"].as_sequence().expect("steps") {
+                    let Some(run) = step["run"].as_str() else { continue };
+                    for forbidden in ["registry.example.com", "[::1]", "touch X", "$(id)", "`id`", "shop/"] {
+                        assert!(!run.contains(forbidden), "{label}: {forbidden} in {run}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// LP7059: an image pasted into a script, or an expression the generator does not write, is
+/// caught by the read-back.
+#[test]
+fn lp7059_a_pasted_image_and_a_foreign_expression() {
+    let found = workflow_defect(|wf| wf.replace("docker push \"$LEANOS_IMAGE\"", "docker push \"shop/api:1.2.0\""));
+    assert_caught(found, codes::INFRA_WORKFLOW_INJECTION, "image pasted into run");
+    let found =
+        workflow_defect(|wf| wf.replace("--tag \"$LEANOS_IMAGE\"", "--tag \"${{ github.event.pull_request.title }}\""));
+    assert_caught(found, codes::INFRA_WORKFLOW_INJECTION, "foreign expression");
+}
+
+/// LP7052 on the `env:` shape of the workflow: a step that pushes an image through its
+/// environment, added to the ungated `build` job, is an ungated deployment.
+#[test]
+fn lp7052_an_env_shaped_push_in_the_ungated_build_job() {
+    let found = workflow_defect(|wf| {
+        let test_job = wf.find("\n  test:\n").expect("test job");
+        let push = "    - name: Push early\n      env:\n        LEANOS_IMAGE: shop/api:1.2.0\n      run: |\n        docker push \"$LEANOS_IMAGE\"\n";
+        format!("{}\n{push}{}", &wf[..test_job], &wf[test_job + 1..])
+    });
+    assert_caught(found, codes::INFRA_DEPLOY_NOT_GATED, "push in build");
+}

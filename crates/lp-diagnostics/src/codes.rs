@@ -193,6 +193,10 @@ codes! {
     INFRA_FILE_UNREADABLE = "LP7053", "infra-file-unreadable", Error, "A generated deployment file is missing, is not valid YAML, or is read differently by YAML 1.1 readers.";
     INFRA_SETTINGS_MISMATCH = "LP7054", "infra-settings-mismatch", Error, "A generated deployment file's replicas, resources, image, probe routes, user or action pins differ from the spec and the conventions.";
     DEPLOY_ENV_INVALID = "LP7055", "deploy-env-invalid", Error, "An entry of a `deploy` block's `env` list is not a `NAME=VALUE` string, repeats a name, or sets a variable the generated configuration sets itself.";
+    DEPLOY_IMAGE_INVALID = "LP7056", "deploy-image-invalid", Error, "A `deploy` block's `image` is not an OCI image reference `[host[:port]/]path[:tag][@sha256:hex]`.";
+    DEPLOY_QUANTITY_INVALID = "LP7057", "deploy-quantity-invalid", Error, "A `deploy` block's `cpu` or `memory` is not a Kubernetes resource quantity such as `250m` or `64Mi`.";
+    DEPLOY_STRING_UNSAFE = "LP7058", "deploy-string-unsafe", Error, "A string of a `deploy` block holds a control character or a GitHub Actions expression `${{`, which would change the generated files' meaning.";
+    INFRA_WORKFLOW_INJECTION = "LP7059", "infra-workflow-injection", Error, "The generated workflow pastes a spec value into a `run:` script instead of passing it through `env:`, or evaluates an expression the generator does not write.";
     // 8: certificates and the deploy gate (LP8001–LP8099).
     CERT_MALFORMED = "LP8001", "certificate-malformed", Error, "The certificate is not a DSSE envelope carrying an in-toto Statement v1 of a leanos-prove system proof.";
     CERT_BAD_SIGNATURE = "LP8002", "certificate-bad-signature", Error, "No signature of the certificate verifies strictly with the given public key.";

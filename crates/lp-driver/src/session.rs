@@ -368,6 +368,9 @@ pub fn check_with(fs: &dyn FileSystem, path: &Path, opts: &CheckOptions) -> Resu
             if resolved {
                 let cache = if opts.use_cache { Cache::load(fs, cache_path(input)) } else { Cache::default() };
                 diagnostics.extend(lp_check::hints(&lowered.value));
+                // The `deploy` blocks' strings against the grammars of the files they reach
+                // (LP7055-LP7058): reported by `check` and the editor, and they stop a build.
+                diagnostics.extend(lp_codegen::infra::spec_diagnostics(&lowered.value));
                 let obligations = lp_check::obligations_with(&lowered.value, &pass_options(input, opts));
                 results = discharge_all(&lowered.value, obligations, opts, &cache);
                 diagnostics.extend(results.iter().filter_map(|r| lp_check::diagnostic_for(&r.obligation, &r.verdict)));

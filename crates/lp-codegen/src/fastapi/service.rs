@@ -692,8 +692,16 @@ pub fn readme(spec: &Spec, svc: &lp_ir::Service, header: &str) -> String {
     let _ = spec;
     format!(
         "<!-- {} -->\n# Service `{}`\n\n\
-         Run: `pip install -e '.[test]'` (or the pinned deps of `pyproject.toml`), then\n\
-         `uvicorn app.main:app --host 0.0.0.0 --port 8000`. Test: `pytest`.\n\n\
+         This folder is part of a certified build: `leanos-prove verify` refuses the output when it\n\
+         holds any file the build did not write (LP8006), such as a virtual environment,\n\
+         `__pycache__`, `.pytest_cache`, `.hypothesis` or the SQLite database. So install, test\n\
+         and run a copy, as the generated CI workflow does.\n\n\
+         ## Test\n\n\
+         From this folder:\n\n\
+         ```sh\n{README_TEST}```\n\n\
+         ## Run\n\n\
+         In the copy (the shell is still there after the commands above):\n\n\
+         ```sh\n.venv/bin/uvicorn app.main:app --host 0.0.0.0 --port 8000\n```\n\n\
          Environment: `DATABASE_URL` (absent: SQLite `./data/app.db`; `postgresql://...`: PostgreSQL),\n\
          `LEANOS_AUTH_TOKENS` (JSON object: bearer token -> scopes), `LEANOS_LOGIC` (`module:Class`,\n\
          hand-written logic subclassing `app.logic.DefaultLogic`; keep that module outside this folder,\n\
@@ -702,3 +710,13 @@ pub fn readme(spec: &Spec, svc: &lp_ir::Service, header: &str) -> String {
         py::comment_text(&svc.name)
     )
 }
+
+/// The README's test commands, run from the service's folder: copy it to a temporary folder,
+/// install the service with its test extras into a virtual environment there, run pytest.
+/// `scripts/test-infra.sh` runs them as written and then verifies the output (no LP8006).
+pub const README_TEST: &str = "work=\"$(mktemp -d)\"\n\
+    cp -R . \"$work/service\"\n\
+    cd \"$work/service\"\n\
+    python3 -m venv .venv\n\
+    .venv/bin/pip install '.[test]'\n\
+    .venv/bin/python -m pytest -q\n";

@@ -187,8 +187,11 @@ pub fn compose(t: &Topology) -> String {
             // Taken from the host's environment when set there.
             env.push("LEANOS_AUTH_TOKENS", Node::Null);
         }
+        // Compose interpolates `$` in values (`$HOME`, `${X}`; `$(` is an error), so each is
+        // written `$$`, which compose reads as one literal `$`: the container gets the value
+        // of the spec, as it does from the Kubernetes ConfigMap.
         for (k, v) in &s.env {
-            env.push(k, v.as_str());
+            env.push(k, v.replace('$', "$$"));
         }
         let mut depends = Node::map().with(&t.db, healthy());
         for d in &s.depends {

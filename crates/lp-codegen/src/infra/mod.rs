@@ -5,6 +5,7 @@
 //! ([`read_back`]), which parses the emitted files back and compares them with the spec.
 
 pub mod docker;
+pub mod grammar;
 pub mod kubernetes;
 pub mod read_back;
 pub mod topology;
@@ -86,14 +87,56 @@ pub fn validate(spec: &Spec, options: &Options, files: &Generated) -> Vec<Diagno
         .collect()
 }
 
-/// The errors of the spec's `deploy` blocks that the deployment configuration cannot carry
-/// (`LP7055`): an `env` entry that is not a `NAME=VALUE` string, that repeats a name, or that
-/// sets `DATABASE_URL`, `LEANOS_AUTH_TOKENS` or a service's URL variable, which the generated
-/// configuration sets itself (see [`topology::reserved_env`]). The build reports them and writes nothing.
+/// The errors of the spec's `deploy` blocks that the deployment configuration cannot carry:
+/// a string with a control character or a GitHub Actions expression `${{` (`LP7058`), an
+/// `image` that is not an OCI reference (`LP7056`), a `cpu` or `memory` that is not a
+/// Kubernetes quantity (`LP7057`), and an `env` entry (`LP7055`) that is not a `NAME=VALUE`
+/// string, that repeats a name, or that sets `DATABASE_URL`, `LEANOS_AUTH_TOKENS` or a
+/// service's URL variable, which the generated configuration sets itself (see
+/// [`topology::reserved_env`]). The build reports them and writes nothing, so no spec string
+/// reaches a generated file unchecked (see [`grammar`]).
 pub fn spec_diagnostics(spec: &Spec) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for d in &spec.deploys {
         let Some(service) = spec.services.get(d.service.index()) else { continue };
+        for setting in &d.settings {
+            let SettingValueKind::Str(text) = &setting.value.kind else { continue };
+            let key = setting.key.as_str();
+            let at = |code, message: String, label: &str| {
+                Diagnostic::new(code, message).at(d.file, setting.value.span, label.to_string())
+            };
+            if let Err(why) = grammar::unsafe_text(text) {
+                out.push(
+                    at(
+                        codes::DEPLOY_STRING_UNSAFE,
+                        format!("`{key}` of `deploy {}` cannot be used: {why}", service.name),
+                        "unsafe string",
+                    )
+                    .with_help("remove it: deploy strings reach YAML files and the CI workflow as they are"),
+                );
+                continue;
+            }
+            let checked = match setting.key {
+                lp_ir::DeployKey::Image => grammar::oci_reference(text).map_err(|why| {
+                    at(
+                        codes::DEPLOY_IMAGE_INVALID,
+                        format!("`image` of `deploy {}` is not an OCI image reference: {why}", service.name),
+                        "not an image reference",
+                    )
+                    .with_help("write `[host[:port]/]path[:tag][@sha256:hex]`, e.g. `ghcr.io/acme/catalog:2.0.0`")
+                }),
+                lp_ir::DeployKey::Cpu | lp_ir::DeployKey::Memory => grammar::quantity(text).map_err(|why| {
+                    at(
+                        codes::DEPLOY_QUANTITY_INVALID,
+                        format!("`{key}` of `deploy {}` is not a Kubernetes quantity: {why}", service.name),
+                        "not a quantity",
+                    )
+                    .with_help("write e.g. `\"250m\"` or `\"1\"` for cpu, `\"64Mi\"` or `\"1Gi\"` for memory")
+                }),
+                _ => Ok(()),
+            };
+            out.extend(checked.err());
+        }
         let Some(env) = &d.env else { continue };
         let reserved = topology::reserved_env(spec);
         let mut seen: Vec<(String, lp_diagnostics::Span)> = Vec::new();
@@ -108,6 +151,21 @@ pub fn spec_diagnostics(spec: &Spec) -> Vec<Diagnostic> {
                 );
                 continue;
             };
+            if let Err(why) = grammar::unsafe_text(text) {
+                out.push(
+                    Diagnostic::new(
+                        codes::DEPLOY_STRING_UNSAFE,
+                        format!(
+                            "`env` entry `{}` of `deploy {}` cannot be used: {why}",
+                            text.escape_debug(),
+                            service.name
+                        ),
+                    )
+                    .at(d.file, entry.span, "unsafe string")
+                    .with_help("remove it: deploy strings reach YAML files and the CI workflow as they are"),
+                );
+                continue;
+            }
             let Some((name, _)) = text.split_once('=').filter(|(k, _)| topology::env_name(k)) else {
                 out.push(
                     error(

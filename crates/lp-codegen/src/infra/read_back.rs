@@ -16,6 +16,9 @@
 //! - `LP7053` a file is missing, is not YAML, or is read differently by YAML 1.1 readers.
 //! - `LP7054` settings: replicas, resources, images, probe routes, non-root security
 //!   contexts and pinned actions are what the spec and the conventions say.
+//! - `LP7059` injection: no workflow `run:` script contains an image or registry from the
+//!   spec (they come through the step's `env:`), and every `${{ … }}` expression is one of
+//!   the generator's own ([`allowed_expression`]).
 //!
 //! The expected graph is read from the spec itself ([`lp_ir::Spec::services`]), not from the
 //! generator's [`Topology`](super::topology::Topology); only names, ports and defaults are
@@ -907,6 +910,7 @@ fn workflow(c: &mut Checker) {
     if deploying == 0 {
         c.push(codes::INFRA_DEPLOY_NOT_GATED, path, "no job of the workflow deploys".into());
     }
+    injection(c, &text, &jobs, &names);
     for n in &names {
         for st in jobs[n.as_str()]["steps"].as_sequence().cloned().unwrap_or_default() {
             if let Some(uses) = s(&st, "uses") {
@@ -923,9 +927,70 @@ fn workflow(c: &mut Checker) {
     }
 }
 
+/// Whether `expr`, the inside of a `${{ … }}` of the workflow, is one the generator writes:
+/// a repository variable or secret, or the workflow's name and ref (its concurrency group).
+pub fn allowed_expression(expr: &str) -> bool {
+    let name = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    match expr.trim() {
+        "github.workflow" | "github.ref" => true,
+        e => e.strip_prefix("vars.").or_else(|| e.strip_prefix("secrets.")).is_some_and(name),
+    }
+}
+
+/// `LP7059`: spec values reach scripts only through `env:`, and no expression comes from the spec.
+fn injection(c: &mut Checker, text: &str, jobs: &Value, names: &[String]) {
+    let path = WORKFLOW_FILE;
+    let mut rest = text;
+    while let Some(i) = rest.find("${{") {
+        let after = &rest[i + 3..];
+        let Some(end) = after.find("}}") else {
+            c.push(codes::INFRA_WORKFLOW_INJECTION, path, "an expression `${{` is not closed".into());
+            break;
+        };
+        let expr = &after[..end];
+        if !allowed_expression(expr) {
+            c.push(
+                codes::INFRA_WORKFLOW_INJECTION,
+                path,
+                format!("the expression `${{{{{expr}}}}}` is not one the generator writes"),
+            );
+        }
+        rest = &after[end + 2..];
+    }
+    let mut values: Vec<String> = c.t.services.iter().map(|s| s.image.clone()).collect();
+    values.extend(c.t.frontend.iter().map(|f| f.image.clone()));
+    values.extend(values.clone().iter().map(|i| super::workflow::registry(i)));
+    values.sort();
+    values.dedup();
+    for n in names {
+        for st in jobs[n.as_str()]["steps"].as_sequence().cloned().unwrap_or_default() {
+            let Some(run) = s(&st, "run") else { continue };
+            let step = s(&st, "name").unwrap_or("(unnamed)");
+            for v in values.iter().filter(|v| run.contains(v.as_str())) {
+                c.push(
+                    codes::INFRA_WORKFLOW_INJECTION,
+                    path,
+                    format!("the `run:` script of step `{step}` of job `{n}` contains `{v}` instead of reading it from `env:`"),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::yaml11_non_string;
+    use super::{allowed_expression, yaml11_non_string};
+
+    #[test]
+    fn only_the_generators_expressions_are_allowed() {
+        for ok in ["vars.LEANOS_PUBLIC_KEY", " secrets.KUBECONFIG ", "github.workflow", "github.ref"] {
+            assert!(allowed_expression(ok), "{ok}");
+        }
+        for bad in ["github.token", "secrets", "vars.", "github.event.pull_request.title", "secrets.X || github.token"]
+        {
+            assert!(!allowed_expression(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn yaml11_numbers_and_dates_are_recognised() {

@@ -3,6 +3,7 @@
 //! database. The Docker, Kubernetes and workflow generators all read this one model, and
 //! translation validation compares what they emitted with the spec through it.
 
+use super::grammar;
 use crate::generated::{ItemKind, item_id};
 use lp_ir::{SettingValueKind, Spec};
 
@@ -206,16 +207,23 @@ pub fn topology(spec: &Spec, options: &Options) -> Topology {
         let s = &spec.services[i];
         let deploy = spec.deploys.iter().find(|d| d.service.index() == i);
         let dns = dns_name(&s.name);
-        let image = match deploy.and_then(|d| d.image.as_deref()) {
+        // Values the build cannot carry are left out here (the defaults stand in) and reported
+        // by `infra::spec_diagnostics` (LP7055-LP7058), which stops the build: no unchecked
+        // spec string reaches a generated file, even one the build then does not write.
+        let valid_image = |i: &&str| grammar::unsafe_text(i).is_ok() && grammar::oci_reference(i).is_ok();
+        let image = match deploy.and_then(|d| d.image.as_deref()).filter(valid_image) {
             Some(image) => pinned_image(image, &version),
             None => format!("{spec_dns}/{dns}:{version}"),
         };
-        // Entries the build cannot carry are left out here and reported by
-        // `infra::spec_diagnostics` (LP7055), which stops the build.
+        let quantity =
+            |q: &Option<String>| q.clone().filter(|q| grammar::unsafe_text(q).is_ok() && grammar::quantity(q).is_ok());
         let reserved = reserved_env(spec);
         let mut env: Vec<(String, String)> = Vec::new();
         for v in deploy.and_then(|d| d.env.as_ref()).into_iter().flatten() {
             let SettingValueKind::Str(text) = &v.kind else { continue };
+            if grammar::unsafe_text(text).is_err() {
+                continue;
+            }
             let Some((k, v)) = text.split_once('=').filter(|(k, _)| env_name(k)) else { continue };
             if !reserved.iter().any(|r| r == k) && !env.iter().any(|(n, _)| n == k) {
                 env.push((k.to_string(), v.to_string()));
@@ -237,8 +245,8 @@ pub fn topology(spec: &Spec, options: &Options) -> Topology {
             service_port: deploy.and_then(|d| d.port).unwrap_or(APP_PORT),
             image,
             replicas: deploy.and_then(|d| d.replicas).unwrap_or(DEFAULT_REPLICAS),
-            cpu: deploy.and_then(|d| d.cpu.clone()).unwrap_or_else(|| DEFAULT_CPU.to_string()),
-            memory: deploy.and_then(|d| d.memory.clone()).unwrap_or_else(|| DEFAULT_MEMORY.to_string()),
+            cpu: deploy.and_then(|d| quantity(&d.cpu)).unwrap_or_else(|| DEFAULT_CPU.to_string()),
+            memory: deploy.and_then(|d| quantity(&d.memory)).unwrap_or_else(|| DEFAULT_MEMORY.to_string()),
             env,
             sources,
         });

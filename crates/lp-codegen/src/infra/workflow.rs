@@ -2,6 +2,11 @@
 //! test suite, run on a copy of the project), and a `deploy` job that first verifies the
 //! system-proof certificate with `leanos-prove verify` and stops when it fails; only then
 //! does it push the images and apply the Kubernetes manifests. Actions are pinned by commit.
+//!
+//! No value from the spec is pasted into a script: an image, a registry, a folder or a
+//! Deployment name reaches a `run:` script only through the step's `env:` and is quoted there
+//! as `"$VAR"`, and the only `${{ … }}` expressions are the generator's own (the read-back
+//! checks both, `LP7059`; check-time validation keeps `${{` out of spec strings, `LP7058`).
 
 use super::topology::{CERTIFICATE, KUBERNETES_DIR, Topology, WORKFLOW_FILE, backend_dockerfile, frontend_dockerfile};
 use lp_yaml::Node;
@@ -32,6 +37,15 @@ fn run(name: &str, script: String) -> Node {
     Node::map().with("name", name).with("run", script)
 }
 
+/// A step whose script reads the spec-derived values `env` through its environment.
+fn run_with(name: &str, env: &[(&str, &str)], script: String) -> Node {
+    let mut vars = Node::map();
+    for (k, v) in env {
+        vars = vars.with(k, *v);
+    }
+    Node::map().with("name", name).with("env", vars).with("run", script)
+}
+
 /// The registry host of an image (`ghcr.io`), `docker.io` when it names none.
 pub fn registry(image: &str) -> String {
     match image.split_once('/') {
@@ -53,15 +67,23 @@ fn images(t: &Topology) -> Vec<(String, String, String, String)> {
     out
 }
 
-fn docker_build(image: &str, dockerfile: &str, context: &str) -> String {
-    format!("docker build --file \"$LEANOS_OUT_DIR/{dockerfile}\" --tag \"{image}\" \"$LEANOS_OUT_DIR/{context}\"\n")
+/// The environment of a step that builds an image: the image, its Dockerfile and context.
+fn image_env<'a>(image: &'a str, dockerfile: &'a str, context: &'a str) -> [(&'static str, &'a str); 3] {
+    [("LEANOS_IMAGE", image), ("LEANOS_DOCKERFILE", dockerfile), ("LEANOS_CONTEXT", context)]
 }
+
+/// Builds the image of [`image_env`].
+const DOCKER_BUILD: &str = "docker build --file \"$LEANOS_OUT_DIR/$LEANOS_DOCKERFILE\" --tag \"$LEANOS_IMAGE\" \"$LEANOS_OUT_DIR/$LEANOS_CONTEXT\"\n";
 
 /// The text of the workflow.
 pub fn workflow(t: &Topology) -> String {
     let mut build_steps = vec![checkout()];
     for (name, image, dockerfile, context) in images(t) {
-        build_steps.push(run(&format!("Build the {name} image"), docker_build(&image, &dockerfile, &context)));
+        build_steps.push(run_with(
+            &format!("Build the {name} image"),
+            &image_env(&image, &dockerfile, &context),
+            DOCKER_BUILD.to_string(),
+        ));
     }
     let build = Node::map()
         .with("name", "Build the images")
@@ -78,17 +100,17 @@ pub fn workflow(t: &Topology) -> String {
     ];
     for s in &t.services {
         // Generated suites run on a copy, so the output folder stays exactly as certified.
-        test_steps.push(run(
+        let dir = format!("code/backend/{}", s.name);
+        test_steps.push(run_with(
             &format!("Test the {} service", s.name),
-            format!(
-                "work=\"$(mktemp -d)\"\n\
-                 cp -R \"$LEANOS_OUT_DIR/code/backend/{name}/.\" \"$work\"\n\
-                 python -m venv \"$work/.venv\"\n\
-                 \"$work/.venv/bin/pip\" install --no-cache-dir \"${{work}}[test]\"\n\
-                 cd \"$work\"\n\
-                 .venv/bin/python -m pytest -q\n",
-                name = s.name
-            ),
+            &[("LEANOS_SERVICE_DIR", &dir)],
+            "work=\"$(mktemp -d)\"\n\
+             cp -R \"$LEANOS_OUT_DIR/$LEANOS_SERVICE_DIR/.\" \"$work\"\n\
+             python -m venv \"$work/.venv\"\n\
+             \"$work/.venv/bin/pip\" install --no-cache-dir \"${work}[test]\"\n\
+             cd \"$work\"\n\
+             .venv/bin/python -m pytest -q\n"
+                .to_string(),
         ));
     }
     if let Some(f) = &t.frontend {
@@ -98,18 +120,17 @@ pub fn workflow(t: &Topology) -> String {
                 .with("uses", SETUP_NODE)
                 .with("with", Node::map().with("node-version", "20")),
         );
-        test_steps.push(run(
+        test_steps.push(run_with(
             "Test the frontend",
-            format!(
-                "work=\"$(mktemp -d)\"\n\
-                 cp -R \"$LEANOS_OUT_DIR/{dir}/.\" \"$work\"\n\
-                 cd \"$work\"\n\
-                 npm install --no-audit --no-fund\n\
-                 npm run typecheck --if-present\n\
-                 npm run build\n\
-                 npm test --if-present\n",
-                dir = f.dir
-            ),
+            &[("LEANOS_APP_DIR", &f.dir)],
+            "work=\"$(mktemp -d)\"\n\
+             cp -R \"$LEANOS_OUT_DIR/$LEANOS_APP_DIR/.\" \"$work\"\n\
+             cd \"$work\"\n\
+             npm install --no-audit --no-fund\n\
+             npm run typecheck --if-present\n\
+             npm run build\n\
+             npm test --if-present\n"
+                .to_string(),
         ));
     }
     let test = Node::map()
@@ -155,37 +176,47 @@ pub fn workflow(t: &Topology) -> String {
                 .with(
                     "env",
                     Node::map()
+                        .with("LEANOS_REGISTRY", r.as_str())
                         .with("REGISTRY_USERNAME", "${{ secrets.REGISTRY_USERNAME }}")
                         .with("REGISTRY_PASSWORD", "${{ secrets.REGISTRY_PASSWORD }}"),
                 )
                 .with(
                     "run",
-                    format!(
-                        "printf '%s' \"$REGISTRY_PASSWORD\" | docker login {r} --username \"$REGISTRY_USERNAME\" --password-stdin\n"
-                    ),
+                    "printf '%s' \"$REGISTRY_PASSWORD\" | docker login \"$LEANOS_REGISTRY\" --username \"$REGISTRY_USERNAME\" --password-stdin\n",
                 ),
         );
     }
     for (name, image, dockerfile, context) in images(t) {
-        let mut script = docker_build(&image, &dockerfile, &context);
-        script.push_str(&format!("docker push \"{image}\"\n"));
-        deploy_steps.push(run(&format!("Push the {name} image"), script));
+        let script = format!("{DOCKER_BUILD}docker push \"$LEANOS_IMAGE\"\n");
+        deploy_steps.push(run_with(
+            &format!("Push the {name} image"),
+            &image_env(&image, &dockerfile, &context),
+            script,
+        ));
     }
-    let mut apply = format!(
+    // The Deployments to wait for, one per line (DNS labels), read with `read -r`.
+    let mut deployments: Vec<&str> = t.services.iter().map(|s| s.dns.as_str()).collect();
+    if let Some(f) = &t.frontend {
+        deployments.push(&f.dns);
+    }
+    let deployments = deployments.join("\n");
+    let apply = format!(
         "printf '%s' \"$KUBECONFIG_DATA\" > \"$RUNNER_TEMP/kubeconfig\"\n\
          export KUBECONFIG=\"$RUNNER_TEMP/kubeconfig\"\n\
-         kubectl apply --recursive --filename \"$LEANOS_OUT_DIR/{KUBERNETES_DIR}\"\n"
+         kubectl apply --recursive --filename \"$LEANOS_OUT_DIR/{KUBERNETES_DIR}\"\n\
+         while read -r deployment; do\n\
+         \x20 kubectl rollout status \"deployment/$deployment\" --timeout=300s\n\
+         done <<< \"$LEANOS_DEPLOYMENTS\"\n"
     );
-    for s in &t.services {
-        apply.push_str(&format!("kubectl rollout status \"deployment/{}\" --timeout=300s\n", s.dns));
-    }
-    if let Some(f) = &t.frontend {
-        apply.push_str(&format!("kubectl rollout status \"deployment/{}\" --timeout=300s\n", f.dns));
-    }
     deploy_steps.push(
         Node::map()
             .with("name", "Apply the Kubernetes manifests")
-            .with("env", Node::map().with("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}"))
+            .with(
+                "env",
+                Node::map()
+                    .with("LEANOS_DEPLOYMENTS", deployments.as_str())
+                    .with("KUBECONFIG_DATA", "${{ secrets.KUBECONFIG }}"),
+            )
             .with("run", apply),
     );
     let deploy = Node::map()
