@@ -392,6 +392,9 @@ fn dash_is_a_usage_error_where_standard_input_is_not_supported() {
         &["keygen", "--out", "-"],
         &["init", "-"],
         &["threads", "check", "-"],
+        &["verify", "-"],
+        &["verify", "shop", "--key", "-"],
+        &["verify", "shop", "--cert", "-"],
     ];
     for args in cases {
         let o = run_within(args, &dir, 60);

@@ -15,15 +15,15 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The build output folder, or a project folder (its `build.output` is verified).
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::path_arg)]
     pub path: PathBuf,
     /// The certificate; by default `proofs/composed/system-proof.certificate` in the output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::path_arg)]
     pub cert: Option<PathBuf>,
     /// The trusted public key (SPKI PEM) the certificate must be signed with. Without it:
     /// `LEANOS_TRUSTED_KEY` (a PEM file or the PEM text), else `--key-fingerprint`. The
     /// project's own `[signing] public_key` is never trusted on its own.
-    #[arg(long, value_name = "PUB")]
+    #[arg(long, value_name = "PUB", value_parser = crate::cli::path_arg)]
     pub key: Option<PathBuf>,
     /// A pinned key fingerprint (`SHA256:<hex>`, as `keygen` prints it; also
     /// `LEANOS_TRUSTED_KEY_FINGERPRINT`): the project's `[signing] public_key` is trusted only
@@ -35,11 +35,11 @@ pub struct Args {
     pub allow_test_key: bool,
     /// The verifier's policy (TOML; also `LEANOS_VERIFY_POLICY`); the certified policy can
     /// only tighten it. Without one the gate's defaults apply.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::path_arg)]
     pub policy: Option<PathBuf>,
     /// The project (folder or spec file) whose spec on disk must be the certified one; by
     /// default the project the output folder lies in.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_parser = crate::cli::path_arg)]
     pub project: Option<PathBuf>,
 }
 
