@@ -638,3 +638,32 @@ fn states_declared_by_use_and_rename_refusals() {
     assert_eq!(edit["changes"][&u].as_array().expect("edits").len(), 4, "{edit}");
     assert_eq!(lsp.finish(), 0);
 }
+
+/// Hover shows the first lines of a declaration, and a file whose lines end in a lone CR has
+/// lines too: the declaration is cut after `HOVER_LINES` lines, with no CR left in the text.
+#[test]
+fn hover_splits_a_bare_cr_declaration_into_lines() {
+    let mut text = String::from("type Wide = {\r");
+    for i in 0..30 {
+        text.push_str(&format!("  f{i}: Int,\r"));
+    }
+    text.push_str("}\rfn first(w: Wide) -> Int = w.f0\r");
+    let dir = temp_dir("bare-cr-hover");
+    let file = dir.join("wide.adt");
+    std::fs::write(&file, &text).expect("write");
+    let u = uri(&file);
+    let mut lsp = Lsp::start(&["--no-full-check"]);
+    lsp.initialize(json!({}));
+    open(&mut lsp, &u, &text);
+    let diags = lsp.diagnostics_until(&u, |_| true);
+    assert!(diags.is_empty(), "the spec is clean: {diags:?}");
+    // `fn first` is on line 32 (the type's line, 30 fields, the closing brace before it).
+    let at = json!({"line": 32, "character": "fn first(w: ".len()});
+    let hover = lsp.call("textDocument/hover", json!({"textDocument": {"uri": u}, "position": at}));
+    let md = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(md.contains("type `Wide`"), "{md}");
+    assert!(!md.contains('\r'), "{md:?}");
+    assert!(md.contains("// …"), "the declaration is cut: {md}");
+    assert!(md.contains("  f22: Int,") && !md.contains("f23"), "24 lines shown: {md}");
+    assert_eq!(lsp.finish(), 0);
+}

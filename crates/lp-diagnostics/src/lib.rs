@@ -12,7 +12,7 @@ pub mod render;
 mod source;
 
 pub use codes::{Code, CodeInfo};
-pub use source::{FileId, LineCol, SourceDb, SourceFile, Span, count_line_ends, line_end, line_starts};
+pub use source::{FileId, LineCol, SourceDb, SourceFile, Span, count_line_ends, line_end, line_starts, lines};
 
 use serde::Serialize;
 

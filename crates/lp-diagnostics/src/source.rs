@@ -80,6 +80,25 @@ pub fn line_end(text: &str, start: usize, next: Option<usize>) -> usize {
     end
 }
 
+/// The lines of `text`, without their terminators (`\n`, `\r\n` or a lone `\r`), as
+/// [`str::lines`] would give them if it knew the lone `\r`.
+pub fn lines(text: &str) -> Vec<&str> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let starts = line_starts(text);
+    let mut out: Vec<&str> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| &text[start..line_end(text, start, starts.get(i + 1).copied())])
+        .collect();
+    // Like `str::lines`, a final line end does not start an empty last line.
+    if out.len() > 1 && out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
 /// One loaded file: its display name, its text and where its lines start.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
@@ -212,6 +231,14 @@ impl<'a> codespan_reporting::files::Files<'a> for SourceDb {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lines_end_at_every_line_end_like_str_lines() {
+        for text in ["a\nb\n", "a\r\nb", "a\rb\r", "", "x", "a\n\nb", "\n"] {
+            let expected: Vec<&str> = text.replace("\r\n", "\n").replace('\r', "\n").leak().lines().collect();
+            assert_eq!(super::lines(text), expected, "{text:?}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -65,7 +65,7 @@ pub fn hover(s: &Server, p: lsp::HoverParams) -> Result<Option<lsp::Hover>, ReqE
     }
     md.push_str("\n\n```leanos\n");
     let decl = src.get(def.span.range()).unwrap_or("");
-    let lines: Vec<&str> = decl.lines().collect();
+    let lines = lp_diagnostics::lines(decl);
     md.push_str(&lines[..lines.len().min(HOVER_LINES)].join("\n"));
     if lines.len() > HOVER_LINES {
         md.push_str("\n// …");
