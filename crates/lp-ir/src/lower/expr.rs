@@ -861,11 +861,8 @@ impl<'a> Lowerer<'a> {
         let mut values: Vec<Option<(Span, Expr)>> = vec![None; decls.len()];
         let mut ok = true;
         for f in fields {
-            let Some(i) = decls.iter().position(|(n, _)| *n == f.name.text) else {
+            let Some(i) = self.field_index(sc, decls, f, shown) else {
                 ok = false;
-                self.field_value(sc, f, None);
-                let message = format!("{shown} has no field `{}`", f.name.text);
-                self.unknown(codes::UNKNOWN_FIELD, &f.name, message, "field", decls.iter().map(|(n, _)| n.as_str()));
                 continue;
             };
             let declared = &decls[i].1;
@@ -928,6 +925,24 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The position of the field `f` names among `decls`; an unknown field is reported
+    /// (with a suggestion) and its value lowered for its own diagnostics.
+    fn field_index(
+        &mut self,
+        sc: &mut Scope<'a>,
+        decls: &[(String, Ty)],
+        f: &'a ast::FieldInit,
+        shown: &str,
+    ) -> Option<usize> {
+        let found = decls.iter().position(|(n, _)| *n == f.name.text);
+        if found.is_none() {
+            self.field_value(sc, f, None);
+            let message = format!("{shown} has no field `{}`", f.name.text);
+            self.unknown(codes::UNKNOWN_FIELD, &f.name, message, "field", decls.iter().map(|(n, _)| n.as_str()));
+        }
+        found
+    }
+
     fn field_given_twice(&mut self, name: &ast::Name, first: Span) {
         self.diags.push(
             Diagnostic::new(codes::DUPLICATE_MEMBER, format!("field `{}` is given more than once", name.text))
@@ -964,16 +979,13 @@ impl<'a> Lowerer<'a> {
             return Expr::error(span);
         };
         let decls: Vec<(String, Ty)> = defs.iter().map(|f| (f.name.clone(), f.ty.subst(&args))).collect();
-        let shown = self.show(sc, &base.ty);
+        let shown = format!("`{}`", self.show(sc, &base.ty));
         let mut out: Vec<RecordField> = Vec::with_capacity(fields.len());
         let mut seen: Vec<(u32, Span)> = Vec::new();
         let mut ok = true;
         for f in fields {
-            let Some(i) = decls.iter().position(|(n, _)| *n == f.name.text) else {
+            let Some(i) = self.field_index(sc, &decls, f, &shown) else {
                 ok = false;
-                self.field_value(sc, f, None);
-                let message = format!("`{shown}` has no field `{}`", f.name.text);
-                self.unknown(codes::UNKNOWN_FIELD, &f.name, message, "field", decls.iter().map(|(n, _)| n.as_str()));
                 continue;
             };
             let want = decls[i].1.clone();
