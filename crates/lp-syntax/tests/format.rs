@@ -16,6 +16,9 @@
 //!
 //! The number of random cases is proptest's default (256), scaled with `PROPTEST_CASES`.
 
+mod common;
+
+use common::strip_spans;
 use lp_diagnostics::{Diagnostic, FileId, Span};
 use lp_syntax::ast::*;
 use lp_syntax::format::format;
@@ -60,21 +63,6 @@ fn normalise(file: &SourceFileAst) -> String {
         }
     }
     strip_spans(&format!("{file:?}"))
-}
-
-/// Replaces every `Span { start: N, end: M }` of a `Debug` rendering by `Span`.
-fn strip_spans(debug: &str) -> String {
-    const OPEN: &str = "Span { start: ";
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug;
-    while let Some(i) = rest.find(OPEN) {
-        out.push_str(&rest[..i + 4]);
-        rest = &rest[i + OPEN.len()..];
-        let close = rest.find('}').expect("a span's closing brace");
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 fn errors(diags: &[Diagnostic]) -> Vec<String> {

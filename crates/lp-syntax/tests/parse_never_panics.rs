@@ -4,6 +4,9 @@
 //! or a lone `\r`: the three give the same tree and the same diagnostics on the same lines. The number of cases is 256 by
 //! default; set `PROPTEST_CASES` to run more.
 
+mod common;
+
+use common::strip_spans;
 use lp_diagnostics::{FileId, SourceFile};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -33,21 +36,6 @@ fn check(text: &str) {
     // Parsing is deterministic.
     let again = lp_syntax::parse(FileId(0), text);
     assert_eq!(again.value, parsed.value);
-}
-
-/// Replaces every `Span { start: N, end: M }` of a `Debug` rendering by `Span`.
-fn strip_spans(debug: &str) -> String {
-    const OPEN: &str = "Span { start: ";
-    let mut out = String::with_capacity(debug.len());
-    let mut rest = debug;
-    while let Some(i) = rest.find(OPEN) {
-        out.push_str(&rest[..i + 4]);
-        rest = &rest[i + OPEN.len()..];
-        let close = rest.find('}').expect("a span's closing brace");
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The tree without its spans, and each diagnostic's code and line.

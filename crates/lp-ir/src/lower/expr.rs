@@ -749,10 +749,11 @@ impl<'a> Lowerer<'a> {
                 } else {
                     format!("{what} is not a record")
                 };
-                self.kind_mismatch(name.span, format!("{what} has no fields to give"), "not a record type");
-                if let Some(d) = self.diags.last_mut() {
-                    *d = d.clone().with_note(note);
-                }
+                self.diags.push(
+                    Diagnostic::new(codes::KIND_MISMATCH, format!("{what} has no fields to give"))
+                        .at(self.file, name.span, "not a record type")
+                        .with_note(note),
+                );
                 Expr::error(span)
             }
             Some(DefId::Error(id)) => self.record_of(sc, span, name.span, Ty::ErrorType(id), fields),
