@@ -709,6 +709,25 @@ impl Canon<'_> {
                 }
                 self.out.push(')');
             }
+            ExprKind::Exists { entity, key } => {
+                let _ = write!(self.out, "(exists-key {}", entity.0);
+                self.exprs(key);
+                self.out.push(')');
+            }
+            ExprKind::Quantified { forall, entity, local, body, .. } => {
+                let _ = write!(self.out, "({} {} {} ", if *forall { "forall" } else { "exists" }, entity.0, local.0);
+                self.expr(body);
+                self.out.push(')');
+            }
+            ExprKind::Count { entity, local, filter, .. } => {
+                let _ = write!(self.out, "(count {} {}", entity.0, local.0);
+                if let Some(f) = filter {
+                    self.out.push(' ');
+                    self.expr(f);
+                }
+                self.out.push(')');
+            }
+            ExprKind::Fresh => self.out.push_str("(fresh)"),
             ExprKind::Error => self.out.push_str("(error)"),
         }
     }

@@ -144,6 +144,9 @@ fn reads_old(e: &ast::Expr, field: &str) -> bool {
         K::With { base, fields } => {
             reads_old(base, field) || fields.iter().filter_map(|f| f.value.as_ref()).any(|v| reads_old(v, field))
         }
+        K::Exists { key, .. } => key.iter().any(|k| reads_old(k, field)),
+        K::Quantified { body, .. } => reads_old(body, field),
+        K::Count { filter, .. } => filter.as_deref().is_some_and(|f| reads_old(f, field)),
         K::Int(_) | K::Str(_) | K::Bool(_) | K::Name(_) | K::Invalid => false,
     }
 }

@@ -170,6 +170,13 @@ impl Renamer<'_> {
                 self.expr(base);
                 fields.iter_mut().filter_map(|f| f.value.as_mut()).for_each(|v| self.expr(v));
             }
+            ast::ExprKind::Exists { key, .. } => key.iter_mut().for_each(|k| self.expr(k)),
+            ast::ExprKind::Quantified { body, .. } => self.expr(body),
+            ast::ExprKind::Count { filter, .. } => {
+                if let Some(f) = filter {
+                    self.expr(f);
+                }
+            }
             ast::ExprKind::Int(_) | ast::ExprKind::Str(_) | ast::ExprKind::Bool(_) | ast::ExprKind::Invalid => {}
         }
     }

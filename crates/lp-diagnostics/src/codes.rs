@@ -125,6 +125,15 @@ codes! {
     UNKNOWN_MACHINE = "LP1026", "unknown-machine", Error, "An operation fires an event of a machine that is not defined.";
     MISSING_FIELD = "LP1027", "missing-record-field", Error, "A record literal does not give every field of its record.";
     RECORD_TYPE_UNKNOWN = "LP1028", "record-type-unknown", Error, "A record literal `{ … }` stands where no record type is expected, so its type is unknown.";
+    // 1: behaviour: entities and operation bodies (LP1030–LP1049).
+    UNKNOWN_ENTITY = "LP1030", "unknown-entity", Error, "A name used as an entity (in a lookup, `exists`, a quantifier, `count`, `create` or `delete`) is not a declared `entity`.";
+    STORE_OUTSIDE_BEHAVIOUR = "LP1031", "store-outside-behaviour", Error, "`exists`, a quantifier over an entity, `count` or `fresh` stands outside an operation body, an operation's `ensures` or an `invariant`.";
+    INVALID_ENTITY_KEY = "LP1032", "invalid-entity-key", Error, "An entity's key names a field the entity does not have, names one twice, or has a field that cannot be a key.";
+    INVALID_FIRE = "LP1033", "invalid-fire", Error, "A `fire` names an instance that is not an entity with a lifecycle, or an event its machine does not have.";
+    INVALID_OPERATION_CALL = "LP1034", "invalid-operation-call", Error, "A body calls an operation that does not exist or belongs to a service its service does not depend on.";
+    FRESH_TYPE_UNKNOWN = "LP1035", "fresh-type-unknown", Error, "`fresh` stands where no key type (a `String` or `Int` type) is expected, so it cannot be drawn.";
+    FIRES_WITH_BODY = "LP1036", "fires-with-body", Error, "An operation with a body also has a `fires` clause; a body says what it fires with `fire`.";
+    NOT_AN_ENTITY_VALUE = "LP1037", "not-an-entity-value", Error, "`put` is given a value that is not of an entity's type.";
     // 2: ADT structure and totality (LP2001–LP2019).
     UNINHABITED_TYPE = "LP2001", "uninhabited-type", Error, "A type or error has no value: every value would need a value of `Void` or of another empty type.";
     NO_BASE_CASE = "LP2002", "no-base-case", Error, "A recursive type has no base case, so it has no finite value.";

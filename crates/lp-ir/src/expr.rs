@@ -1,6 +1,6 @@
 //! Typed expressions and patterns: every reference resolved, every node carrying its [`Ty`].
 
-use crate::spec::{FnId, TypeId, VarId};
+use crate::spec::{EntityId, FnId, TypeId, VarId};
 use crate::ty::Ty;
 use lp_diagnostics::Span;
 pub use lp_syntax::ast::{BinOp, UnOp};
@@ -94,8 +94,52 @@ pub enum ExprKind {
         scrutinee: Box<Expr>,
         arms: Vec<MatchArm>,
     },
+    /// `exists E[key]`: whether the store holds an instance of the entity with this key (one
+    /// expression per key field, in the key's order).
+    Exists {
+        entity: EntityId,
+        key: Vec<Expr>,
+    },
+    /// `forall x: E. body` (or `exists`): over every stored instance of the entity, bound to
+    /// the local `local` in `body`.
+    Quantified {
+        forall: bool,
+        entity: EntityId,
+        local: LocalId,
+        name: String,
+        body: Box<Expr>,
+    },
+    /// `count(x: E where filter)`: how many stored instances satisfy `filter` (all of them
+    /// without one).
+    Count {
+        entity: EntityId,
+        local: LocalId,
+        name: String,
+        filter: Option<Box<Expr>>,
+    },
+    /// `fresh`: a key value that no stored instance of any entity uses yet.
+    Fresh,
     /// An expression that could not be lowered; a diagnostic has been reported.
     Error,
+}
+
+impl ExprKind {
+    /// Whether this node reads the store (`exists`, a quantifier over an entity, `count`)
+    /// or draws a fresh key. Such expressions may only stand in operation bodies, `ensures`
+    /// of operations and invariants.
+    pub fn reads_store(&self) -> bool {
+        matches!(self, ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh)
+    }
+}
+
+impl Expr {
+    /// Whether this expression or one inside it reads the store (see
+    /// [`ExprKind::reads_store`]).
+    pub fn uses_store(&self) -> bool {
+        let mut found = false;
+        walk(self, &mut |e| found |= e.kind.reads_store());
+        found
+    }
 }
 
 /// A field given in a record literal or `with` update: the field's position in its record,
@@ -216,6 +260,9 @@ pub fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
             walk(scrutinee, f);
             arms.iter().for_each(|a| walk(&a.body, f));
         }
+        ExprKind::Exists { key, .. } => key.iter().for_each(|k| walk(k, f)),
+        ExprKind::Quantified { body, .. } => walk(body, f),
+        ExprKind::Count { filter: Some(x), .. } => walk(x, f),
         _ => {}
     }
 }

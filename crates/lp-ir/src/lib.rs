@@ -12,6 +12,7 @@
 //! Architecture invariant: this crate knows the AST and the diagnostics model, nothing about
 //! how checks run, solvers or generated code.
 
+pub mod body;
 pub mod expr;
 mod lower;
 mod print;

@@ -98,6 +98,33 @@ impl<'s> Printer<'s> {
             self.out.push('\n');
             self.machine(m);
         }
+        for e in &spec.entities {
+            self.out.push('\n');
+            let keys: Vec<&str> = match &spec.types[e.ty.index()].body {
+                crate::spec::TypeBody::Record(fields) => {
+                    e.key.iter().map(|&i| fields.get(i as usize).map_or("?", |f| f.name.as_str())).collect()
+                }
+                _ => Vec::new(),
+            };
+            let _ = write!(
+                self.out,
+                "entity {} key ({}) = type {}",
+                e.name,
+                keys.join(", "),
+                spec.types[e.ty.index()].name
+            );
+            if let Some(m) = e.lifecycle {
+                let _ = write!(self.out, " lifecycle {}", spec.machines[m.index()].name);
+            }
+            self.out.push('\n');
+        }
+        for inv in &spec.invariants {
+            self.out.push('\n');
+            self.docs(&inv.docs, "");
+            let _ = write!(self.out, "invariant {}: ", inv.name);
+            self.expr(&inv.expr, Cx::EMPTY, 0);
+            self.out.push('\n');
+        }
         for (i, _) in spec.services.iter().enumerate() {
             self.out.push('\n');
             self.service(i);
@@ -388,6 +415,17 @@ impl<'s> Printer<'s> {
                 let m = &spec.machines[f.machine.index()];
                 let _ = writeln!(self.out, "    fires {}.{}", m.name, m.events[f.event.index()].name);
             }
+            for e in &op.ensures {
+                self.out.push_str("    ensures ");
+                self.expr(e, cx, 0);
+                self.out.push('\n');
+            }
+            if let Some(body) = &op.body {
+                self.out.push_str("    = ");
+                let names = ExprNames { params: cx.params, vars: &[], qualify_variants: true };
+                crate::text::write_block(&mut self.out, spec, names, body, "    ");
+                self.out.push('\n');
+            }
         }
         for flow in &s.flows {
             self.docs(&flow.docs, "  ");
@@ -548,6 +586,36 @@ fn ast_expr(out: &mut String, e: &ast::Expr, min: u8) {
             ast_expr(out, base, POSTFIX);
             out.push_str(" with ");
             ast_fields(out, fields);
+        }
+        ast::ExprKind::Exists { entity, key } => {
+            let _ = write!(out, "exists {}[", entity.text);
+            for (i, k) in key.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                ast_expr(out, k, 0);
+            }
+            out.push(']');
+        }
+        ast::ExprKind::Quantified { forall, var, entity, body } => {
+            let open = min > 0;
+            if open {
+                out.push('(');
+            }
+            let kw = if *forall { "forall" } else { "exists" };
+            let _ = write!(out, "{kw} {}: {}. ", var.text, entity.text);
+            ast_expr(out, body, 0);
+            if open {
+                out.push(')');
+            }
+        }
+        ast::ExprKind::Count { var, entity, filter } => {
+            let _ = write!(out, "count({}: {}", var.text, entity.text);
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                ast_expr(out, f, 0);
+            }
+            out.push(')');
         }
         ast::ExprKind::Invalid => out.push_str("{error}"),
     }

@@ -47,6 +47,10 @@ ids! {
     VarId;
     /// An operation of one service: an index into [`Service::ops`].
     OpId;
+    /// An `entity`: an index into [`Spec::entities`].
+    EntityId;
+    /// A spec-level `invariant`: an index into [`Spec::invariants`].
+    InvariantId;
 }
 
 /// Something a top-level name can refer to. Types, errors, functions, machines and
@@ -73,6 +77,8 @@ pub enum ItemRef {
     Deploy(DeployId),
     Migration(MigrationId),
     Allow(AllowId),
+    Entity(EntityId),
+    Invariant(InvariantId),
 }
 
 /// An operation of a service.
@@ -113,6 +119,10 @@ pub struct Spec {
     pub deploys: Vec<Deploy>,
     pub migrations: Vec<Migration>,
     pub allows: Vec<Allow>,
+    /// Stored records with a key. Each entity's record is also a type in [`Spec::types`].
+    pub entities: Vec<Entity>,
+    /// Claims over the stored entities that every operation must keep.
+    pub invariants: Vec<Invariant>,
     /// Every item in declaration order.
     pub items: Vec<ItemRef>,
 }
@@ -344,6 +354,10 @@ pub struct Op {
     pub errors: Vec<OpError>,
     pub http: Option<HttpRoute>,
     pub fires: Option<Fires>,
+    /// Postconditions over the parameters, `result` and the store after the operation.
+    pub ensures: Vec<Expr>,
+    /// What the operation does; `None` for a pure interface (implemented by hand).
+    pub body: Option<crate::body::Block>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,6 +413,37 @@ pub struct FlowStep {
 pub enum Callable {
     Fn(FnId),
     Op(OpRef),
+}
+
+// ---------------------------------------------------------------- entities
+
+/// `entity NAME key FIELDS [lifecycle MACHINE] = { fields } [where EXPR]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub name_span: Span,
+    pub docs: Docs,
+    /// The entity's record type (its fields and refinements), in [`Spec::types`].
+    pub ty: TypeId,
+    /// The key: indices of fields of the record, in the order written. Two stored instances
+    /// never have the same key.
+    pub key: Vec<u32>,
+    pub key_span: Span,
+    /// The machine every instance follows, with its own state and variables.
+    pub lifecycle: Option<MachineId>,
+}
+
+/// `invariant NAME: EXPR`, a `Bool` over the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invariant {
+    pub name: String,
+    pub file: FileId,
+    pub span: Span,
+    pub name_span: Span,
+    pub docs: Docs,
+    pub expr: Expr,
 }
 
 // ---------------------------------------------------------------- standards and deploy

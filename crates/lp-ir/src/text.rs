@@ -196,7 +196,187 @@ pub fn write_expr(out: &mut String, spec: &Spec, names: ExprNames<'_>, e: &Expr,
             }
             out.push_str(" }");
         }
+        ExprKind::Exists { entity, key } => {
+            out.push_str("exists ");
+            out.push_str(entity_name(spec, *entity));
+            out.push('[');
+            args(out, key);
+            out.push(']');
+        }
+        ExprKind::Quantified { forall, entity, name, body, .. } => {
+            let open = min > 0;
+            if open {
+                out.push('(');
+            }
+            let _ =
+                write!(out, "{} {name}: {}. ", if *forall { "forall" } else { "exists" }, entity_name(spec, *entity));
+            write_expr(out, spec, names, body, 0);
+            if open {
+                out.push(')');
+            }
+        }
+        ExprKind::Count { entity, name, filter, .. } => {
+            let _ = write!(out, "count({name}: {}", entity_name(spec, *entity));
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                write_expr(out, spec, names, f, 0);
+            }
+            out.push(')');
+        }
+        ExprKind::Fresh => out.push_str("fresh"),
         ExprKind::Error => out.push_str("{error}"),
+    }
+}
+
+fn entity_name(spec: &Spec, id: crate::spec::EntityId) -> &str {
+    spec.entities.get(id.index()).map_or("?", |e| e.name.as_str())
+}
+
+fn error_name(spec: &Spec, id: crate::spec::ErrorId) -> &str {
+    spec.errors.get(id.index()).map_or("?", |e| e.name.as_str())
+}
+
+/// Writes an operation body, its statements one per line at `indent` plus two spaces.
+pub fn write_block(out: &mut String, spec: &Spec, names: ExprNames<'_>, b: &crate::body::Block, indent: &str) {
+    use crate::body::StmtKind;
+    if b.stmts.is_empty() && b.result.is_none() {
+        out.push_str("{}");
+        return;
+    }
+    let inner = format!("{indent}  ");
+    out.push_str("{\n");
+    for st in &b.stmts {
+        out.push_str(&inner);
+        match &st.kind {
+            StmtKind::Let { name, value, .. } => {
+                let _ = write!(out, "let {name} = ");
+                write_term(out, spec, names, value, &inner);
+            }
+            StmtKind::Require { cond, otherwise } => {
+                out.push_str("require ");
+                write_expr(out, spec, names, cond, 0);
+                out.push_str(" else ");
+                write_raise(out, spec, names, otherwise);
+            }
+            StmtKind::Put { value, .. } => {
+                out.push_str("put ");
+                write_expr(out, spec, names, value, 0);
+            }
+            StmtKind::Delete { entity, key } => {
+                let _ = write!(out, "delete {}[", entity_name(spec, *entity));
+                for (i, k) in key.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write_expr(out, spec, names, k, 0);
+                }
+                out.push(']');
+            }
+            StmtKind::Fire { machine, target, event, otherwise, .. } => {
+                out.push_str("fire ");
+                write_expr(out, spec, names, target, POSTFIX);
+                let ev = spec.machines.get(machine.index()).and_then(|m| m.events.get(event.index()));
+                let _ = write!(out, ".{}", ev.map_or("?", |e| e.name.as_str()));
+                if let Some(r) = otherwise {
+                    out.push_str(" else ");
+                    write_raise(out, spec, names, r);
+                }
+            }
+            StmtKind::Term(t) => write_term(out, spec, names, t, &inner),
+        }
+        out.push('\n');
+    }
+    if let Some(t) = &b.result {
+        out.push_str(&inner);
+        write_term(out, spec, names, t, &inner);
+        out.push('\n');
+    }
+    out.push_str(indent);
+    out.push('}');
+}
+
+fn write_term(out: &mut String, spec: &Spec, names: ExprNames<'_>, t: &crate::body::Term, indent: &str) {
+    use crate::body::TermKind;
+    let keys = |out: &mut String, key: &[Expr]| {
+        for (i, k) in key.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_expr(out, spec, names, k, 0);
+        }
+    };
+    match &t.kind {
+        TermKind::Expr(e) => write_expr(out, spec, names, e, 0),
+        TermKind::Lookup { entity, key, otherwise } => {
+            let _ = write!(out, "{}[", entity_name(spec, *entity));
+            keys(out, key);
+            out.push_str("] else ");
+            write_raise(out, spec, names, otherwise);
+        }
+        TermKind::Create { entity, value, otherwise } => {
+            let _ = write!(out, "create {}", entity_name(spec, *entity));
+            match &value.kind {
+                ExprKind::Record { fields } => write_fields(out, spec, names, fields),
+                _ => {
+                    out.push(' ');
+                    write_expr(out, spec, names, value, 0);
+                }
+            }
+            if let Some(r) = otherwise {
+                out.push_str(" else ");
+                write_raise(out, spec, names, r);
+            }
+        }
+        TermKind::CallOp { op, args, otherwise } => {
+            let service = spec.services.get(op.service.index());
+            let _ = write!(
+                out,
+                "{}.{}(",
+                service.map_or("?", |s| s.name.as_str()),
+                service.and_then(|s| s.ops.get(op.op.index())).map_or("?", |o| o.name.as_str())
+            );
+            keys(out, args);
+            out.push(')');
+            if let Some(r) = otherwise {
+                out.push_str(" else ");
+                write_raise(out, spec, names, r);
+            }
+        }
+        TermKind::If { cond, then, otherwise } => {
+            out.push_str("if ");
+            write_expr(out, spec, names, cond, 0);
+            out.push(' ');
+            write_block(out, spec, names, then, indent);
+            out.push_str(" else ");
+            write_term(out, spec, names, otherwise, indent);
+        }
+        TermKind::Match { scrutinee, arms } => {
+            out.push_str("match ");
+            write_expr(out, spec, names, scrutinee, 0);
+            out.push_str(" {\n");
+            let inner = format!("{indent}  ");
+            for arm in arms {
+                out.push_str(&inner);
+                write_pattern(out, spec, names, &arm.pattern);
+                out.push_str(" => ");
+                write_term(out, spec, names, &arm.body, &inner);
+                out.push_str(",\n");
+            }
+            out.push_str(indent);
+            out.push('}');
+        }
+        TermKind::Fail(r) => {
+            out.push_str("fail ");
+            write_raise(out, spec, names, r);
+        }
+        TermKind::Block(b) => write_block(out, spec, names, b, indent),
+    }
+}
+
+fn write_raise(out: &mut String, spec: &Spec, names: ExprNames<'_>, r: &crate::body::Raise) {
+    out.push_str(error_name(spec, r.error));
+    if !r.fields.is_empty() {
+        write_fields(out, spec, names, &r.fields);
     }
 }
 

@@ -319,6 +319,8 @@ fn symbol_kind(k: SymKind) -> lsp::SymbolKind {
         SymKind::Var => lsp::SymbolKind::VARIABLE,
         SymKind::Service => lsp::SymbolKind::MODULE,
         SymKind::Op => lsp::SymbolKind::METHOD,
+        SymKind::Entity => lsp::SymbolKind::STRUCT,
+        SymKind::Invariant => lsp::SymbolKind::PROPERTY,
     }
 }
 
@@ -452,6 +454,8 @@ fn completion_kind(k: SymKind) -> lsp::CompletionItemKind {
         SymKind::Var => lsp::CompletionItemKind::VARIABLE,
         SymKind::Service => lsp::CompletionItemKind::MODULE,
         SymKind::Op => lsp::CompletionItemKind::METHOD,
+        SymKind::Entity => lsp::CompletionItemKind::STRUCT,
+        SymKind::Invariant => lsp::CompletionItemKind::PROPERTY,
     }
 }
 

@@ -32,6 +32,8 @@ pub enum SymKind {
     Service,
     Op,
     Flow,
+    Entity,
+    Invariant,
 }
 
 impl SymKind {
@@ -47,6 +49,8 @@ impl SymKind {
             SymKind::Service => "service",
             SymKind::Op => "op",
             SymKind::Flow => "flow",
+            SymKind::Entity => "entity",
+            SymKind::Invariant => "invariant",
         }
     }
 }
@@ -257,7 +261,106 @@ impl<'a> Collector<'a> {
                     self.use_(GLOBAL, first);
                 }
             }
+            ItemKind::Entity(e) => {
+                self.def(Scope::Global, &e.name, SymKind::Entity, item.span, None, &item.docs);
+                self.record(GLOBAL, &e.record);
+                if let Some(m) = &e.lifecycle {
+                    self.use_(GLOBAL, m);
+                }
+                if let Some(r) = &e.refinement {
+                    self.expr(GLOBAL, r);
+                }
+            }
+            ItemKind::Invariant(i) => {
+                self.def(Scope::Global, &i.name, SymKind::Invariant, item.span, None, &item.docs);
+                self.expr(GLOBAL, &i.expr);
+            }
             ItemKind::Standards(_) | ItemKind::Invalid => {}
+        }
+    }
+
+    /// The names an operation body uses: entities, errors, functions, services and their
+    /// operations, variants.
+    fn block(&mut self, scope: usize, b: &'a ast::Block) {
+        for st in &b.stmts {
+            match &st.kind {
+                ast::StmtKind::Let { ty, value, .. } => {
+                    if let Some(t) = ty {
+                        self.ty(t);
+                    }
+                    self.term(scope, value);
+                }
+                ast::StmtKind::Require { cond, otherwise } => {
+                    self.expr(scope, cond);
+                    self.raise(scope, otherwise);
+                }
+                ast::StmtKind::Put(e) => self.expr(scope, e),
+                ast::StmtKind::Delete { entity, key } => {
+                    self.use_(GLOBAL, entity);
+                    key.iter().for_each(|k| self.expr(scope, k));
+                }
+                ast::StmtKind::Fire { target, otherwise, .. } => {
+                    self.expr(scope, target);
+                    if let Some(r) = otherwise {
+                        self.raise(scope, r);
+                    }
+                }
+                ast::StmtKind::Term(t) => self.term(scope, t),
+                ast::StmtKind::Invalid => {}
+            }
+        }
+        if let Some(t) = &b.result {
+            self.term(scope, t);
+        }
+    }
+
+    fn term(&mut self, scope: usize, t: &'a ast::Term) {
+        match &t.kind {
+            ast::TermKind::Expr(e) => self.expr(scope, e),
+            ast::TermKind::Lookup { entity, key, otherwise } => {
+                self.use_(GLOBAL, entity);
+                key.iter().for_each(|k| self.expr(scope, k));
+                self.raise(scope, otherwise);
+            }
+            ast::TermKind::Create { entity, fields, otherwise } => {
+                self.use_(GLOBAL, entity);
+                self.field_inits(scope, fields);
+                if let Some(r) = otherwise {
+                    self.raise(scope, r);
+                }
+            }
+            ast::TermKind::CallOp { service, op, args, otherwise } => {
+                self.use_(GLOBAL, service);
+                let callee = self.scope(Scope::Service(service.text.clone()));
+                self.use_(callee, op);
+                args.iter().for_each(|a| self.expr(scope, a));
+                if let Some(r) = otherwise {
+                    self.raise(scope, r);
+                }
+            }
+            ast::TermKind::If { cond, then, otherwise } => {
+                self.expr(scope, cond);
+                self.block(scope, then);
+                if let Some(o) = otherwise {
+                    self.term(scope, o);
+                }
+            }
+            ast::TermKind::Match { scrutinee, arms } => {
+                self.expr(scope, scrutinee);
+                for arm in arms {
+                    self.pattern(&arm.pattern);
+                    self.term(scope, &arm.body);
+                }
+            }
+            ast::TermKind::Fail(r) => self.raise(scope, r),
+            ast::TermKind::Block(b) => self.block(scope, b),
+        }
+    }
+
+    fn raise(&mut self, scope: usize, r: &'a ast::Raise) {
+        self.use_(GLOBAL, &r.error);
+        if let Some(fields) = &r.fields {
+            self.field_inits(scope, fields);
         }
     }
 
@@ -328,6 +431,12 @@ impl<'a> Collector<'a> {
                     if let Some((machine, _event)) = &op.fires {
                         self.use_(GLOBAL, machine);
                     }
+                    for c in &op.ensures {
+                        self.expr(s, &c.expr);
+                    }
+                    if let Some(b) = &op.body {
+                        self.block(s, b);
+                    }
                 }
                 ServiceMemberKind::Flow(f) => {
                     self.def(sc.clone(), &f.name, SymKind::Flow, member.span, container, &member.docs);
@@ -394,6 +503,20 @@ impl<'a> Collector<'a> {
             ast::ExprKind::With { base, fields } => {
                 self.expr(scope, base);
                 self.field_inits(scope, fields);
+            }
+            ast::ExprKind::Exists { entity, key } => {
+                self.use_(GLOBAL, entity);
+                key.iter().for_each(|k| self.expr(scope, k));
+            }
+            ast::ExprKind::Quantified { entity, body, .. } => {
+                self.use_(GLOBAL, entity);
+                self.expr(scope, body);
+            }
+            ast::ExprKind::Count { entity, filter, .. } => {
+                self.use_(GLOBAL, entity);
+                if let Some(f) = filter {
+                    self.expr(scope, f);
+                }
             }
             ast::ExprKind::Int(_) | ast::ExprKind::Str(_) | ast::ExprKind::Bool(_) | ast::ExprKind::Invalid => {}
         }

@@ -98,6 +98,9 @@ impl Env {
             ExprKind::Result => return Err(EvalError::Unsupported("`result` in a refinement".into())),
             ExprKind::Var(_) => return Err(EvalError::Unsupported("a machine variable in a refinement".into())),
             ExprKind::Error => return Err(EvalError::Unsupported("an erroneous expression".into())),
+            ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {
+                return Err(EvalError::Unsupported("a store expression".into()));
+            }
             ExprKind::Param(i) => fr
                 .params
                 .get(*i as usize)

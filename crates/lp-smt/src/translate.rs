@@ -762,6 +762,9 @@ impl<'s> Tx<'s> {
                 Ok(result)
             }
             ExprKind::Error => unsupported("an expression with an error"),
+            ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {
+                unsupported("a store expression")
+            }
         }
     }
 

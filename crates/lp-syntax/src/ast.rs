@@ -66,6 +66,8 @@ pub enum ItemKind {
     Deploy(DeployDecl),
     Migrate(MigrateDecl),
     Allow(AllowDecl),
+    Entity(EntityDecl),
+    Invariant(InvariantDecl),
     /// Text the parser could not read; a diagnostic has been reported for it.
     Invalid,
 }
@@ -323,6 +325,24 @@ pub enum ExprKind {
         base: Box<Expr>,
         fields: Vec<FieldInit>,
     },
+    /// `exists Entity[k1, k2]`: whether the store holds an instance with this key.
+    Exists {
+        entity: Name,
+        key: Vec<Expr>,
+    },
+    /// `forall x: Entity. body` or `exists x: Entity. body`: over every stored instance.
+    Quantified {
+        forall: bool,
+        var: Name,
+        entity: Name,
+        body: Box<Expr>,
+    },
+    /// `count(x: Entity where filter)`: how many stored instances satisfy `filter`.
+    Count {
+        var: Name,
+        entity: Name,
+        filter: Option<Box<Expr>>,
+    },
     /// An expression the parser could not read; a diagnostic has been reported.
     Invalid,
 }
@@ -451,7 +471,7 @@ pub struct ServiceMember {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServiceMemberKind {
     Depends(Vec<Name>),
-    Op(Operation),
+    Op(Box<Operation>),
     Flow(Flow),
     /// A member the parser could not read; it resumed at the next member.
     Invalid,
@@ -466,6 +486,126 @@ pub struct Operation {
     pub http: Option<HttpBinding>,
     /// `fires Machine.event`.
     pub fires: Option<(Name, Name)>,
+    /// `ensures` clauses over the parameters, `result` and the store after the operation.
+    pub ensures: Vec<Contract>,
+    /// `= { ... }`: what the operation does. `None` for a pure interface.
+    pub body: Option<Block>,
+}
+
+// ---------------------------------------------------------------- behaviour
+
+/// `entity NAME key FIELDS [lifecycle MACHINE] = { fields } [where EXPR]`: a stored record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityDecl {
+    pub name: Name,
+    /// The key's fields, in the order written (`key id` or `key (tenant, sku)`).
+    pub key: Vec<Name>,
+    /// Whether the key was written in parentheses.
+    pub key_parens: bool,
+    pub lifecycle: Option<Name>,
+    pub record: RecordType,
+    pub refinement: Option<Expr>,
+}
+
+/// `invariant NAME: EXPR`: a claim over the stored entities that every operation keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvariantDecl {
+    pub name: Name,
+    pub expr: Expr,
+}
+
+/// `{ stmt... [term] }`: an operation body or a branch of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    /// The block's value; `None` is `Unit`.
+    pub result: Option<Box<Term>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StmtKind {
+    /// `let name [: Type] = term`.
+    Let { name: Name, ty: Option<TypeRef>, value: Term },
+    /// `require cond else Error { ... }`.
+    Require { cond: Expr, otherwise: Raise },
+    /// `put value`: stores an entity, replacing any with the same key.
+    Put(Expr),
+    /// `delete Entity[key]`: removes the instance with this key, if there is one.
+    Delete { entity: Name, key: Vec<Expr> },
+    /// `fire target.event [else Error { ... }]`.
+    Fire { target: Expr, event: Name, otherwise: Option<Raise> },
+    /// A term whose value is not used.
+    Term(Term),
+    /// A statement the parser could not read; a diagnostic has been reported.
+    Invalid,
+}
+
+/// A body expression: a pure expression, or one that reads or writes the store or fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub kind: TermKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermKind {
+    Expr(Expr),
+    /// `Entity[key] else Error { ... }`.
+    Lookup {
+        entity: Name,
+        key: Vec<Expr>,
+        otherwise: Raise,
+    },
+    /// `create Entity { fields } [else Error { ... }]`.
+    Create {
+        entity: Name,
+        fields: Vec<FieldInit>,
+        otherwise: Option<Raise>,
+    },
+    /// `Service.op(args) [else Error { ... }]`.
+    CallOp {
+        service: Name,
+        op: Name,
+        args: Vec<Expr>,
+        otherwise: Option<Raise>,
+    },
+    /// `if cond { ... } [else { ... } | else if ...]`.
+    If {
+        cond: Expr,
+        then: Block,
+        otherwise: Option<Box<Term>>,
+    },
+    /// `match scrutinee { Pattern => term, ... }`.
+    Match {
+        scrutinee: Expr,
+        arms: Vec<TermArm>,
+    },
+    /// `fail Error { ... }`.
+    Fail(Raise),
+    Block(Block),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermArm {
+    pub pattern: Pattern,
+    pub body: Term,
+    pub span: Span,
+}
+
+/// `Error { fields }` after `else` or `fail`: the error to answer. Without fields, the error
+/// has no payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raise {
+    pub error: Name,
+    pub fields: Option<Vec<FieldInit>>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

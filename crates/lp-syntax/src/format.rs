@@ -43,11 +43,12 @@
 //! the work stays linear in the size of the file.
 
 use crate::ast::{
-    AllowDecl, BinOp, Comment, ContractKind, DeployDecl, ErrorDecl, Expr, ExprKind, Field, FieldInit, FieldPattern,
-    FnDecl, HttpBinding, Item, ItemKind, MachineDecl, MachineMember, MachineMemberKind, MatchArm, MigrateDecl,
-    MigrationRule, Name, OpParam, Operation, Param, PathSegment, Pattern, PatternKind, RecordType, ServiceDecl,
-    ServiceMember, ServiceMemberKind, Setting, SettingValue, SettingValueKind, Settings, SourceFileAst, SumType,
-    Transition, TypeBody, TypeDecl, TypeParam, TypeRef, UnOp, Variance, Variant, VariantPatternPayload,
+    AllowDecl, BinOp, Block, Comment, ContractKind, DeployDecl, EntityDecl, ErrorDecl, Expr, ExprKind, Field,
+    FieldInit, FieldPattern, FnDecl, HttpBinding, InvariantDecl, Item, ItemKind, MachineDecl, MachineMember,
+    MachineMemberKind, MatchArm, MigrateDecl, MigrationRule, Name, OpParam, Operation, Param, PathSegment, Pattern,
+    PatternKind, Raise, RecordType, ServiceDecl, ServiceMember, ServiceMemberKind, Setting, SettingValue,
+    SettingValueKind, Settings, SourceFileAst, Stmt, StmtKind, SumType, Term, TermArm, TermKind, Transition, TypeBody,
+    TypeDecl, TypeParam, TypeRef, UnOp, Variance, Variant, VariantPatternPayload,
 };
 use lp_diagnostics::Span;
 
@@ -129,6 +130,18 @@ impl Member for FieldInit {
 }
 
 impl Member for MatchArm {
+    fn start(&self) -> u32 {
+        self.span.start
+    }
+}
+
+impl Member for Stmt {
+    fn start(&self) -> u32 {
+        self.span.start
+    }
+}
+
+impl Member for TermArm {
     fn start(&self) -> u32 {
         self.span.start
     }
@@ -594,8 +607,48 @@ impl<'a> Printer<'a> {
             ItemKind::Deploy(d) => self.deploy(d),
             ItemKind::Migrate(m) => self.migrate(m, close),
             ItemKind::Allow(a) => self.allow(a),
+            ItemKind::Entity(e) => self.entity(e),
+            ItemKind::Invariant(i) => self.invariant(i),
             ItemKind::Invalid => self.verbatim(item.span),
         }
+    }
+
+    fn entity(&mut self, e: &EntityDecl) {
+        self.w("entity ");
+        self.name(&e.name);
+        self.w(" key ");
+        let parens = e.key_parens || e.key.len() != 1;
+        if parens {
+            self.w("(");
+        }
+        self.names(&e.key, ", ");
+        if parens {
+            self.w(")");
+        }
+        if let Some(m) = &e.lifecycle {
+            self.w(" lifecycle ");
+            self.name(m);
+        }
+        self.w(" = ");
+        self.record(&e.record);
+        if let Some(r) = &e.refinement {
+            let same_line = self.try_flat(|p| {
+                p.w(" where ");
+                p.expr(r);
+            });
+            if !same_line {
+                self.begin(r.span.start, INDENT, Blank::Never, &[]);
+                self.w("where ");
+                self.expr(r);
+            }
+        }
+    }
+
+    fn invariant(&mut self, i: &InvariantDecl) {
+        self.w("invariant ");
+        self.name(&i.name);
+        self.w(": ");
+        self.expr(&i.expr);
     }
 
     fn type_decl(&mut self, t: &TypeDecl) {
@@ -946,9 +999,10 @@ impl<'a> Printer<'a> {
             p.w(".");
             p.name(event);
         };
+        let base = self.indent;
         self.w("op ");
         self.name(&op.name);
-        if self.try_flat(|p| {
+        let fitted = self.try_flat(|p| {
             p.params_flat(&op.params, &Self::op_param);
             head(p);
             if !op.errors.is_empty() {
@@ -963,9 +1017,39 @@ impl<'a> Printer<'a> {
                 p.w(" ");
                 fires(p, f);
             }
-        }) {
-            return;
+        });
+        if !fitted {
+            self.operation_broken(op);
         }
+        for c in &op.ensures {
+            self.begin(c.span.start, base + INDENT, Blank::Never, &[]);
+            self.w("ensures ");
+            self.expr(&c.expr);
+            self.bump(c.span.end);
+        }
+        if let Some(b) = &op.body {
+            self.w(" = ");
+            self.body(b, base);
+        }
+    }
+
+    /// The signature of an operation that does not fit on one line: the head, then one line
+    /// per clause.
+    fn operation_broken(&mut self, op: &Operation) {
+        let head = |p: &mut Self| {
+            p.w(" -> ");
+            p.type_ref(&op.result);
+        };
+        let errors = |p: &mut Self| {
+            p.w("! ");
+            p.names(&op.errors, " | ");
+        };
+        let fires = |p: &mut Self, (machine, event): &(Name, Name)| {
+            p.w("fires ");
+            p.name(machine);
+            p.w(".");
+            p.name(event);
+        };
         let clause = self.indent + INDENT;
         self.param_list(&op.params, op.result.span().start, Self::op_param, head);
         if let Some(first) = op.errors.first() {
@@ -980,6 +1064,170 @@ impl<'a> Printer<'a> {
             self.begin(f.0.span.start, clause, Blank::Never, &[]);
             fires(self, f);
         }
+    }
+
+    /// Prints a block: `{}` when empty, `{ value }` when it is only a pure value that fits,
+    /// otherwise one statement per line at `base` plus one level, and `}` at `base`.
+    fn body(&mut self, b: &Block, base: usize) {
+        let close = b.span.end.saturating_sub(1);
+        let simple = b.stmts.is_empty() && !self.has_comment_in(b.span.start, b.span.end);
+        if simple {
+            match b.result.as_deref() {
+                None => {
+                    self.w("{}");
+                    self.bump(b.span.end);
+                    return;
+                }
+                Some(Term { kind: TermKind::Expr(e), .. })
+                    if self.try_flat(|p| {
+                        p.w("{ ");
+                        p.expr(e);
+                        p.w(" }");
+                    }) =>
+                {
+                    self.bump(b.span.end);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        if self.flat {
+            self.failed = true;
+            return;
+        }
+        self.w("{");
+        self.bump(b.span.start.saturating_add(1));
+        let inner = base + INDENT;
+        for (i, st) in b.stmts.iter().enumerate() {
+            self.begin(st.span.start, inner, if i == 0 { Blank::NotFirst } else { Blank::Keep }, &[]);
+            self.stmt(st, inner);
+        }
+        if let Some(t) = &b.result {
+            self.begin(t.span.start, inner, if b.stmts.is_empty() { Blank::NotFirst } else { Blank::Keep }, &[]);
+            self.term(t, inner);
+        }
+        let empty = b.stmts.is_empty() && b.result.is_none();
+        self.close(close, inner, base, empty, "}");
+        self.bump(b.span.end);
+    }
+
+    fn stmt(&mut self, st: &Stmt, base: usize) {
+        match &st.kind {
+            StmtKind::Let { name, ty, value } => {
+                self.w("let ");
+                self.name(name);
+                if let Some(t) = ty {
+                    self.w(": ");
+                    self.type_ref(t);
+                }
+                self.w(" = ");
+                self.term(value, base);
+            }
+            StmtKind::Require { cond, otherwise } => {
+                self.w("require ");
+                self.expr(cond);
+                self.w(" else ");
+                self.raise(otherwise);
+            }
+            StmtKind::Put(e) => {
+                self.w("put ");
+                self.expr(e);
+            }
+            StmtKind::Delete { entity, key } => {
+                self.w("delete ");
+                self.name(entity);
+                self.w("[");
+                self.exprs(key);
+                self.w("]");
+            }
+            StmtKind::Fire { target, event, otherwise } => {
+                self.w("fire ");
+                let wrap = matches!(target.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. });
+                self.operand(target, wrap);
+                self.w(".");
+                self.name(event);
+                if let Some(r) = otherwise {
+                    self.w(" else ");
+                    self.raise(r);
+                }
+            }
+            StmtKind::Term(t) => self.term(t, base),
+            StmtKind::Invalid => self.verbatim(st.span),
+        }
+        self.bump(st.span.end);
+    }
+
+    fn term(&mut self, t: &Term, base: usize) {
+        match &t.kind {
+            TermKind::Expr(e) => self.expr(e),
+            TermKind::Lookup { entity, key, otherwise } => {
+                self.name(entity);
+                self.w("[");
+                self.exprs(key);
+                self.w("] else ");
+                self.raise(otherwise);
+            }
+            TermKind::Create { entity, fields, otherwise } => {
+                self.w("create ");
+                self.name(entity);
+                self.w(" ");
+                let close = otherwise.as_ref().map_or(t.span.end, |r| r.span.start);
+                self.field_inits(entity.span.end, close.saturating_sub(1), fields);
+                if let Some(r) = otherwise {
+                    self.w(" else ");
+                    self.raise(r);
+                }
+            }
+            TermKind::CallOp { service, op, args, otherwise } => {
+                self.name(service);
+                self.w(".");
+                self.name(op);
+                self.w("(");
+                self.exprs(args);
+                self.w(")");
+                if let Some(r) = otherwise {
+                    self.w(" else ");
+                    self.raise(r);
+                }
+            }
+            TermKind::If { cond, then, otherwise } => {
+                self.w("if ");
+                self.scrutinee(cond);
+                self.w(" ");
+                self.body(then, base);
+                if let Some(o) = otherwise {
+                    self.w(" else ");
+                    self.term(o, base);
+                }
+            }
+            TermKind::Match { scrutinee, arms } => {
+                self.w("match ");
+                self.scrutinee(scrutinee);
+                self.w(" ");
+                let close = t.span.end.saturating_sub(1);
+                self.block(scrutinee.span.end, close, arms, ",", |p, a| {
+                    p.pattern(&a.pattern);
+                    p.w(" => ");
+                    let indent = p.indent;
+                    p.term(&a.body, indent);
+                });
+            }
+            TermKind::Fail(r) => {
+                self.w("fail ");
+                self.raise(r);
+            }
+            TermKind::Block(b) => self.body(b, base),
+        }
+        self.bump(t.span.end);
+    }
+
+    fn raise(&mut self, r: &Raise) {
+        self.name(&r.error);
+        if let Some(fields) = &r.fields {
+            self.w(" ");
+            self.field_inits(r.error.span.end, r.span.end.saturating_sub(1), fields);
+        }
+        self.bump(r.span.end);
     }
 
     fn op_param(&mut self, p: &OpParam) {
@@ -1200,6 +1448,32 @@ impl<'a> Printer<'a> {
             ExprKind::Paren(inner) => {
                 self.w("(");
                 self.expr(inner);
+                self.w(")");
+            }
+            ExprKind::Exists { entity, key } => {
+                self.w("exists ");
+                self.name(entity);
+                self.w("[");
+                self.exprs(key);
+                self.w("]");
+            }
+            ExprKind::Quantified { forall, var, entity, body } => {
+                self.w(if *forall { "forall " } else { "exists " });
+                self.name(var);
+                self.w(": ");
+                self.name(entity);
+                self.w(". ");
+                self.expr(body);
+            }
+            ExprKind::Count { var, entity, filter } => {
+                self.w("count(");
+                self.name(var);
+                self.w(": ");
+                self.name(entity);
+                if let Some(f) = filter {
+                    self.w(" where ");
+                    self.expr(f);
+                }
                 self.w(")");
             }
             ExprKind::Invalid => self.verbatim(e.span),

@@ -422,10 +422,12 @@ fn service_decl() -> impl Strategy<Value = ItemKind> {
             errors,
             http,
             fires,
+            ensures: Vec::new(),
+            body: None,
         });
     let kind = prop_oneof![
         vec(lower_name(), 1..4).prop_map(ServiceMemberKind::Depends),
-        op.prop_map(ServiceMemberKind::Op),
+        op.prop_map(|op| ServiceMemberKind::Op(Box::new(op))),
         (lower_name(), vec(lower_name(), 1..4)).prop_map(|(name, steps)| ServiceMemberKind::Flow(Flow { name, steps })),
     ];
     let member = (docs(), kind).prop_map(|(docs, kind)| ServiceMember { docs, kind, span: sp() });

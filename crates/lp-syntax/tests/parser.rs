@@ -437,7 +437,9 @@ fn paths_split_into_segments_with_spans() {
     let file = clean(text);
     let ItemKind::Service(s) = &file.items[0].kind else { panic!() };
     let path = |i: usize| match &s.members[i].kind {
-        ServiceMemberKind::Op(Operation { http: Some(h), .. }) => h.path.clone(),
+        ServiceMemberKind::Op(op) if op.http.is_some() => {
+            op.http.as_ref().map(|h| h.path.clone()).unwrap_or_else(|| unreachable!())
+        }
         _ => panic!(),
     };
     let a = path(0);

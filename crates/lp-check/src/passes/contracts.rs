@@ -161,6 +161,9 @@ fn collect_sites<'e>(e: &'e Expr, path: &mut Vec<PathStep>, out: &mut Vec<Site<'
         | ExprKind::Var(_)
         | ExprKind::Local { .. }
         | ExprKind::Error => {}
+        // Store expressions stand only in operation bodies, `ensures` and invariants, which
+        // the behaviour pass checks.
+        ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {}
     }
 }
 

@@ -347,7 +347,13 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
             write_expr(out, spec, scope, scrutinee, counter);
             out.push(')');
         }
-        ExprKind::Error => out.push_str("None"),
+        // Store expressions stand only in operation bodies, `ensures` and invariants, never in
+        // the functions and refinements this module translates.
+        ExprKind::Error
+        | ExprKind::Exists { .. }
+        | ExprKind::Quantified { .. }
+        | ExprKind::Count { .. }
+        | ExprKind::Fresh => out.push_str("None"),
     }
 }
 

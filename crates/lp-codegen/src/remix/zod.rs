@@ -190,6 +190,10 @@ impl Printer<'_> {
                 self.unsupported.push("an erroneous expression".into());
                 "true".into()
             }
+            ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {
+                self.unsupported.push("a store expression".into());
+                "true".into()
+            }
         }
     }
 

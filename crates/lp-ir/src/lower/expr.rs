@@ -36,6 +36,10 @@ pub(super) struct Scope<'a> {
     pub(super) machine: Option<MachineId>,
     /// The `type` declaration whose parameters [`Ty::Param`] refers to.
     pub(super) type_decl: Option<TypeId>,
+    /// Whether expressions may read the store (operation bodies and `ensures`, invariants).
+    pub(super) store: bool,
+    /// Whether `fresh` may be drawn (operation bodies).
+    pub(super) fresh: bool,
     locals: Vec<(&'a str, LocalId, Ty)>,
     next_local: u32,
 }
@@ -48,9 +52,29 @@ impl<'a> Scope<'a> {
             params: Map::default(),
             machine: None,
             type_decl: None,
+            store: false,
+            fresh: false,
             locals: Vec::new(),
             next_local: 0,
         }
+    }
+
+    /// Binds `name` to a new local of type `ty`, visible until [`Scope::restore`].
+    pub(super) fn bind_local(&mut self, name: &'a str, ty: Ty) -> LocalId {
+        let local = LocalId(self.next_local);
+        self.next_local += 1;
+        self.locals.push((name, local, ty));
+        local
+    }
+
+    /// How many locals are bound, to restore later.
+    pub(super) fn mark(&self) -> usize {
+        self.locals.len()
+    }
+
+    /// Unbinds the locals bound since `mark`.
+    pub(super) fn restore(&mut self, mark: usize) {
+        self.locals.truncate(mark);
     }
 }
 
@@ -117,7 +141,7 @@ impl<'a> Lowerer<'a> {
         e
     }
 
-    fn type_mismatch(&mut self, span: Span, expected: String, found: String, label: &str) {
+    pub(super) fn type_mismatch(&mut self, span: Span, expected: String, found: String, label: &str) {
         self.diags.push(
             Diagnostic::new(codes::TYPE_MISMATCH, format!("expected {expected}, found {found}"))
                 .at(self.file, span, label),
@@ -125,7 +149,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Writes a type for a message.
-    fn show(&self, sc: &Scope<'a>, ty: &Ty) -> String {
+    pub(super) fn show(&self, sc: &Scope<'a>, ty: &Ty) -> String {
         let params: &[TypeParam] = match sc.type_decl {
             Some(d) => &self.spec.types[d.index()].params,
             None => &[],
@@ -185,6 +209,11 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Paren(inner) => self.infer(sc, inner, hint),
             ast::ExprKind::Record { name, fields } => self.lower_record(sc, span, name.as_ref(), fields, hint),
             ast::ExprKind::With { base, fields } => self.lower_with(sc, span, base, fields, hint),
+            ast::ExprKind::Exists { entity, key } => self.lower_exists(sc, span, entity, key),
+            ast::ExprKind::Quantified { forall, var, entity, body } => {
+                self.lower_quantified(sc, span, *forall, var, entity, body)
+            }
+            ast::ExprKind::Count { var, entity, filter } => self.lower_count(sc, span, var, entity, filter.as_deref()),
             ast::ExprKind::Invalid => Expr::error(span),
         }
     }
@@ -294,6 +323,9 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(value) = self.lookup_value(sc, text, span) {
             return value;
+        }
+        if text == "fresh" && !self.globals.contains_key("fresh") {
+            return self.lower_fresh(sc, span, hint);
         }
         match self.lookup_variant(text, hint) {
             VariantLookup::Found(ty, index) => return self.construct_variant(sc, name, ty, index, &[], hint),
@@ -691,7 +723,7 @@ impl<'a> Lowerer<'a> {
     // ------------------------------------------------------------ records
 
     /// `T { … }` or `{ … }`: a record, an error payload, or a variant with a record payload.
-    fn lower_record(
+    pub(super) fn lower_record(
         &mut self,
         sc: &mut Scope<'a>,
         span: Span,
@@ -1052,7 +1084,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn lower_pattern(
+    pub(super) fn lower_pattern(
         &mut self,
         sc: &mut Scope<'a>,
         p: &'a ast::Pattern,

@@ -10,6 +10,7 @@
 //! Every pass reports what it finds and carries on; a name that cannot be resolved becomes
 //! [`Ty::Error`] or is left out, so one mistake is reported once.
 
+mod behaviour;
 mod expr;
 mod hash;
 mod items;
@@ -19,8 +20,9 @@ mod settings;
 mod types;
 
 use crate::spec::{
-    Allow, DefId, DeployId, ErrorDef, ErrorId, FnDef, FnId, ItemRef, Machine, MachineId, Migration, MigrationRule,
-    OpId, OpRef, Service, ServiceId, Spec, SpecVersion, TypeBody, TypeDef, TypeId, TypeParam, VarId,
+    Allow, DefId, DeployId, Entity, EntityId, ErrorDef, ErrorId, FnDef, FnId, Invariant, InvariantId, ItemRef, Machine,
+    MachineId, Migration, MigrationRule, OpId, OpRef, Service, ServiceId, Spec, SpecVersion, TypeBody, TypeDef, TypeId,
+    TypeParam, VarId,
 };
 use crate::suggest::{did_you_mean, similar_help};
 use crate::ty::{Ty, builtin_arity};
@@ -66,7 +68,7 @@ pub(crate) struct Lowerer<'a> {
     /// Every operation name with the operations of that name, across services.
     ops_by_name: Map<&'a str, Vec<OpRef>>,
     header: Option<(FileId, &'a ast::SpecHeader)>,
-    type_asts: Vec<&'a ast::TypeDecl>,
+    type_asts: Vec<types::TypeAst<'a>>,
     error_asts: Vec<&'a ast::ErrorDecl>,
     fn_asts: Vec<&'a ast::FnDecl>,
     machine_asts: Vec<MachineAst<'a>>,
@@ -75,6 +77,8 @@ pub(crate) struct Lowerer<'a> {
     deploy_asts: Vec<(FileId, &'a ast::Item, &'a ast::DeployDecl)>,
     deploy_ids: Vec<Option<DeployId>>,
     migration_asts: Vec<&'a ast::MigrateDecl>,
+    entity_asts: Vec<&'a ast::EntityDecl>,
+    invariant_asts: Vec<&'a ast::InvariantDecl>,
     order: Vec<Pending>,
 }
 
@@ -97,6 +101,8 @@ impl<'a> Lowerer<'a> {
             deploy_asts: Vec::new(),
             deploy_ids: Vec::new(),
             migration_asts: Vec::new(),
+            entity_asts: Vec::new(),
+            invariant_asts: Vec::new(),
             order: Vec::new(),
         }
     }
@@ -122,6 +128,9 @@ impl<'a> Lowerer<'a> {
         for i in 0..self.spec.services.len() {
             self.lower_service_structure(ServiceId(i as u32));
         }
+        for i in 0..self.spec.entities.len() {
+            self.lower_entity_structure(EntityId(i as u32));
+        }
         self.break_alias_cycles();
 
         for i in 0..self.spec.types.len() {
@@ -139,6 +148,9 @@ impl<'a> Lowerer<'a> {
         let mut routes = Map::default();
         for i in 0..self.spec.services.len() {
             self.lower_service_refs(ServiceId(i as u32), &mut routes);
+        }
+        for i in 0..self.spec.invariants.len() {
+            self.lower_invariant(i);
         }
         self.lower_standards();
         self.lower_deploys();
@@ -294,9 +306,73 @@ impl<'a> Lowerer<'a> {
                     });
                     self.order.push(Pending::Item(ItemRef::Allow(id)));
                 }
+                ItemKind::Entity(decl) => self.collect_entity(file, item, decl),
+                ItemKind::Invariant(decl) => {
+                    let id = InvariantId(self.spec.invariants.len() as u32);
+                    if let Some(first) = self.spec.invariants.iter().find(|i| i.name == decl.name.text) {
+                        let (first_file, first_span) = (first.file, first.name_span);
+                        self.diags.push(
+                            Diagnostic::new(
+                                codes::DUPLICATE_DEFINITION,
+                                format!("invariant `{}` is defined more than once", decl.name.text),
+                            )
+                            .at(file, decl.name.span, "defined again here")
+                            .with_secondary(first_file, first_span, "first defined here"),
+                        );
+                    }
+                    self.spec.invariants.push(Invariant {
+                        name: decl.name.text.clone(),
+                        file,
+                        span: item.span,
+                        name_span: decl.name.span,
+                        docs: item.docs.clone(),
+                        expr: crate::expr::Expr {
+                            kind: crate::expr::ExprKind::Error,
+                            ty: Ty::Error,
+                            span: decl.expr.span,
+                        },
+                    });
+                    self.invariant_asts.push(decl);
+                    self.order.push(Pending::Item(ItemRef::Invariant(id)));
+                }
                 ItemKind::Invalid => {}
             }
         }
+    }
+
+    /// An entity is a record type (so it is used like any type) plus what makes it stored.
+    fn collect_entity(&mut self, file: FileId, item: &'a ast::Item, decl: &'a ast::EntityDecl) {
+        let ty = TypeId(self.spec.types.len() as u32);
+        self.spec.types.push(TypeDef {
+            name: decl.name.text.clone(),
+            file,
+            span: item.span,
+            name_span: decl.name.span,
+            docs: item.docs.clone(),
+            params: Vec::new(),
+            body: TypeBody::Record(Vec::new()),
+            refinement: None,
+        });
+        self.type_asts.push(types::TypeAst::Entity(decl));
+        let id = EntityId(self.spec.entities.len() as u32);
+        let key_span = match (decl.key.first(), decl.key.last()) {
+            (Some(a), Some(b)) => a.span.to(b.span),
+            _ => decl.name.span,
+        };
+        self.spec.entities.push(Entity {
+            name: decl.name.text.clone(),
+            file,
+            span: item.span,
+            name_span: decl.name.span,
+            docs: item.docs.clone(),
+            ty,
+            key: Vec::new(),
+            key_span,
+            lifecycle: None,
+        });
+        self.entity_asts.push(decl);
+        self.define(&decl.name, DefId::Type(ty));
+        self.order.push(Pending::Item(ItemRef::Entity(id)));
     }
 
     fn collect_type(&mut self, file: FileId, item: &'a ast::Item, decl: &'a ast::TypeDecl) {
@@ -317,7 +393,7 @@ impl<'a> Lowerer<'a> {
             body: TypeBody::Alias(Ty::Error),
             refinement: None,
         });
-        self.type_asts.push(decl);
+        self.type_asts.push(types::TypeAst::Decl(decl));
         if self.define(&decl.name, DefId::Type(id))
             && let ast::TypeBody::Sum(sum) = &decl.body
         {

@@ -141,6 +141,8 @@ impl<'a> Lowerer<'a> {
             errors,
             http: None,
             fires: None,
+            ensures: Vec::new(),
+            body: None,
         }
     }
 
@@ -157,6 +159,7 @@ impl<'a> Lowerer<'a> {
             if let Some((machine, event)) = &op.fires {
                 self.spec.services[s].ops[o].fires = self.lower_fires(machine, event);
             }
+            self.lower_op_behaviour(id, o, op);
         }
         let flows = self.service_asts[s].flows.clone();
         for (f, flow) in flows.into_iter().enumerate() {

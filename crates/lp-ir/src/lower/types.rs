@@ -160,9 +160,9 @@ impl<'a> Lowerer<'a> {
         let decl = self.type_asts[id.index()];
         self.file = self.spec.types[id.index()].file;
         let cx = TyCx { decl: Some(id), allow_machine: false };
-        let body = match &decl.body {
-            ast::TypeBody::Record(record) => TypeBody::Record(self.lower_fields(&record.fields, cx)),
-            ast::TypeBody::Sum(sum) => {
+        let body = match decl.body() {
+            TypeAstBody::Record(record) => TypeBody::Record(self.lower_fields(&record.fields, cx)),
+            TypeAstBody::Sum(sum) => {
                 self.report_duplicates(&sum.variants, |v| &v.name, "variant");
                 let mut variants = Vec::with_capacity(sum.variants.len());
                 for v in &sum.variants {
@@ -177,7 +177,7 @@ impl<'a> Lowerer<'a> {
                 }
                 TypeBody::Sum(variants)
             }
-            ast::TypeBody::Alias(t) => TypeBody::Alias(self.lower_ty(t, cx)),
+            TypeAstBody::Alias(t) => TypeBody::Alias(self.lower_ty(t, cx)),
         };
         self.spec.types[id.index()].body = body;
     }
@@ -250,8 +250,8 @@ impl<'a> Lowerer<'a> {
     pub(super) fn lower_type_refinements(&mut self, id: TypeId) {
         let decl = self.type_asts[id.index()];
         self.file = self.spec.types[id.index()].file;
-        match &decl.body {
-            ast::TypeBody::Record(record) => {
+        match decl.body() {
+            TypeAstBody::Record(record) => {
                 for (i, field) in record.fields.iter().enumerate() {
                     if let Some(refinement) = &field.refinement {
                         let ty = match &self.spec.types[id.index()].body {
@@ -265,7 +265,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            ast::TypeBody::Sum(sum) => {
+            TypeAstBody::Sum(sum) => {
                 for (v, variant) in sum.variants.iter().enumerate() {
                     let Some(payload) = &variant.payload else { continue };
                     for (i, field) in payload.fields.iter().enumerate() {
@@ -285,9 +285,9 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            ast::TypeBody::Alias(_) => {}
+            TypeAstBody::Alias(_) => {}
         }
-        if let Some(refinement) = &decl.refinement {
+        if let Some(refinement) = decl.refinement() {
             let def = &self.spec.types[id.index()];
             let self_ty = match &def.body {
                 TypeBody::Alias(t) => t.clone(),
@@ -336,6 +336,40 @@ impl<'a> Lowerer<'a> {
             let ty = self.spec.errors[id.index()].fields[i].ty.clone();
             let e = self.lower_refinement(refinement, ty, None);
             self.spec.errors[id.index()].fields[i].refinement = Some(e);
+        }
+    }
+}
+
+/// The syntax a type was declared with: a `type` declaration, or the record of an `entity`.
+#[derive(Clone, Copy)]
+pub(super) enum TypeAst<'a> {
+    Decl(&'a ast::TypeDecl),
+    Entity(&'a ast::EntityDecl),
+}
+
+/// The body of a [`TypeAst`].
+pub(super) enum TypeAstBody<'a> {
+    Record(&'a ast::RecordType),
+    Sum(&'a ast::SumType),
+    Alias(&'a ast::TypeRef),
+}
+
+impl<'a> TypeAst<'a> {
+    pub(super) fn body(self) -> TypeAstBody<'a> {
+        match self {
+            TypeAst::Decl(d) => match &d.body {
+                ast::TypeBody::Record(r) => TypeAstBody::Record(r),
+                ast::TypeBody::Sum(s) => TypeAstBody::Sum(s),
+                ast::TypeBody::Alias(t) => TypeAstBody::Alias(t),
+            },
+            TypeAst::Entity(e) => TypeAstBody::Record(&e.record),
+        }
+    }
+
+    pub(super) fn refinement(self) -> Option<&'a ast::Expr> {
+        match self {
+            TypeAst::Decl(d) => d.refinement.as_ref(),
+            TypeAst::Entity(e) => e.refinement.as_ref(),
         }
     }
 }

@@ -194,7 +194,7 @@ impl Parser<'_> {
 
     /// `field_inits = '{' [ field_init { ',' field_init } [ ',' ] ] '}'`: the fields of a
     /// record literal or an update, their end, and the height of the tallest value.
-    fn field_inits(&mut self) -> PResult<(Vec<FieldInit>, u32, usize)> {
+    pub(super) fn field_inits(&mut self) -> PResult<(Vec<FieldInit>, u32, usize)> {
         let depth = self.enter("expression")?;
         let outer = std::mem::replace(&mut self.no_record, false);
         let open = self.open_delim();
@@ -235,17 +235,78 @@ impl Parser<'_> {
                 leaf(ExprKind::Bool(self.text(t) == "true"), t.span())
             }
             "match" if starts_expr(self.peek().kind) => self.match_expr(),
+            "exists" | "forall" if self.peek().kind == Tok::Ident => self.store_expr(),
             _ if self.at_item_sync() => Err(self.expr_expected()),
             text => {
                 self.bump();
                 let name = Name { text: text.to_string(), span: t.span() };
                 match self.tok.kind {
+                    Tok::LParen if name.text == "count" => self.count_or_call(name),
                     Tok::LParen => self.call_expr(name),
                     Tok::LBrace if !self.no_record => self.record_expr(Some(name)),
                     _ => leaf(ExprKind::Name(name), t.span()),
                 }
             }
         }
+    }
+
+    /// `'exists' IDENT '[' exprs ']'`, or `( 'forall' | 'exists' ) IDENT ':' IDENT '.' expr`.
+    fn store_expr(&mut self) -> PResult<Sized> {
+        let kw = self.bump();
+        let forall = self.text(kw) == "forall";
+        let first = self.name("a name", "")?;
+        if !forall && self.at(Tok::LBracket) {
+            let depth = self.enter("expression")?;
+            let outer = std::mem::replace(&mut self.no_record, false);
+            let open = self.open_delim();
+            let mut height = 0;
+            let listed = self.list(open, Tok::RBracket, false, "a key value", |p| p.sized_expr(&mut height));
+            self.no_record = outer;
+            let (key, end) = listed?;
+            self.depth = depth;
+            let span = Span { start: kw.start, end };
+            let height = self.grow(height, span)?;
+            return Ok((Expr { kind: ExprKind::Exists { entity: first, key }, span }, height));
+        }
+        const HELP: &str = "a quantifier is written `forall x: Entity. condition`";
+        self.expect(Tok::Colon, "after the bound name", Some(HELP))?;
+        let entity = self.name("an entity name", "after `:`")?;
+        self.expect(Tok::Dot, "after the entity", Some(HELP))?;
+        let depth = self.enter("expression")?;
+        let (body, height) = self.binary(1)?;
+        self.depth = depth;
+        let span = Span { start: kw.start, end: body.span.end };
+        let height = self.grow(height, span)?;
+        Ok((Expr { kind: ExprKind::Quantified { forall, var: first, entity, body: Box::new(body) }, span }, height))
+    }
+
+    /// `count '(' IDENT ':' IDENT [ 'where' expr ] ')'`, or a call of a function named
+    /// `count`.
+    fn count_or_call(&mut self, callee: Name) -> PResult<Sized> {
+        let depth = self.enter("expression")?;
+        let outer = std::mem::replace(&mut self.no_record, false);
+        let open = self.open_delim();
+        if !(self.at(Tok::Ident) && self.peek().kind == Tok::Colon) {
+            return self.call_rest(callee, open, depth, outer);
+        }
+        let mut height = 0;
+        let body = self.count_body(&mut height);
+        self.no_record = outer;
+        let (var, entity, filter) = body?;
+        let end = self.close_delim(Tok::RParen, open, "`)` or `where`")?;
+        self.depth = depth;
+        let span = Span { start: callee.span.start, end };
+        let height = self.grow(height, span)?;
+        Ok((Expr { kind: ExprKind::Count { var, entity, filter }, span }, height))
+    }
+
+    /// `IDENT ':' IDENT [ 'where' expr ]` inside `count( … )`.
+    fn count_body(&mut self, height: &mut usize) -> PResult<(Name, Name, Option<Box<Expr>>)> {
+        let var = self.name("a name", "")?;
+        self.expect(Tok::Colon, "after the bound name", Some("write `count(x: Entity where condition)`"))?;
+        let entity = self.name("an entity name", "after `:`")?;
+        let filter = if self.eat_word("where") { Some(Box::new(self.sized_expr(height)?)) } else { None };
+        Ok((var, entity, filter))
     }
 
     /// `'(' expr ')'`.
@@ -290,6 +351,11 @@ impl Parser<'_> {
         let depth = self.enter("expression")?;
         let outer = std::mem::replace(&mut self.no_record, false);
         let open = self.open_delim();
+        self.call_rest(callee, open, depth, outer)
+    }
+
+    /// The arguments of a call after its `(`; restores `depth` and `no_record` after.
+    fn call_rest(&mut self, callee: Name, open: Span, depth: usize, outer: bool) -> PResult<Sized> {
         let mut height = 0;
         let listed = self.list(open, Tok::RParen, false, "an argument", |p| p.sized_expr(&mut height));
         self.no_record = outer;

@@ -275,7 +275,7 @@ impl<'a> Parser<'a> {
                     self.expect_word("on", "after `depends`", Some("dependencies are written `depends on a, b`"))?;
                     return Ok(ServiceMemberKind::Depends(self.name_list("a service name", "after `depends on`")?));
                 }
-                "op" => return self.operation().map(ServiceMemberKind::Op),
+                "op" => return self.operation().map(|op| ServiceMemberKind::Op(Box::new(op))),
                 "flow" => return self.flow().map(ServiceMemberKind::Flow),
                 _ => {}
             }
@@ -301,7 +301,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `operation = 'op' IDENT '(' op_params ')' '->' type_ref [ '!' IDENT { '|' IDENT } ]
-    /// [ http_binding ] [ 'fires' IDENT '.' IDENT ]`.
+    /// [ http_binding ] [ 'fires' IDENT '.' IDENT ] { 'ensures' expr } [ '=' block ]`.
     fn operation(&mut self) -> PResult<Operation> {
         const HELP: &str = "an operation is written `op name(x: Type) -> Result ! Error GET /path`";
         self.bump();
@@ -346,7 +346,25 @@ impl<'a> Parser<'a> {
         } else {
             None
         };
-        Ok(Operation { name, params, result, errors, http, fires })
+        let mut ensures = Vec::new();
+        while self.at_word("ensures") {
+            let kw = self.bump();
+            let expr = self.expr()?;
+            ensures.push(Contract { kind: ContractKind::Ensures, span: kw.span().to(expr.span), expr });
+        }
+        let body = if self.eat(Tok::Eq) {
+            if !self.at(Tok::LBrace) {
+                return Err(self.expected(
+                    "`{`",
+                    "after `=`",
+                    Some("an operation's body is a block: `= { require ... else E { ... } result }`"),
+                ));
+            }
+            Some(self.body_block()?)
+        } else {
+            None
+        };
+        Ok(Operation { name, params, result, errors, http, fires, ensures, body })
     }
 
     /// `op_param = [ 'body' ] IDENT ':' type_ref`.

@@ -12,6 +12,7 @@
 //! expressions also carry their tree height so that long operator chains cannot build a tree
 //! deeper than that either (later stages walk it recursively).
 
+mod behaviour;
 mod expr;
 mod items;
 mod raw;
@@ -680,7 +681,7 @@ impl<'a> Parser<'a> {
             return false;
         }
         let follow_ident = match self.text(self.tok) {
-            "type" | "error" | "fn" | "machine" | "service" | "deploy" | "allow" => None,
+            "type" | "error" | "fn" | "machine" | "service" | "deploy" | "allow" | "entity" | "invariant" => None,
             "standards" => Some(Tok::LBrace),
             "migrate" => Some(Tok::Ident),
             _ => return false,
@@ -786,6 +787,8 @@ impl<'a> Parser<'a> {
                 "deploy" => return self.deploy_decl().map(ItemKind::Deploy),
                 "migrate" => return self.migrate_decl().map(ItemKind::Migrate),
                 "allow" => return self.allow_decl().map(ItemKind::Allow),
+                "entity" => return self.entity_decl().map(ItemKind::Entity),
+                "invariant" => return self.invariant_decl().map(ItemKind::Invariant),
                 _ => {}
             }
         }

@@ -139,6 +139,9 @@ fn go(e: &Expr, vars: &[i64], locals: &mut Vec<(LocalId, i64)>) -> Result<i64, E
             Err(EvalError::Unsupported("a name that machines do not bind".to_string()))
         }
         ExprKind::Error => Err(EvalError::Unsupported("an erroneous expression".to_string())),
+        ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {
+            Err(EvalError::Unsupported("a store expression".to_string()))
+        }
     }
 }
 
