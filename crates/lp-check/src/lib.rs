@@ -48,13 +48,16 @@ pub fn obligations_with(spec: &Spec, opts: &PassOptions) -> Vec<Obligation> {
     out.extend(passes::functor::obligations(spec));
     out.extend(passes::composition::obligations(spec));
     out.extend(passes::machines::obligations_with(spec, opts.machine_depth, opts.completeness));
+    out.extend(passes::behaviour::obligations(spec));
     out
 }
 
 /// Advice that is not a claim about the spec, so not an obligation: hints such as types that
 /// are structurally isomorphic to an earlier one (LP2005). Deterministic, in declaration order.
 pub fn hints(spec: &Spec) -> Vec<Diagnostic> {
-    passes::adt::isomorphism_hints(spec)
+    let mut out = passes::adt::isomorphism_hints(spec);
+    out.extend(passes::behaviour::dead_errors(spec));
+    out
 }
 
 /// The diagnostic for an obligation whose verdict does not pass, or `None` when it passes.

@@ -28,6 +28,8 @@ pub enum Pass {
     Machines,
     /// Version compatibility.
     Versions,
+    /// Operation bodies: errors, HTTP method semantics, `fire` and `create`.
+    Behaviour,
 }
 
 impl Pass {
@@ -40,6 +42,7 @@ impl Pass {
             Pass::Composition => "composition",
             Pass::Machines => "machines",
             Pass::Versions => "versions",
+            Pass::Behaviour => "behaviour",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The corpus cases and documentation examples of the ADT, totality and composition codes
+//! The corpus cases and documentation examples of the ADT, totality, behaviour and composition codes
 //! report what they claim: each `diagnostics/LPnnnn_*.adt` case and each doc's ```adt example
 //! triggers its code, and each `passes/*.adt` case fails exactly the obligations its
 //! `// expects:` line lists, in order.
@@ -7,7 +7,10 @@ use lp_check::{Goal, Verdict};
 use lp_diagnostics::{Diagnostic, FileId};
 use std::path::{Path, PathBuf};
 
-const CODES: &[&str] = &["LP2001", "LP2002", "LP2003", "LP2004", "LP2005", "LP6001", "LP6002", "LP6003"];
+const CODES: &[&str] = &[
+    "LP2001", "LP2002", "LP2003", "LP2004", "LP2005", "LP3020", "LP3021", "LP3022", "LP3023", "LP3024", "LP6001",
+    "LP6002", "LP6003",
+];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -155,6 +155,12 @@ codes! {
     VACUOUS_PRECONDITION = "LP3004", "vacuous-precondition", Error, "No arguments satisfy a function's `requires` clauses, so it can never be called.";
     POSSIBLE_DIVISION_BY_ZERO = "LP3005", "possible-division-by-zero", Error, "The divisor of a `/` or `%` can be zero.";
     RECORD_REFINEMENT_FAILS = "LP3010", "record-refinement-fails", Error, "A record literal or `with` update in a function can build a value that its type's refinements reject.";
+    // 3: behaviour of operation bodies (LP3020–LP3039).
+    UNDECLARED_ERROR_RAISED = "LP3020", "undeclared-error-raised", Error, "An operation's body can answer an error the operation does not declare.";
+    DEAD_DECLARED_ERROR = "LP3021", "dead-declared-error", Warning, "An operation declares an error that no path of its body raises.";
+    GET_WRITES = "LP3022", "get-writes", Error, "A `GET` operation's body writes the store (`put`, `delete`, `create`, `fire`, or a call of an operation that does).";
+    FIRE_NOT_ENABLED = "LP3023", "fire-not-enabled", Error, "A `fire` without `else` can meet its instance in a state where the event is not enabled.";
+    CREATE_KEY_TAKEN = "LP3024", "create-key-taken", Error, "A `create` without `else` can meet a store that already holds an instance with its key.";
     // 4: state machines (LP4001–LP4019).
     UNREACHABLE_STATE = "LP4001", "unreachable-state", Error, "A state of a machine cannot be reached from its initial state.";
     DEADLOCK = "LP4002", "deadlock", Error, "A machine can reach a non-final state in which no transition is enabled.";

@@ -1,6 +1,7 @@
 //! The verification passes, one module per pass.
 
 pub mod adt;
+pub mod behaviour;
 pub mod composition;
 pub mod contracts;
 pub mod functor;
