@@ -319,3 +319,40 @@ fn external_functions_come_from_the_environment_and_their_contracts_are_monitore
     let out = run_op(&spec, withdraw, vec![s("a"), int(3)], &mut store, &mut env_with_fee(None));
     assert_eq!(out, Outcome::Ok(rec(&[("id", s("a")), ("balance", int(6))])));
 }
+
+const CHECKS: &str = r#"
+entity N key id = { id: String, d: Int }
+
+error Missing = 404 { id: String }
+
+service checks {
+  op forget(id: String) -> Unit DELETE /n/{id} ensures !exists N[id] = {}
+  op ratio(id: String) -> Int ! Missing GET /n/{id}/ratio = {
+    let n = N[id] else Missing { id }
+    100 / n.d
+  }
+}
+"#;
+
+#[test]
+fn a_broken_ensures_is_a_fault() {
+    let spec = lower(CHECKS);
+    let mut store = Store::new();
+    assert_eq!(call(&spec, &mut store, "checks", "forget", vec![s("a")]), Outcome::Ok(Value::Unit));
+    store.put(&spec, entity(&spec, "N"), rec(&[("id", s("a")), ("d", int(0))])).expect("put");
+    let out = call(&spec, &mut store, "checks", "forget", vec![s("a")]);
+    assert_eq!(out.fault_kind(), Some(FaultKind::ContractViolated), "{out:?}");
+}
+
+#[test]
+fn an_expression_without_value_is_an_undefined_fault() {
+    let spec = lower(CHECKS);
+    let mut store = Store::new();
+    let n = entity(&spec, "N");
+    store.put(&spec, n, rec(&[("id", s("a")), ("d", int(0))])).expect("put");
+    store.put(&spec, n, rec(&[("id", s("b")), ("d", int(-3))])).expect("put");
+    let out = call(&spec, &mut store, "checks", "ratio", vec![s("a")]);
+    assert_eq!(out.fault_kind(), Some(FaultKind::Undefined), "{out:?}");
+    // Division is Euclidean, as in the checker.
+    assert_eq!(call(&spec, &mut store, "checks", "ratio", vec![s("b")]), Outcome::Ok(int(-33)));
+}
