@@ -8,7 +8,7 @@
 //! refinement. On anything but `Ok` the store is left exactly as it was.
 //!
 //! - [`store`]: the store (records by key, the lifecycle state of each instance);
-//! - [`env`]: the implementations of external functions;
+//! - [`env`](mod@env): the implementations of external functions;
 //! - [`run`]: statements and terms, `fire`, `fresh` keys, calls of other operations;
 //! - [`invariants`]: which spec invariants a store breaks, with the instances that break them;
 //! - [`json`]: values and stores as JSON, in the wire format of the generated services.
