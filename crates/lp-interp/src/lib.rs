@@ -33,3 +33,12 @@ pub use lp_props::Value;
 pub use outcome::{Fault, FaultKind, Outcome};
 pub use run::{MAX_CALL_DEPTH, MAX_FRESH_CANDIDATES, run_op};
 pub use store::{Instance, Lifecycle, Store, key_of};
+
+use lp_ir::{OpId, OpRef, ServiceId, Spec};
+
+/// The operation `op` of the service `service`, by name.
+pub fn op_ref(spec: &Spec, service: &str, op: &str) -> Option<OpRef> {
+    let s = spec.services.iter().position(|s| s.name == service)?;
+    let o = spec.services[s].ops.iter().position(|o| o.name == op)?;
+    Some(OpRef { service: ServiceId(s as u32), op: OpId(o as u32) })
+}

@@ -5,7 +5,7 @@
 
 use lp_diagnostics::FileId;
 use lp_interp::{Env, Outcome, Store, Value, run_op};
-use lp_ir::{EntityId, ErrorId, OpId, OpRef, ServiceId, Spec};
+use lp_ir::{EntityId, ErrorId, OpRef, Spec};
 use std::path::PathBuf;
 
 /// Lowers one spec file, which must have no errors (warnings are allowed).
@@ -27,9 +27,7 @@ pub fn corpus(path: &str) -> Spec {
 
 /// The operation `service.op`.
 pub fn op(spec: &Spec, service: &str, op: &str) -> OpRef {
-    let s = spec.services.iter().position(|s| s.name == service).expect("a service");
-    let o = spec.services[s].ops.iter().position(|o| o.name == op).expect("an operation");
-    OpRef { service: ServiceId(s as u32), op: OpId(o as u32) }
+    lp_interp::op_ref(spec, service, op).unwrap_or_else(|| panic!("no operation {service}.{op}"))
 }
 
 pub fn entity(spec: &Spec, name: &str) -> EntityId {
