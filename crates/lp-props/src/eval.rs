@@ -7,10 +7,16 @@
 //! written). What the evaluator cannot do (machine variables, external functions, calls
 //! nested deeper than [`MAX_CALL_DEPTH`]) is an [`EvalError::Unsupported`], and a law whose
 //! refinements need it is `unknown`, never passed.
+//!
+//! [`Env`] owns its spec, for strategies that outlive the caller's borrow; [`Evaluator`] is
+//! the same evaluator over a borrowed spec. An evaluation in a [`Scope`] can also see
+//! parameters, locals, machine variables, `result`, and through a [`Host`] the store, `fresh`
+//! keys and external functions: that is how the reference interpreter (`lp-interp`) runs
+//! operation bodies with this evaluator instead of a second one.
 
 use crate::value::Value;
 use lp_check::law::{ctor_name, expr_text};
-use lp_ir::{BinOp, Builtin, Ctor, Expr, ExprKind, Pattern, PatternKind, Spec, Ty, TypeBody, UnOp};
+use lp_ir::{BinOp, Builtin, Ctor, EntityId, Expr, ExprKind, FnId, Pattern, PatternKind, Spec, Ty, TypeBody, UnOp};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -48,22 +54,106 @@ pub struct Violation {
     pub rule: String,
 }
 
+/// Compiled regular expressions by pattern (`None` for an invalid one), shared by the
+/// evaluations that use it.
+#[derive(Debug, Default)]
+pub struct RegexCache(RefCell<BTreeMap<String, Option<Regex>>>);
+
 /// The spec a discharge works on, with a cache of compiled regular expressions. Strategies
 /// keep it alive, so it owns its spec.
 #[derive(Debug)]
 pub struct Env {
     pub spec: Spec,
-    regexes: RefCell<BTreeMap<String, Option<Regex>>>,
+    regexes: RegexCache,
 }
 
 impl Env {
     pub fn new(spec: Spec) -> Env {
-        Env { spec, regexes: RefCell::new(BTreeMap::new()) }
+        Env { spec, regexes: RegexCache::default() }
+    }
+
+    /// The evaluator over this environment's spec and regular-expression cache.
+    pub fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator::new(&self.spec, &self.regexes)
     }
 
     /// Evaluates a refinement-like expression with `self` bound to `value`.
     pub fn eval(&self, e: &Expr, value: &Value) -> Result<Value, EvalError> {
-        let mut frame = Frame { this: Some(value), params: &[], locals: Vec::new(), depth: 0 };
+        self.evaluator().eval(e, value)
+    }
+
+    /// Whether a Boolean expression holds with `self` bound to `value`.
+    pub fn holds(&self, e: &Expr, value: &Value) -> Result<bool, EvalError> {
+        self.evaluator().holds(e, value)
+    }
+
+    /// Whether every expression holds; an error counts as not holding. Used to filter
+    /// generated values.
+    pub fn all_hold(&self, exprs: &[Expr], value: &Value) -> bool {
+        self.evaluator().all_hold(exprs, value)
+    }
+
+    /// Builds the value of a constructor applied to its arguments.
+    pub fn construct(&self, ctor: Ctor, args: Vec<Value>) -> Result<Value, EvalError> {
+        self.evaluator().construct(ctor, args)
+    }
+
+    /// Checks every refinement that applies to `value` as a value of `ty` (the type's own,
+    /// its aliases', its fields' and those of every value nested in it), returning the first
+    /// one it breaks. `path` names the value in messages.
+    pub fn validate(&self, ty: &Ty, value: &Value, path: &str) -> Result<Option<Violation>, EvalError> {
+        self.evaluator().validate(ty, value, path)
+    }
+}
+
+/// What an expression may read beyond its own values: the store of entities, `fresh` keys
+/// and external functions. Operation bodies, their `ensures` and invariants need one;
+/// refinements and laws do not. Every method may refuse with an [`EvalError`].
+pub trait Host {
+    /// Whether the store holds an instance of `entity` with this key (one value per key
+    /// field, in the key's order).
+    fn exists(&self, entity: EntityId, key: &[Value]) -> Result<bool, EvalError>;
+    /// Every stored instance of `entity`, in key order.
+    fn instances(&self, entity: EntityId) -> Result<Vec<Value>, EvalError>;
+    /// A key value of type `ty` that no stored instance uses yet.
+    fn fresh(&self, ty: &Ty) -> Result<Value, EvalError>;
+    /// Calls the function `func`, which has no body in the spec.
+    fn call_external(&self, func: FnId, args: &[Value]) -> Result<Value, EvalError>;
+}
+
+/// Everything an expression evaluated by [`Evaluator::eval_scoped`] can refer to. What is
+/// missing (no `self`, no host, ...) is an [`EvalError::Unsupported`] when used.
+#[derive(Default)]
+pub struct Scope<'v> {
+    /// `self`, in a refinement.
+    pub this: Option<&'v Value>,
+    /// The parameters of the function or operation, by index.
+    pub params: &'v [Value],
+    /// The variables of the state machine, by [`lp_ir::VarId`] (guards and actions).
+    pub vars: &'v [Value],
+    /// `result`, in an `ensures` clause.
+    pub result: Option<&'v Value>,
+    /// The values of locals, by [`lp_ir::LocalId`]; evaluation leaves them as it found them.
+    pub locals: Vec<Option<Value>>,
+    /// The store, `fresh` and external functions.
+    pub host: Option<&'v dyn Host>,
+}
+
+/// The evaluator over a borrowed spec.
+#[derive(Debug, Clone, Copy)]
+pub struct Evaluator<'s> {
+    pub spec: &'s Spec,
+    regexes: &'s RegexCache,
+}
+
+impl<'s> Evaluator<'s> {
+    pub fn new(spec: &'s Spec, regexes: &'s RegexCache) -> Evaluator<'s> {
+        Evaluator { spec, regexes }
+    }
+
+    /// Evaluates a refinement-like expression with `self` bound to `value`.
+    pub fn eval(&self, e: &Expr, value: &Value) -> Result<Value, EvalError> {
+        let mut frame = Frame { this: Some(value), ..Frame::default() };
         self.eval_in(e, &mut frame)
     }
 
@@ -81,8 +171,32 @@ impl Env {
         exprs.iter().all(|e| self.holds(e, value).unwrap_or(false))
     }
 
+    /// Evaluates an expression in a scope. The scope's locals are the same afterwards.
+    pub fn eval_scoped(&self, e: &Expr, scope: &mut Scope<'_>) -> Result<Value, EvalError> {
+        let mut frame = Frame {
+            this: scope.this,
+            params: scope.params,
+            vars: scope.vars,
+            result: scope.result,
+            locals: std::mem::take(&mut scope.locals),
+            depth: 0,
+            host: scope.host,
+        };
+        let out = self.eval_in(e, &mut frame);
+        scope.locals = frame.locals;
+        out
+    }
+
+    /// Whether a Boolean expression holds in a scope.
+    pub fn holds_scoped(&self, e: &Expr, scope: &mut Scope<'_>) -> Result<bool, EvalError> {
+        match self.eval_scoped(e, scope)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(EvalError::Runtime(format!("a condition evaluated to {other}, not a Bool"))),
+        }
+    }
+
     fn regex(&self, pattern: &str) -> Result<Regex, EvalError> {
-        let mut cache = self.regexes.borrow_mut();
+        let mut cache = self.regexes.0.borrow_mut();
         let entry = cache.entry(pattern.to_string()).or_insert_with(|| Regex::new(pattern).ok());
         entry.clone().ok_or_else(|| EvalError::Unsupported(format!("invalid regular expression {pattern:?}")))
     }
@@ -95,12 +209,64 @@ impl Env {
             ExprKind::SelfValue => {
                 fr.this.cloned().ok_or_else(|| EvalError::Unsupported("`self` outside a refinement".into()))?
             }
-            ExprKind::Result => return Err(EvalError::Unsupported("`result` in a refinement".into())),
-            ExprKind::Var(_) => return Err(EvalError::Unsupported("a machine variable in a refinement".into())),
+            ExprKind::Result => {
+                fr.result.cloned().ok_or_else(|| EvalError::Unsupported("`result` in a refinement".into()))?
+            }
+            ExprKind::Var(v) => fr
+                .vars
+                .get(v.index())
+                .cloned()
+                .ok_or_else(|| EvalError::Unsupported("a machine variable in a refinement".into()))?,
             ExprKind::Error => return Err(EvalError::Unsupported("an erroneous expression".into())),
-            ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {
+            ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh
+                if fr.host.is_none() =>
+            {
                 return Err(EvalError::Unsupported("a store expression".into()));
             }
+            ExprKind::Exists { entity, key } => {
+                let mut vals = Vec::with_capacity(key.len());
+                for k in key {
+                    vals.push(self.eval_in(k, fr)?);
+                }
+                Value::Bool(fr.host()?.exists(*entity, &vals)?)
+            }
+            ExprKind::Quantified { forall, entity, local, body, .. } => {
+                let instances = fr.host()?.instances(*entity)?;
+                let mut found = false;
+                for inst in instances {
+                    let b = self.with_local(*local, inst, fr, |this, fr| this.eval_in(body, fr))?;
+                    let Value::Bool(b) = b else {
+                        return Err(EvalError::Runtime(format!("a quantifier's body evaluated to {b}, not a Bool")));
+                    };
+                    // `forall` stops at the first instance where the body is false, `exists`
+                    // at the first where it is true.
+                    if b != *forall {
+                        found = true;
+                        break;
+                    }
+                }
+                Value::Bool(if *forall { !found } else { found })
+            }
+            ExprKind::Count { entity, local, filter, .. } => {
+                let instances = fr.host()?.instances(*entity)?;
+                let mut n: i64 = 0;
+                for inst in instances {
+                    let counted = match filter {
+                        None => true,
+                        Some(f) => match self.with_local(*local, inst, fr, |this, fr| this.eval_in(f, fr))? {
+                            Value::Bool(b) => b,
+                            other => {
+                                return Err(EvalError::Runtime(format!("a count's filter evaluated to {other}")));
+                            }
+                        },
+                    };
+                    if counted {
+                        n = n.checked_add(1).ok_or_else(|| EvalError::Runtime("integer overflow".into()))?;
+                    }
+                }
+                Value::Int(n)
+            }
+            ExprKind::Fresh => fr.host()?.fresh(&e.ty)?,
             ExprKind::Param(i) => fr
                 .params
                 .get(*i as usize)
@@ -125,10 +291,9 @@ impl Env {
                     .fns
                     .get(func.index())
                     .ok_or_else(|| EvalError::Unsupported("an unknown function".into()))?;
-                let body = def
-                    .body
-                    .as_ref()
-                    .ok_or_else(|| EvalError::Unsupported(format!("the external function `{}`", def.name)))?;
+                if def.body.is_none() && fr.host.is_none() {
+                    return Err(EvalError::Unsupported(format!("the external function `{}`", def.name)));
+                }
                 if fr.depth >= MAX_CALL_DEPTH {
                     return Err(EvalError::Unsupported(format!("calls of `{}` nested too deeply", def.name)));
                 }
@@ -136,8 +301,15 @@ impl Env {
                 for a in args {
                     vals.push(self.eval_in(a, fr)?);
                 }
-                let mut inner = Frame { this: None, params: &vals, locals: Vec::new(), depth: fr.depth + 1 };
-                self.eval_in(body, &mut inner)?
+                match &def.body {
+                    Some(body) => {
+                        // A function body sees its parameters and the host (for the external
+                        // functions it calls), nothing of its caller's scope.
+                        let mut inner = Frame { params: &vals, depth: fr.depth + 1, host: fr.host, ..Frame::default() };
+                        self.eval_in(body, &mut inner)?
+                    }
+                    None => fr.host()?.call_external(*func, &vals)?,
+                }
             }
             ExprKind::Builtin { builtin, args } => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -220,9 +392,27 @@ impl Env {
                     }
                     fr.locals = saved;
                 }
-                return Err(EvalError::Runtime(format!("no arm of `{}` matches {v}", expr_text(&self.spec, e, &[]))));
+                return Err(EvalError::Runtime(format!("no arm of `{}` matches {v}", expr_text(self.spec, e, &[]))));
             }
         })
+    }
+
+    /// Evaluates `f` with `local` bound to `value`, then restores the local.
+    fn with_local(
+        &self,
+        local: lp_ir::LocalId,
+        value: Value,
+        fr: &mut Frame<'_>,
+        f: impl FnOnce(&Self, &mut Frame<'_>) -> Result<Value, EvalError>,
+    ) -> Result<Value, EvalError> {
+        let i = local.0 as usize;
+        if fr.locals.len() <= i {
+            fr.locals.resize(i + 1, None);
+        }
+        let saved = fr.locals[i].replace(value);
+        let out = f(self, fr);
+        fr.locals[i] = saved;
+        out
     }
 
     fn binary(&self, op: BinOp, lhs: &Expr, rhs: &Expr, fr: &mut Frame<'_>) -> Result<Value, EvalError> {
@@ -281,7 +471,7 @@ impl Env {
                     return Err(EvalError::Runtime("a variant with the wrong number of fields".into()));
                 }
                 Value::Variant {
-                    name: ctor_name(&self.spec, ctor),
+                    name: ctor_name(self.spec, ctor),
                     index,
                     fields: names.into_iter().zip(args).collect(),
                 }
@@ -310,7 +500,7 @@ impl Env {
                     return Ok(Some(Violation {
                         path: path.to_string(),
                         owner: def.name.clone(),
-                        rule: expr_text(&self.spec, r, &[]),
+                        rule: expr_text(self.spec, r, &[]),
                     }));
                 }
                 let fields = match (&def.body, value) {
@@ -335,7 +525,7 @@ impl Env {
                             return Ok(Some(Violation {
                                 path: sub,
                                 owner: format!("{owner}.{}", f.name),
-                                rule: expr_text(&self.spec, r, &[]),
+                                rule: expr_text(self.spec, r, &[]),
                             }));
                         }
                         if let Some(viol) = self.validate_within(&f.ty.subst(args), v, &sub, d)? {
@@ -355,7 +545,7 @@ impl Env {
                         return Ok(Some(Violation {
                             path: sub,
                             owner: format!("{}.{}", def.name, f.name),
-                            rule: expr_text(&self.spec, r, &[]),
+                            rule: expr_text(self.spec, r, &[]),
                         }));
                     }
                     if let Some(viol) = self.validate_within(&f.ty, v, &sub, d)? {
@@ -403,13 +593,30 @@ impl Env {
     }
 }
 
-/// One evaluation scope: `self`, the parameters of the function being evaluated, and the
-/// locals bound by match patterns.
+/// One evaluation scope: `self`, the parameters of the function being evaluated, the locals
+/// bound by patterns, quantifiers and `let`, machine variables, `result` and the host.
+#[derive(Default)]
 struct Frame<'v> {
     this: Option<&'v Value>,
     params: &'v [Value],
+    vars: &'v [Value],
+    result: Option<&'v Value>,
     locals: Vec<Option<Value>>,
     depth: u32,
+    host: Option<&'v dyn Host>,
+}
+
+impl<'v> Frame<'v> {
+    fn host(&self) -> Result<&'v dyn Host, EvalError> {
+        self.host.ok_or_else(|| EvalError::Unsupported("a store expression".into()))
+    }
+}
+
+/// Matches a pattern against a value, binding the locals of the pattern (indexed by
+/// [`lp_ir::LocalId`]); `false` when it does not match, in which case some locals may already
+/// be bound and the caller restores them.
+pub fn match_pattern(p: &Pattern, v: &Value, locals: &mut Vec<Option<Value>>) -> bool {
+    bind(p, v, locals)
 }
 
 /// Matches a pattern against a value, binding locals; `false` when it does not match.
