@@ -222,8 +222,24 @@ fn find_field<'a>(files: &'a [(FileId, &SourceFileAst)], ty: &str, field: &str) 
             ast::TypeBody::Record(r) => r.fields.iter().find(|f| f.name.text == field),
             _ => None,
         },
+        ItemKind::Entity(e) if e.name.text == ty => e.record.fields.iter().find(|f| f.name.text == field),
         _ => None,
     })
+}
+
+/// The item as a type declaration: a type as it is, an entity as the record type it stores
+/// (a migration maps values; keys, lifecycles and the store play no part in it).
+fn as_type_decl(kind: &ItemKind) -> Option<ast::TypeDecl> {
+    match kind {
+        ItemKind::Type(d) => Some(d.clone()),
+        ItemKind::Entity(e) => Some(ast::TypeDecl {
+            name: e.name.clone(),
+            params: Vec::new(),
+            body: ast::TypeBody::Record(e.record.clone()),
+            refinement: e.refinement.clone(),
+        }),
+        _ => None,
+    }
 }
 
 fn named(text: &str, span: Span) -> ast::TypeRef {
@@ -258,21 +274,24 @@ pub fn workspace(
     let mut diagnostics = Vec::new();
 
     // The new version's types, errors and functions; the old version's changed types.
-    let keep = |k: &ItemKind| matches!(k, ItemKind::Type(_) | ItemKind::Error(_) | ItemKind::Fn(_));
+    // Entities take part as the record types they store.
+    let keep = |i: &ast::Item| match &i.kind {
+        ItemKind::Error(_) | ItemKind::Fn(_) => Some(i.clone()),
+        k => as_type_decl(k).map(|d| ast::Item { docs: i.docs.clone(), kind: ItemKind::Type(d), span: i.span }),
+    };
     let mut asts: Vec<(FileId, SourceFileAst)> = new_files
         .iter()
         .map(|(f, a)| {
-            let items = a.items.iter().filter(|i| keep(&i.kind)).cloned().collect();
+            let items = a.items.iter().filter_map(keep).collect();
             (*f, SourceFileAst { header: a.header.clone(), items, comments: Vec::new() })
         })
         .collect();
     for (f, a) in old_files {
         let mut items = Vec::new();
         for item in &a.items {
-            if let ItemKind::Type(d) = &item.kind
+            if let Some(mut d) = as_type_decl(&item.kind)
                 && changed.contains(&d.name.text)
             {
-                let mut d = d.clone();
                 renamer.type_decl(&mut d);
                 items.push(ast::Item { docs: Vec::new(), kind: ItemKind::Type(d), span: item.span });
             }

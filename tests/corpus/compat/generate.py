@@ -115,6 +115,10 @@ CASES = {
  # Migrations.
  'migrate-covers-rename': ([], [('note: Option<String> }', 'remark: Option<String> }')],
      'migrate from "../v1/shop.adt" reversible {\n  Item.remark <- old.note\n  back Item.note <- new.remark\n}\n'),
+ # An entity's stored record migrates like a type's: keys and lifecycles play no part.
+ 'migrate-entity-rename': ([('type Item = {', 'entity Item key sku = {')],
+     [('type Item = {', 'entity Item key sku = {'), ('note: Option<String> }', 'remark: Option<String> }')],
+     'migrate from "../v1/shop.adt" reversible {\n  Item.remark <- old.note\n  back Item.note <- new.remark\n}\n'),
  'migrate-clamps-narrowed-range': ([], [('self <= 1000', 'self <= 100')],
      'migrate from "../v1/shop.adt" {\n  Item.qty <- match old.qty > 100 { true => 100, false => old.qty }\n}\n'),
  'migrate-not-total': ([], [('self <= 1000', 'self <= 100')],
