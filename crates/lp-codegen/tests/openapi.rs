@@ -154,10 +154,22 @@ fn removed_schema_is_caught() {
 
 #[test]
 fn changed_fires_is_caught() {
+    // `authorise` fires `Payment.authorise` from its body, so the document has no
+    // `x-leanos-fires` for it: one added is a mismatch.
     let found = seeded(|d| {
         d["paths"]["/orders/{order}/payment"]["post"]["x-leanos-fires"] = "Payment.capture".into();
     });
     assert!(found.iter().any(|m| m.item == "payments.authorise" && m.message.contains("fires")), "{found:#?}");
+    // An operation with a `fires` clause: a changed event is a mismatch.
+    let (mut doc, spec) = doc_of(
+        "machine Job {\n  initial Pending\n  final Done\n  Pending -> Running on start\n  Running -> Done on finish\n}\n\
+         service jobs {\n  op start(id: String) -> Unit POST /jobs/{id}/start fires Job.start\n}\n",
+    );
+    let op = &mut doc["paths"]["/jobs/{id}/start"]["post"];
+    assert_eq!(op["x-leanos-fires"].as_str(), Some("Job.start"));
+    op["x-leanos-fires"] = "Job.finish".into();
+    let found = read_back(&doc, &spec);
+    assert!(found.iter().any(|m| m.item == "jobs.start" && m.message.contains("fires")), "{found:#?}");
 }
 
 #[test]

@@ -218,10 +218,18 @@ fn only_enabled_events_are_offered() {
     assert!(machines.contains(
         "{ from: \"Running\", to: \"Pending\", event: \"fail\", guard: (v) => (v.attempts < 3), apply: (v) => ({ ...v, attempts: (v.attempts + 1) }) },"
     ));
+    // `cancel_sync` has a body, which fires `cancel` on the run it looks up; the generator
+    // reads `fires` clauses only (bodies are not compiled yet), so the page claims no state.
     let page = text(&files, &spec, "app/routes/catalog/cancel_sync.tsx");
-    // The action refuses a disabled event before calling the service, and the form is hidden.
-    assert!(page.contains("if (!enabledEvents(machine, snapshot).includes(\"cancel\")) {"), "{page}");
-    assert!(page.contains("enabled: enabledEvents(machine, snapshot).includes(\"cancel\"),"), "{page}");
+    assert!(page.contains("const machineState = null;"), "{page}");
+    assert!(!page.contains("enabledEvents"), "{page}");
+    // An operation with `fires` (the fixture's `delete`, `fires Door.delete`): the action
+    // refuses a disabled event before calling the service, and the form is hidden.
+    let fixture = fixture();
+    let fixture_files = generate(&fixture);
+    let page = text(&fixture_files, &fixture, "app/routes/class/delete.tsx");
+    assert!(page.contains("if (!enabledEvents(machine, snapshot).includes(\"delete\")) {"), "{page}");
+    assert!(page.contains("enabled: enabledEvents(machine, snapshot).includes(\"delete\"),"), "{page}");
     assert!(page.contains("!machineState.enabled ?"), "{page}");
     let tests = text(&files, &spec, "tests/machines.test.ts");
     assert!(tests.contains("expect(enabledEvents(machine, snap as never)).toEqual([\"start\",\"cancel\"]);"));

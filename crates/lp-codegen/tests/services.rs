@@ -50,8 +50,12 @@ fn catalog_sync_reads_back() {
     assert_eq!(upsert["method"].as_str(), Some("PUT"));
     assert_eq!(upsert["path"].as_str(), Some("/tenants/{tenant}/products/{product.sku}"));
     assert_eq!(upsert["params"][1]["location"].as_str(), Some("body"));
-    assert_eq!(upsert["errors"][1]["status"].as_i64(), Some(409));
-    assert_eq!(catalog["operations"][4]["fires"].as_str(), Some("SyncJob.start"));
+    assert_eq!(upsert["errors"][1]["status"].as_i64(), Some(422));
+    // `start_sync` fires `start` from its body; `fires` lists only `fires` clauses (see
+    // `fires_clauses_are_listed`), which an operation with a body may not have.
+    let start = &catalog["operations"][5];
+    assert_eq!(start["name"].as_str(), Some("start_sync"));
+    assert!(start.get("fires").is_none(), "{start:?}");
     assert_eq!(catalog["flows"][0]["steps"][0]["call"].as_str(), Some("fetch_remote"));
     let health = &services[0]["operations"][0];
     assert_eq!(health["authenticated"].as_bool(), Some(false));
@@ -95,4 +99,16 @@ fn yaml11_booleans_are_quoted() {
     assert_eq!(svc["operations"][0]["description"].as_str(), Some("on"));
     let env: Vec<&str> = svc["env"].as_sequence().expect("env").iter().filter_map(Value::as_str).collect();
     assert_eq!(env, ["on", "yes", "No", "off", "y", "keep"]);
+}
+
+#[test]
+fn fires_clauses_are_listed() {
+    let src = "machine Job {\n  initial Pending\n  final Done\n  Pending -> Running on start\n  Running -> Done on finish\n}\n\
+        service jobs {\n  op start(id: String) -> Unit POST /jobs/{id}/start fires Job.start\n}\n";
+    let parsed = lp_syntax::parse(FileId(0), src);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let lowered = lp_ir::lower(&[(FileId(0), &parsed.value)]);
+    assert!(!lowered.diagnostics.iter().any(|d| d.is_error()), "{:?}", lowered.diagnostics);
+    let doc: Value = yaml_serde::from_str(&services_yaml(&lowered.value)).expect("valid YAML");
+    assert_eq!(doc["services"][0]["operations"][0]["fires"].as_str(), Some("Job.start"));
 }
