@@ -161,6 +161,10 @@ codes! {
     GET_WRITES = "LP3022", "get-writes", Error, "A `GET` operation's body writes the store (`put`, `delete`, `create`, `fire`, or a call of an operation that does).";
     FIRE_NOT_ENABLED = "LP3023", "fire-not-enabled", Error, "A `fire` without `else` can meet its instance in a state where the event is not enabled.";
     CREATE_KEY_TAKEN = "LP3024", "create-key-taken", Error, "A `create` without `else` can meet a store that already holds an instance with its key.";
+    INVARIANT_NOT_PRESERVED = "LP3025", "invariant-not-preserved", Error, "An operation can leave the store breaking an `invariant` that held before it ran.";
+    OPERATION_ENSURES_FAILS = "LP3026", "operation-ensures-fails", Error, "An operation's body can succeed without satisfying its `ensures` clause.";
+    BODY_CAN_FAULT = "LP3027", "body-can-fault", Error, "An operation's body can get stuck: it can store a value that breaks a refinement, move a machine variable out of its type, evaluate an undefined expression or break a called function's contract.";
+    NOT_IDEMPOTENT = "LP3028", "not-idempotent", Error, "A `PUT` or `DELETE` operation run twice with the same request leaves a different store or answer than run once.";
     // 4: state machines (LP4001–LP4019).
     UNREACHABLE_STATE = "LP4001", "unreachable-state", Error, "A state of a machine cannot be reached from its initial state.";
     DEADLOCK = "LP4002", "deadlock", Error, "A machine can reach a non-final state in which no transition is enabled.";

@@ -100,6 +100,9 @@ impl Cache {
     }
 }
 
+/// The most cases a claim about an operation body runs (each case draws a whole store).
+pub const RUN_CASES: u32 = 128;
+
 /// Discharges one obligation, without the cache.
 pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdict {
     match &ob.goal {
@@ -108,6 +111,7 @@ pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdi
         Goal::Law(goal) => {
             lp_props::discharge(spec, goal, &lp_props::PropsOptions { cases: opts.props_cases, seed: opts.seed })
         }
+        Goal::Run(goal) => lp_interp::check::discharge(spec, goal, opts.props_cases.min(RUN_CASES), opts.seed),
     }
 }
 
