@@ -37,7 +37,7 @@ use lp_props::strategy::{Gen, Strat};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::rc::Rc;
 
 /// The most instances of one entity a generated store holds.
@@ -59,36 +59,117 @@ pub fn discharge(spec: &Spec, goal: &RunGoal, cases: u32, seed: u64) -> Verdict 
         return unknown("no cases were requested".into());
     }
     let scope = Relevance::of(spec, goal.op);
-    let env = Rc::new(PropsEnv::new(spec.clone()));
-    let mut strategies = Strategies { generator: Gen::new(Rc::clone(&env)), cache: BTreeMap::new() };
+    // The evaluator's copy of the spec and the strategies built from it are kept per thread
+    // and reused while the spec stays the same (its digest is in the goal).
+    let (env, mut strategies) = PREPARED.with(|p| match p.borrow_mut().take() {
+        Some((digest, env, strategies)) if digest == goal.spec_digest => (env, strategies),
+        _ => {
+            let env = Rc::new(PropsEnv::new(spec.clone()));
+            let strategies = Strategies { generator: Gen::new(Rc::clone(&env)), cache: HashMap::new() };
+            (env, strategies)
+        }
+    });
+    let verdict = run_cases(spec, goal, cases, seed, &scope, &env, &mut strategies);
+    PREPARED.with(|p| *p.borrow_mut() = Some((goal.spec_digest.clone(), env, strategies)));
+    verdict
+}
+
+thread_local! {
+    /// The last spec's evaluator and strategies on this thread, by the spec's digest.
+    static PREPARED: RefCell<Option<(String, Rc<PropsEnv>, Strategies)>> = const { RefCell::new(None) };
+}
+
+/// One generated case: the store and request drawn, and what the run did.
+struct Case {
+    store: Store,
+    args: Vec<Value>,
+    outcome: Outcome,
+    after: Store,
+}
+
+/// The cases of one operation for one seed: the same for every claim about it, so they are
+/// drawn and run once and kept per thread while the claims of that operation are discharged.
+type Cases = Rc<Result<Vec<Case>, String>>;
+
+/// What the cases depend on: the spec's digest, the operation, the seed and the count.
+type CasesKey = (String, OpRef, u64, u32);
+
+thread_local! {
+    static CASES: RefCell<Option<(CasesKey, Cases)>> = const { RefCell::new(None) };
+}
+
+/// Draws `cases` stores and requests from `seed` and runs the operation on each; `Err` when
+/// a case cannot be generated or the body cannot run (an external function without a
+/// stand-in, a call of an operation without a body).
+fn generate(
+    spec: &Spec,
+    goal: &RunGoal,
+    cases: u32,
+    seed: u64,
+    scope: &Relevance,
+    env: &Rc<PropsEnv>,
+    strategies: &mut Strategies,
+) -> Result<Vec<Case>, String> {
+    let op = &spec.services[goal.op.service.index()].ops[goal.op.op.index()];
     let rng = Rc::new(RefCell::new(runner(seed)));
-    let service = &spec.services[goal.op.service.index()];
-    let own_ensures = format!("an `ensures` of `{}.{}`", service.name, op.name);
-    let mut ran = 0u32;
+    let mut out = Vec::with_capacity(cases as usize);
     for _ in 0..cases {
-        let store = match draw_store(spec, &env, &mut strategies, &rng, &scope) {
-            Ok(s) => s,
-            Err(reason) => return unknown(format!("cannot generate stores: {reason}")),
-        };
+        let store =
+            draw_store(spec, env, strategies, &rng, scope).map_err(|r| format!("cannot generate stores: {r}"))?;
         let mut args = Vec::with_capacity(op.params.len());
         for p in &op.params {
-            match draw_like_store(spec, &env, &mut strategies, &rng, &p.ty, &p.name, &store) {
-                Ok(v) => args.push(v),
-                Err(reason) => return unknown(format!("cannot generate `{}`: {reason}", p.name)),
-            }
+            let v = draw_like_store(spec, env, strategies, &rng, &p.ty, &p.name, &store)
+                .map_err(|r| format!("cannot generate `{}`: {r}", p.name))?;
+            args.push(v);
         }
-        let mut run_env = externals(spec, &env, &mut strategies, &rng);
+        let mut run_env = externals(spec, env, strategies, &rng);
         let mut after = store.clone();
         let outcome = run_op(spec, goal.op, args.clone(), &mut after, &mut run_env);
-        ran += 1;
-        if let Some(kind) = outcome.fault_kind()
-            && matches!(kind, FaultKind::ExternalFn | FaultKind::MissingBody | FaultKind::Unsupported)
+        if let Outcome::Fault {
+            kind: FaultKind::ExternalFn | FaultKind::MissingBody | FaultKind::Unsupported,
+            message,
+            ..
+        } = &outcome
         {
-            let Outcome::Fault { message, .. } = &outcome else { unreachable!() };
-            return unknown(format!("cannot run the body: {message}"));
+            return Err(format!("cannot run the body: {message}"));
         }
+        out.push(Case { store, args, outcome, after });
+    }
+    Ok(out)
+}
+
+fn run_cases(
+    spec: &Spec,
+    goal: &RunGoal,
+    cases: u32,
+    seed: u64,
+    scope: &Relevance,
+    env: &Rc<PropsEnv>,
+    strategies: &mut Strategies,
+) -> Verdict {
+    let op = &spec.services[goal.op.service.index()].ops[goal.op.op.index()];
+    let service = &spec.services[goal.op.service.index()];
+    let own_ensures = format!("an `ensures` of `{}.{}`", service.name, op.name);
+    let key = (goal.spec_digest.clone(), goal.op, seed, cases);
+    let memo = CASES.with(|c| c.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| Rc::clone(v)));
+    let generated = match memo {
+        Some(v) => v,
+        None => {
+            let v: Cases = Rc::new(generate(spec, goal, cases, seed, scope, env, strategies));
+            CASES.with(|c| *c.borrow_mut() = Some((key, Rc::clone(&v))));
+            v
+        }
+    };
+    let all = match generated.as_ref() {
+        Ok(all) => all,
+        Err(reason) => return Verdict::Unknown { reason: reason.clone() },
+    };
+    let mut ran = 0u32;
+    for (i, case) in all.iter().enumerate() {
+        let Case { store, args, outcome, after } = case;
+        ran += 1;
         let failure = match goal.claim {
-            RunClaim::NoFault => match &outcome {
+            RunClaim::NoFault => match outcome {
                 // The operation's own `ensures` is its own claim (`RunClaim::Ensures`).
                 Outcome::Fault { kind: FaultKind::ContractViolated, message, .. }
                     if message.starts_with(&own_ensures) =>
@@ -98,7 +179,7 @@ pub fn discharge(spec: &Spec, goal: &RunGoal, cases: u32, seed: u64) -> Verdict 
                 Outcome::Fault { kind, message, .. } => Some(format!("the run faults ({kind}): {message}")),
                 _ => None,
             },
-            RunClaim::Ensures => match &outcome {
+            RunClaim::Ensures => match outcome {
                 Outcome::Fault { kind: FaultKind::ContractViolated, message, .. }
                     if message.starts_with(&own_ensures) =>
                 {
@@ -106,9 +187,9 @@ pub fn discharge(spec: &Spec, goal: &RunGoal, cases: u32, seed: u64) -> Verdict 
                 }
                 _ => None,
             },
-            RunClaim::InvariantsPreserved => match &outcome {
+            RunClaim::InvariantsPreserved => match outcome {
                 Outcome::Ok(_) => {
-                    let broken = check_some_invariants(spec, &after, &scope.invariants);
+                    let broken = check_some_invariants(spec, after, &scope.invariants);
                     broken.first().map(|b| {
                         let shown: Vec<String> = b.bindings.iter().map(|(n, v)| format!("{n} = {v}")).collect();
                         if shown.is_empty() {
@@ -120,11 +201,14 @@ pub fn discharge(spec: &Spec, goal: &RunGoal, cases: u32, seed: u64) -> Verdict 
                 }
                 _ => None,
             },
-            RunClaim::Idempotent => match &outcome {
+            RunClaim::Idempotent => match outcome {
                 Outcome::Fault { .. } => None,
                 first => {
+                    // The second run's external functions draw from a stream of their own, so
+                    // the cases stay the same whatever claim is discharged first.
+                    let rng = Rc::new(RefCell::new(runner(seed ^ (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))));
                     let mut again = after.clone();
-                    let mut run_env = externals(spec, &env, &mut strategies, &rng);
+                    let mut run_env = externals(spec, env, strategies, &rng);
                     let second = run_op(spec, goal.op, args.clone(), &mut again, &mut run_env);
                     if second.fault_kind().is_some() {
                         None
@@ -134,11 +218,11 @@ pub fn discharge(spec: &Spec, goal: &RunGoal, cases: u32, seed: u64) -> Verdict 
                             answer(spec, &second),
                             answer(spec, first)
                         ))
-                    } else if again != after {
+                    } else if again != *after {
                         Some(format!(
                             "the second run leaves the store {} instead of {}",
                             compact(spec, &again),
-                            compact(spec, &after)
+                            compact(spec, after)
                         ))
                     } else {
                         None
@@ -147,12 +231,12 @@ pub fn discharge(spec: &Spec, goal: &RunGoal, cases: u32, seed: u64) -> Verdict 
             },
         };
         if let Some(what) = failure {
-            let mut bindings = vec![("store".to_string(), compact(spec, &store))];
-            let request: Vec<String> = op.params.iter().zip(&args).map(|(p, v)| format!("{} = {v}", p.name)).collect();
-            for (p, v) in op.params.iter().zip(&args) {
+            let mut bindings = vec![("store".to_string(), compact(spec, store))];
+            let request: Vec<String> = op.params.iter().zip(args).map(|(p, v)| format!("{} = {v}", p.name)).collect();
+            for (p, v) in op.params.iter().zip(args) {
                 bindings.push((p.name.clone(), v.to_string()));
             }
-            let summary = format!("store {}, request {}: {what}", compact(spec, &store), request.join(", "));
+            let summary = format!("store {}, request {}: {what}", compact(spec, store), request.join(", "));
             return Verdict::Failed { counterexample: Counterexample { summary, bindings, trace: Vec::new() } };
         }
     }
@@ -184,18 +268,17 @@ fn answer(spec: &Spec, o: &Outcome) -> String {
 /// Strategies by type, built once per discharge.
 struct Strategies {
     generator: Gen,
-    cache: BTreeMap<String, Option<Strat>>,
+    cache: HashMap<Ty, Option<Strat>>,
 }
 
 impl Strategies {
     fn get(&mut self, spec: &Spec, ty: &Ty) -> Result<Option<Strat>, String> {
-        let key = format!("{ty:?}");
-        if let Some(s) = self.cache.get(&key) {
+        if let Some(s) = self.cache.get(ty) {
             return Ok(s.clone());
         }
         let _ = spec;
         let s = self.generator.strategy(ty)?;
-        self.cache.insert(key, s.clone());
+        self.cache.insert(ty.clone(), s.clone());
         Ok(s)
     }
 }
@@ -217,22 +300,23 @@ fn below(rng: &RefCell<TestRunner>, n: u32) -> u32 {
 }
 
 /// The scalar values stored in fields, by the field's type, and by the field's type and name.
-struct Pool {
-    by_type: BTreeMap<String, BTreeSet<Value>>,
-    by_name: BTreeMap<(String, String), BTreeSet<Value>>,
+struct Pool<'s> {
+    by_type: HashMap<&'s Ty, BTreeSet<Value>>,
+    by_name: HashMap<(&'s Ty, &'s str), BTreeSet<Value>>,
 }
 
-fn pool(spec: &Spec, store: &Store) -> Pool {
-    let mut out = Pool { by_type: BTreeMap::new(), by_name: BTreeMap::new() };
-    for (e, entity) in spec.entities.iter().enumerate() {
+fn pool<'s>(spec: &'s Spec, store: &Store) -> Pool<'s> {
+    let mut out = Pool { by_type: HashMap::new(), by_name: HashMap::new() };
+    let stored: BTreeSet<EntityId> = store.keys().map(|(e, _)| e).collect();
+    for e in stored {
+        let entity = &spec.entities[e.index()];
         let TypeBody::Record(fields) = &spec.types[entity.ty.index()].body else { continue };
-        for (_, inst) in store.instances(EntityId(e as u32)) {
+        for (_, inst) in store.instances(e) {
             let Some(values) = inst.value.fields() else { continue };
             for (f, (_, v)) in fields.iter().zip(values) {
                 if matches!(v, Value::Int(_) | Value::Str(_) | Value::Bool(_)) {
-                    let ty = format!("{:?}", f.ty);
-                    out.by_type.entry(ty.clone()).or_default().insert(v.clone());
-                    out.by_name.entry((ty, f.name.clone())).or_default().insert(v.clone());
+                    out.by_type.entry(&f.ty).or_default().insert(v.clone());
+                    out.by_name.entry((&f.ty, f.name.as_str())).or_default().insert(v.clone());
                 }
             }
         }
@@ -247,9 +331,8 @@ const BOUNDARIES: [i64; 5] = [0, 1, -1, 2, 3];
 /// value (of a field with the same name when there is one), a quarter of the time for an
 /// `Int` a boundary value; otherwise `v`.
 fn replace_scalar(pool: &Pool, rng: &RefCell<TestRunner>, ty: &Ty, name: &str, v: &Value) -> Value {
-    let key = format!("{ty:?}");
-    let named = pool.by_name.get(&(key.clone(), name.to_string())).filter(|s| !s.is_empty());
-    let typed = pool.by_type.get(&key).filter(|s| !s.is_empty());
+    let named = pool.by_name.get(&(ty, name)).filter(|s| !s.is_empty());
+    let typed = pool.by_type.get(ty).filter(|s| !s.is_empty());
     let pick = |set: &BTreeSet<Value>| set.iter().nth(below(rng, set.len() as u32) as usize).cloned();
     match below(rng, 4) {
         0 | 1 => named.or(typed).and_then(pick).unwrap_or_else(|| v.clone()),
