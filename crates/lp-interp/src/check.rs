@@ -114,11 +114,11 @@ fn generate(
     let rng = Rc::new(RefCell::new(runner(seed)));
     let mut out = Vec::with_capacity(cases as usize);
     for _ in 0..cases {
-        let store =
+        let (store, pool) =
             draw_store(spec, env, strategies, &rng, scope).map_err(|r| format!("cannot generate stores: {r}"))?;
         let mut args = Vec::with_capacity(op.params.len());
         for p in &op.params {
-            let v = draw_like_store(spec, env, strategies, &rng, &p.ty, &p.name, &store)
+            let v = draw_like_store(spec, env, strategies, &rng, &p.ty, &p.name, &pool)
                 .map_err(|r| format!("cannot generate `{}`: {r}", p.name))?;
             args.push(v);
         }
@@ -305,23 +305,23 @@ struct Pool<'s> {
     by_name: HashMap<(&'s Ty, &'s str), BTreeSet<Value>>,
 }
 
-fn pool<'s>(spec: &'s Spec, store: &Store) -> Pool<'s> {
-    let mut out = Pool { by_type: HashMap::new(), by_name: HashMap::new() };
-    let stored: BTreeSet<EntityId> = store.keys().map(|(e, _)| e).collect();
-    for e in stored {
-        let entity = &spec.entities[e.index()];
-        let TypeBody::Record(fields) = &spec.types[entity.ty.index()].body else { continue };
-        for (_, inst) in store.instances(e) {
-            let Some(values) = inst.value.fields() else { continue };
-            for (f, (_, v)) in fields.iter().zip(values) {
-                if matches!(v, Value::Int(_) | Value::Str(_) | Value::Bool(_)) {
-                    out.by_type.entry(&f.ty).or_default().insert(v.clone());
-                    out.by_name.entry((&f.ty, f.name.as_str())).or_default().insert(v.clone());
-                }
+impl<'s> Pool<'s> {
+    fn new() -> Pool<'s> {
+        Pool { by_type: HashMap::new(), by_name: HashMap::new() }
+    }
+
+    /// Adds the scalar fields of a stored instance of `entity`.
+    fn add(&mut self, spec: &'s Spec, entity: EntityId, value: &Value) {
+        let def = &spec.entities[entity.index()];
+        let TypeBody::Record(fields) = &spec.types[def.ty.index()].body else { return };
+        let Some(values) = value.fields() else { return };
+        for (f, (_, v)) in fields.iter().zip(values) {
+            if matches!(v, Value::Int(_) | Value::Str(_) | Value::Bool(_)) {
+                self.by_type.entry(&f.ty).or_default().insert(v.clone());
+                self.by_name.entry((&f.ty, f.name.as_str())).or_default().insert(v.clone());
             }
         }
     }
-    out
 }
 
 /// Small integers where refinements usually draw their lines.
@@ -351,19 +351,18 @@ fn draw_like_store(
     rng: &RefCell<TestRunner>,
     ty: &Ty,
     name: &str,
-    store: &Store,
+    pool: &Pool<'_>,
 ) -> Result<Value, String> {
     let v = draw(strategies, spec, rng, ty)?;
-    let pool = pool(spec, store);
     let candidate = match (&v, spec.record_fields(ty)) {
-        (Value::Int(_) | Value::Str(_) | Value::Bool(_), _) => replace_scalar(&pool, rng, ty, name, &v),
+        (Value::Int(_) | Value::Str(_) | Value::Bool(_), _) => replace_scalar(pool, rng, ty, name, &v),
         (Value::Record(values), Some((fields, _))) => Value::Record(
             fields
                 .iter()
                 .zip(values)
                 .map(|(f, (n, x))| {
                     let x = if matches!(x, Value::Int(_) | Value::Str(_) | Value::Bool(_)) {
-                        replace_scalar(&pool, rng, &f.ty, &f.name, x)
+                        replace_scalar(pool, rng, &f.ty, &f.name, x)
                     } else {
                         x.clone()
                     };
@@ -379,21 +378,23 @@ fn draw_like_store(
     }
 }
 
-/// A store of the entities in `scope` that satisfies the invariants in `scope`.
-fn draw_store(
-    spec: &Spec,
+/// A store of the entities in `scope` that satisfies the invariants in `scope`, with the
+/// pool of its scalar values.
+fn draw_store<'s>(
+    spec: &'s Spec,
     env: &PropsEnv,
     strategies: &mut Strategies,
     rng: &RefCell<TestRunner>,
     scope: &Relevance,
-) -> Result<Store, String> {
+) -> Result<(Store, Pool<'s>), String> {
     let mut store = Store::new();
+    let mut pool = Pool::new();
     for &id in &scope.entities {
         let entity = &spec.entities[id.index()];
         let ty = Ty::Named { id: entity.ty, args: Vec::new() };
         let n = below(rng, MAX_INSTANCES + 1);
         for _ in 0..n {
-            let value = draw_like_store(spec, env, strategies, rng, &ty, "", &store)?;
+            let value = draw_like_store(spec, env, strategies, rng, &ty, "", &pool)?;
             let Ok(key) = key_of(spec, id, &value) else { continue };
             if store.contains(id, &key) {
                 continue;
@@ -406,13 +407,15 @@ fn draw_store(
                 }
                 None => None,
             };
-            store.insert(id, key.clone(), Instance { value, lifecycle });
-            if !check_some_invariants(spec, &store, &scope.invariants).is_empty() {
+            store.insert(id, key.clone(), Instance { value: value.clone(), lifecycle });
+            if check_some_invariants(spec, &store, &scope.invariants).is_empty() {
+                pool.add(spec, id, &value);
+            } else {
                 store.remove(id, &key);
             }
         }
     }
-    Ok(store)
+    Ok((store, pool))
 }
 
 /// Values of a machine's variables: drawn from their types until the machine's invariants
