@@ -37,7 +37,9 @@ pub fn services_yaml(spec: &Spec) -> String {
     lp_yaml::render("services.spec.yaml", spec.name.as_deref(), version.as_deref(), &doc)
 }
 
-fn standards(spec: &Spec) -> Node {
+/// The `standards` as written: `auth` (scheme, arguments, `except`), `errors`, then every
+/// other setting in order.
+pub(crate) fn standards(spec: &Spec) -> Node {
     let mut n = Node::map();
     if let Some(auth) = &spec.standards.auth {
         let mut a = Node::map().with("scheme", auth.scheme.as_str());
