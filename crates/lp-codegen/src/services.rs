@@ -14,7 +14,9 @@
 //! /service/op` and `synthesized: true`), `params` with their `type` in spec syntax and
 //! `location` (`path`, `query` or `body`), the `result` type and `success_status`, `errors`
 //! with their HTTP `status`, `fires` as `Machine.event`, and `authenticated` when the spec
-//! has an `auth` standard. A flow has its `name`, `description` and `steps`, each a `call`
+//! has an `auth` standard; an operation with a body has `body: true` and its `effects` as
+//! its service map lists them (`maps.rs`), and a service that owns entities lists them in
+//! `owns`. A flow has its `name`, `description` and `steps`, each a `call`
 //! (`op`, `fn`, or `service.op` for another service's operation) and its `kind`.
 //!
 //! The text is deterministic to the byte: everything in declaration order, no timestamps, a
@@ -116,6 +118,15 @@ fn service(spec: &Spec, id: ServiceId) -> Node {
         if let Some(env) = &d.env {
             n.push("env", Node::Seq(env.iter().map(setting).collect()));
         }
+    }
+    // The entities this service owns (only its bodies write them), when it owns some.
+    let owners = lp_ir::effects::owners(spec);
+    let owned: Vec<Node> = (0..spec.entities.len())
+        .filter(|&e| owners.get(e).copied().flatten() == Some(id))
+        .map(|e| crate::maps::entity_node(spec, lp_ir::EntityId(e as u32)))
+        .collect();
+    if !owned.is_empty() {
+        n.push("owns", Node::Seq(owned));
     }
     let ops = (0..s.ops.len()).map(|o| operation(spec, OpRef { service: id, op: OpId(o as u32) })).collect();
     n.push("operations", Node::Seq(ops));
@@ -233,6 +244,11 @@ fn operation(spec: &Spec, r: OpRef) -> Node {
     }
     if spec.standards.auth.is_some() {
         n.push("authenticated", secured(spec, r).is_some());
+    }
+    // An operation with a body: what it does, as its service map lists it.
+    if let Some(body) = &op.body {
+        n.push("body", true);
+        n.push("effects", crate::maps::effects_node(spec, &lp_ir::effects::of_body(body)));
     }
     n
 }

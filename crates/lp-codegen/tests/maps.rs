@@ -233,3 +233,21 @@ fn tampered_maps_break_composition() {
     maps.remove(&map_path("runs"));
     assert!(problems(&maps).iter().any(|p| p.contains("no map for service `runs`")));
 }
+
+#[test]
+fn services_spec_yaml_describes_owned_entities_and_effects_like_the_maps() {
+    let spec = clean();
+    let doc: Value = yaml_serde::from_str(&lp_codegen::services::services_yaml(&spec)).expect("valid YAML");
+    let runs = &doc["services"][1];
+    assert_eq!(runs["name"].as_str(), Some("runs"));
+    assert_eq!(runs["owns"][0]["entity"].as_str(), Some("Run"));
+    let start = &runs["operations"][0];
+    assert_eq!(start["body"].as_bool(), Some(true));
+    let maps = generate(&spec);
+    let map = yaml(&maps, &map_path("runs"));
+    assert_eq!(start["effects"], op(&map, "start")["effects"]);
+    // Without bodies nothing is added.
+    let plain = lower("spec s version 1.0.0\nservice api {\n  op ping() -> Unit GET /ping\n}\n");
+    let text = lp_codegen::services::services_yaml(&plain);
+    assert!(!text.contains("effects:") && !text.contains("owns:") && !text.contains("body:"), "{text}");
+}
