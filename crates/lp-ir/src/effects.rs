@@ -121,10 +121,14 @@ pub fn of_spec(spec: &Spec) -> Vec<(OpRef, OpEffects)> {
     out
 }
 
+/// The services that write one entity, in the order first met, each with its writes (the
+/// operation and the writing statement).
+pub type Writers = Vec<(ServiceId, Vec<(OpRef, Write)>)>;
+
 /// The services that write each entity directly, with their writes, in declaration order of
 /// the services (index = `EntityId`).
-pub fn writers(spec: &Spec) -> Vec<Vec<(ServiceId, Vec<(OpRef, Write)>)>> {
-    let mut out: Vec<Vec<(ServiceId, Vec<(OpRef, Write)>)>> = vec![Vec::new(); spec.entities.len()];
+pub fn writers(spec: &Spec) -> Vec<Writers> {
+    let mut out: Vec<Writers> = vec![Vec::new(); spec.entities.len()];
     for (at, fx) in of_spec(spec) {
         for w in &fx.writes {
             let Some(slot) = out.get_mut(w.entity.index()) else { continue };
@@ -271,8 +275,8 @@ pub fn call_cycles(spec: &Spec) -> Vec<Vec<OpRef>> {
                     end = Some(n);
                     break 'search;
                 }
-                if !parent.contains_key(&m) {
-                    parent.insert(m, n);
+                if let std::collections::btree_map::Entry::Vacant(slot) = parent.entry(m) {
+                    slot.insert(n);
                     queue.push_back(m);
                 }
             }

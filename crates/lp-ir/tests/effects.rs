@@ -58,16 +58,16 @@ fn each_body_lists_what_it_reads_writes_fires_calls_and_raises() {
 
 #[test]
 fn owners_are_the_only_writing_service() {
-    let spec = spec(SHOP);
-    assert_eq!(owners(&spec), vec![Some(ServiceId(0)), Some(ServiceId(1))]);
+    let shop = spec(SHOP);
+    assert_eq!(owners(&shop), vec![Some(ServiceId(0)), Some(ServiceId(1))]);
     let twice = SHOP.replace(
         "fire run.finish else Busy\n  }",
         "fire run.finish else Busy\n  }\n  op wipe(sku: String) -> Unit DELETE /runs/items/{sku} = {\n    delete Item[sku]\n  }",
     );
-    let spec = spec(&twice);
-    let by = writers(&spec);
+    let shared = spec(&twice);
+    let by = writers(&shared);
     assert_eq!(by[0].iter().map(|(s, _)| *s).collect::<Vec<_>>(), vec![ServiceId(0), ServiceId(1)]);
-    assert_eq!(owners(&spec)[0], None);
+    assert_eq!(owners(&shared)[0], None);
 }
 
 #[test]
