@@ -33,7 +33,8 @@ pub fn services_yaml(spec: &Spec) -> String {
         .with("spec", spec.name.as_deref().map_or(Node::Null, Node::from))
         .with("version", spec.version.map_or(Node::Null, |v| Node::from(v.to_string())))
         .with("standards", standards(spec));
-    let services = spec.services.iter().enumerate().map(|(i, _)| service(spec, ServiceId(i as u32))).collect();
+    let owners = lp_ir::effects::owners(spec);
+    let services = spec.services.iter().enumerate().map(|(i, _)| service(spec, ServiceId(i as u32), &owners)).collect();
     doc.push("services", Node::Seq(services));
     let version = spec.version.map(|v| v.to_string());
     lp_yaml::render("services.spec.yaml", spec.name.as_deref(), version.as_deref(), &doc)
@@ -82,7 +83,7 @@ fn setting(v: &SettingValue) -> Node {
     }
 }
 
-fn service(spec: &Spec, id: ServiceId) -> Node {
+fn service(spec: &Spec, id: ServiceId, owners: &[Option<ServiceId>]) -> Node {
     let Some(s) = spec.services.get(id.index()) else { return Node::Null };
     let mut n = Node::map().with("name", s.name.as_str());
     if !s.docs.is_empty() {
@@ -120,7 +121,6 @@ fn service(spec: &Spec, id: ServiceId) -> Node {
         }
     }
     // The entities this service owns (only its bodies write them), when it owns some.
-    let owners = lp_ir::effects::owners(spec);
     let owned: Vec<Node> = (0..spec.entities.len())
         .filter(|&e| owners.get(e).copied().flatten() == Some(id))
         .map(|e| crate::maps::entity_node(spec, lp_ir::EntityId(e as u32)))
