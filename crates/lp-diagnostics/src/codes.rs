@@ -201,6 +201,10 @@ codes! {
     DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
     FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";
     UNDECLARED_DEPENDENCY = "LP6003", "undeclared-dependency", Error, "A flow calls an operation of a service that the flow's service does not depend on.";
+    // 6: architecture: the service maps (LP6020–LP6029).
+    ENTITY_WRITTEN_BY_SEVERAL_SERVICES = "LP6020", "entity-written-by-several-services", Error, "An entity is written (`create`, `put`, `delete`, `fire`) directly by the bodies of more than one service: only its owner may write it.";
+    SYNCHRONOUS_CALL_CYCLE = "LP6021", "synchronous-call-cycle", Error, "Operation bodies call each other in a cycle, so a request could never finish.";
+    SERVICE_MAP_MISMATCH = "LP6022", "service-map-mismatch", Error, "The generated service maps, read back, break composition (a call that does not match its callee's map, a write of an entity the service does not own, a cycle of calls): a bug in the map generator.";
     // 7: code generation (LP7001–LP7099).
     OPENAPI_TRANSLATION_MISMATCH = "LP7001", "openapi-translation-mismatch", Error, "The generated OpenAPI document, read back, does not describe the spec's types and operations.";
     // 7: the FastAPI backend (LP7010–LP7029).
