@@ -60,25 +60,36 @@ fn path_char_ok(seg: &str) -> bool {
 
 impl<'d> Importer<'d> {
     fn parameter(&mut self, p: &'d Value, at: &str) -> Option<&'d Map<String, Value>> {
-        let mut p = p;
+        self.component(p, "parameters", at)?.as_object()
+    }
+
+    /// Follows `$ref`s to `#/components/{section}/NAME` (a parameter, a request body, a
+    /// response), a bounded number of times. A `$ref` that does not resolve is reported
+    /// (`LP5505`) and gives `None`; a value without `$ref` is itself.
+    pub(crate) fn component(&mut self, v: &'d Value, section: &str, at: &str) -> Option<&'d Value> {
+        let mut v = v;
+        let what = match section {
+            "parameters" => "parameter",
+            "requestBodies" => "request body",
+            "responses" => "response",
+            _ => section,
+        };
+        let prefix = format!("#/components/{section}/");
         for _ in 0..8 {
-            let obj = p.as_object()?;
-            let Some(r) = obj.get("$ref").and_then(Value::as_str) else { return Some(obj) };
-            let target = r
-                .strip_prefix("#/components/parameters/")
-                .and_then(|n| self.doc.get("components").and_then(|c| c.get("parameters")).and_then(|ps| ps.get(n)));
+            let Some(r) = v.as_object().and_then(|o| o.get("$ref")).and_then(Value::as_str) else { return Some(v) };
+            let target = r.strip_prefix(prefix.as_str()).and_then(|n| {
+                let n = n.replace("~1", "/").replace("~0", "~");
+                self.doc.get("components").and_then(|c| c.get(section)).and_then(|ps| ps.get(&n))
+            });
             match target {
-                Some(t) => p = t,
+                Some(t) => v = t,
                 None => {
-                    self.warn(
-                        codes::IMPORT_UNRESOLVED_REF,
-                        at,
-                        format!("parameter `$ref` `{r}` cannot be resolved; left out"),
-                    );
+                    self.warn(codes::IMPORT_UNRESOLVED_REF, at, format!("{what} `$ref` `{r}` cannot be resolved; left out"));
                     return None;
                 }
             }
         }
+        self.warn(codes::IMPORT_UNRESOLVED_REF, at, format!("the {what} `$ref`s are chained more than 8 deep; left out"));
         None
     }
 
@@ -336,16 +347,9 @@ impl<'d> Importer<'d> {
             out_params.push(ParamOut { body: false, name: pname, ty });
         }
         // The body.
-        if let Some(rb) = op.get("requestBody") {
-            let rb = match rb.get("$ref").and_then(Value::as_str) {
-                Some(r) => r
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|n| {
-                        self.doc.get("components").and_then(|c| c.get("requestBodies")).and_then(|b| b.get(n))
-                    })
-                    .unwrap_or(&Value::Null),
-                None => rb,
-            };
+        if let Some(rb) = op.get("requestBody")
+            && let Some(rb) = self.component(rb, "requestBodies", &format!("{at}.requestBody"))
+        {
             match rb.get("content").and_then(Value::as_object).and_then(json_content) {
                 Some((_, media)) => {
                     let schema = media.get("schema").unwrap_or(&Value::Null);
@@ -425,6 +429,8 @@ impl<'d> Importer<'d> {
         let mut success: Vec<(&str, &'d Value)> = Vec::new();
         for (status, resp) in responses {
             let rat = format!("{at}.responses.{status}");
+            // A response may be a `$ref` to `#/components/responses/NAME`.
+            let Some(resp) = self.component(resp, "responses", &rat) else { continue };
             if let Some(headers) = resp.get("headers").and_then(Value::as_object).filter(|h| !h.is_empty()) {
                 let list: Vec<String> = headers.keys().map(|h| format!("`{h}`")).collect();
                 self.warn(
