@@ -148,3 +148,39 @@ fn control_characters_and_escapes_import_and_check() {
     let c = run(&["check", "esc.adt"], &dir);
     assert_eq!(c.status.code(), Some(0), "{}\n{spec}", text(&c.stderr));
 }
+
+#[test]
+fn multi_file_descriptions_are_read_from_their_folder_only() {
+    let dir = scratch("multi");
+    let api = dir.join("api");
+    std::fs::create_dir_all(api.join("resources")).expect("folders");
+    std::fs::write(
+        api.join("openapi.yaml"),
+        "openapi: 3.0.3\ninfo: {title: files, version: 1.0.0}\npaths:\n  /pets:\n    get: {$ref: 'resources/pets.yml'}\n  /secret:\n    get: {$ref: 'resources/secret.yml'}\n  /up:\n    get: {$ref: '../outside.yml'}\n",
+    )
+    .expect("root");
+    std::fs::write(
+        api.join("resources/pets.yml"),
+        "operationId: listPets\nresponses:\n  '200':\n    description: ok\n    content: {application/json: {schema: {type: array, items: {type: integer}}}}\n",
+    )
+    .expect("pets");
+    let outside = "operationId: leaked\nresponses: {'204': {description: ok}}\n";
+    std::fs::write(dir.join("outside.yml"), outside).expect("outside");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("outside.yml"), api.join("resources/secret.yml")).expect("symlink");
+    let o = run(&["import", "openapi", "api/openapi.yaml", "--color", "never"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let spec = text(&o.stdout);
+    let stderr = text(&o.stderr);
+    assert!(spec.contains("op listPets() -> List<Int> GET /pets"), "{spec}");
+    assert!(!spec.contains("leaked"), "{spec}");
+    assert!(
+        stderr.contains("warning[LP5520]: `$ref` `../outside.yml` is not followed: it leaves the description's folder"),
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    assert!(
+        stderr.contains("`resources/secret.yml` cannot be read: it leads out of the description's folder"),
+        "{stderr}"
+    );
+}

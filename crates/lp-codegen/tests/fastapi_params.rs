@@ -64,7 +64,9 @@ fn integer_boolean_and_list_parameters_are_read_from_their_text() {
             "{} is missing; scripts/test-backend.sh creates it",
             python.display()
         );
-        eprintln!("note: .venv-backend not found; skipping the run of the generated service (scripts/test-backend.sh runs it)");
+        eprintln!(
+            "note: .venv-backend not found; skipping the run of the generated service (scripts/test-backend.sh runs it)"
+        );
         return;
     }
     let path = lp_test_support::repo().join("tests/corpus/codegen/query_params.adt");

@@ -11,6 +11,7 @@
 //! dropped silently. The translation inverts `lp_codegen::openapi`, so a spec's generated
 //! document imports back to the same types.
 
+pub mod bundle;
 pub mod document;
 mod model;
 mod names;
@@ -42,6 +43,24 @@ pub fn import_openapi_text(text: &str) -> Imported {
         Ok(doc) => import_openapi(&doc),
         Err(d) => Imported { text: None, diagnostics: vec![*d] },
     }
+}
+
+/// Imports a description that may be split over several files: the root document's text,
+/// its file name `root` (a path relative to the folder the other files are read from, through
+/// `files`), and the bounds of following its references to other files ([`bundle`]).
+pub fn import_openapi_files(text: &str, root: &str, files: &dyn bundle::Files, limits: bundle::Limits) -> Imported {
+    let doc = match document::parse(text) {
+        Ok(doc) => doc,
+        Err(d) => return Imported { text: None, diagnostics: vec![*d] },
+    };
+    if let Err(d) = document::check_version(&doc) {
+        return Imported { text: None, diagnostics: vec![*d] };
+    }
+    let (bundled, mut diagnostics) = bundle::bundle(&doc, root, files, limits);
+    let Some(bundled) = bundled else { return Imported { text: None, diagnostics } };
+    let imported = import_openapi(&bundled);
+    diagnostics.extend(imported.diagnostics);
+    Imported { text: imported.text, diagnostics }
 }
 
 /// Imports an OpenAPI document already read into a JSON value.

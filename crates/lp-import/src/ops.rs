@@ -72,6 +72,7 @@ impl<'d> Importer<'d> {
             "parameters" => "parameter",
             "requestBodies" => "request body",
             "responses" => "response",
+            "pathItems" => "path item",
             _ => section,
         };
         let prefix = format!("#/components/{section}/");
@@ -84,12 +85,20 @@ impl<'d> Importer<'d> {
             match target {
                 Some(t) => v = t,
                 None => {
-                    self.warn(codes::IMPORT_UNRESOLVED_REF, at, format!("{what} `$ref` `{r}` cannot be resolved; left out"));
+                    self.warn(
+                        codes::IMPORT_UNRESOLVED_REF,
+                        at,
+                        format!("{what} `$ref` `{r}` cannot be resolved; left out"),
+                    );
                     return None;
                 }
             }
         }
-        self.warn(codes::IMPORT_UNRESOLVED_REF, at, format!("the {what} `$ref`s are chained more than 8 deep; left out"));
+        self.warn(
+            codes::IMPORT_UNRESOLVED_REF,
+            at,
+            format!("the {what} `$ref`s are chained more than 8 deep; left out"),
+        );
         None
     }
 
@@ -137,12 +146,23 @@ impl<'d> Importer<'d> {
         let mut exempt: Vec<String> = Vec::new();
         let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&EMPTY);
         for (path, item) in paths {
+            // A path item may be a `$ref` to `#/components/pathItems/NAME` (OpenAPI 3.1); a
+            // reference to another file was inlined before, when the files could be read.
+            let item = match item.get("$ref").and_then(Value::as_str) {
+                Some(r) if r.starts_with("#/components/pathItems/") => {
+                    match self.component(item, "pathItems", &format!("paths.{path}")) {
+                        Some(i) => i,
+                        None => continue,
+                    }
+                }
+                _ => item,
+            };
             let Some(item) = item.as_object() else { continue };
-            if item.contains_key("$ref") {
+            if let Some(r) = item.get("$ref") {
                 self.warn_to(
                     codes::IMPORT_OPERATION_LOSSY,
                     &format!("paths.{path}"),
-                    "a path item `$ref` is not followed; its operations are not imported".into(),
+                    format!("the path item `$ref` {r} is not followed; its operations are not imported"),
                     Target::Document,
                 );
                 continue;
@@ -152,6 +172,15 @@ impl<'d> Importer<'d> {
             for method in METHODS {
                 let Some(op) = item.get(*method) else { continue };
                 let at = format!("paths.{path}.{method}");
+                if let Some(r) = op.get("$ref") {
+                    self.warn_to(
+                        codes::IMPORT_OPERATION_LOSSY,
+                        &at,
+                        format!("the operation is a `$ref` {r}, which is not followed; not imported"),
+                        Target::Document,
+                    );
+                    continue;
+                }
                 if matches!(*method, "options" | "head" | "trace") {
                     self.warn_to(
                         codes::IMPORT_OPERATION_LOSSY,

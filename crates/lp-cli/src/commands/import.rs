@@ -51,7 +51,14 @@ pub fn run(args: Args, out: &Output) -> Status {
         }
     };
     let imported = match String::from_utf8(bytes) {
-        Ok(text) => lp_import::import_openapi_text(&text),
+        Ok(text) => {
+            // `$ref`s to other files are read from the document's folder, never outside it.
+            let folder = args.file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            let root = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let limits = lp_import::bundle::Limits::default();
+            let files = FolderFiles { folder: folder.to_path_buf(), max_bytes: limits.max_bytes };
+            lp_import::import_openapi_files(&text, &root, &files, limits)
+        }
         Err(_) => lp_import::Imported {
             text: None,
             diagnostics: vec![lp_diagnostics::Diagnostic::new(
@@ -89,4 +96,32 @@ pub fn run(args: Args, out: &Output) -> Status {
         }
     }
     Status::Success
+}
+
+/// The files of a multi-file description, read from the root document's folder. The importer
+/// hands over paths that stay inside it; a symbolic link that leads out of it is refused here,
+/// and so is a file larger than the importer's bound on all files together.
+struct FolderFiles {
+    folder: PathBuf,
+    max_bytes: usize,
+}
+
+impl lp_import::bundle::Files for FolderFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        let full = self.folder.join(path);
+        let inside = match (std::fs::canonicalize(&self.folder), std::fs::canonicalize(&full)) {
+            (Ok(folder), Ok(file)) => file.starts_with(folder),
+            (_, Err(e)) => return Err(e.to_string()),
+            (Err(e), _) => return Err(e.to_string()),
+        };
+        if !inside {
+            return Err("it leads out of the description's folder".into());
+        }
+        let len = std::fs::metadata(&full).map_err(|e| e.to_string())?.len();
+        if len > self.max_bytes as u64 {
+            return Err(format!("it is larger than {} bytes", self.max_bytes));
+        }
+        let bytes = FileSystem::read(&OsFs, &full).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_string())
+    }
 }
