@@ -1,7 +1,7 @@
 //! The generated FastAPI service of `tests/corpus/codegen/query_params.adt`, driven for real:
 //! path and query parameters are read from their text, so integers (plain and refined),
 //! booleans and lists of integers and of strings must be accepted when well formed and
-//! answered with 422 otherwise.
+//! answered with 422 otherwise; an optional request body may be omitted.
 //!
 //! The service runs in process (FastAPI's `TestClient`) with the pinned dependencies of the
 //! repository's `.venv-backend` (which `scripts/test-backend.sh` creates). Without it the test
@@ -19,44 +19,57 @@ from fastapi.testclient import TestClient
 from app.main import app
 
 cases = [
-    ("/items?n=5", 200),
-    ("/items?n=-3", 200),
-    ("/items?n=%2B7", 200),
-    ("/items?n=39.0", 200),
-    ("/items?n=0&page=100", 200),
-    ("/items?n=1&active=true", 200),
-    ("/items?n=1&active=false", 200),
-    ("/items?n=1&ids=1&ids=2&ids=-3", 200),
-    ("/items?n=1&fields=a&fields=b", 200),
-    ("/items?n=1&fields=", 200),
-    ("/items?n=1&ids=", 200),
-    ("/items/7?verbose=true", 200),
-    ("/items/-7?verbose=false", 200),
-    ("/items", 422),
-    ("/items?n=", 422),
-    ("/items?n=x", 422),
-    ("/items?n=1.5", 422),
-    ("/items?n=99999999999999999999", 422),
-    ("/items?n=1&page=0", 422),
-    ("/items?n=1&page=101", 422),
-    ("/items?n=1&active=maybe", 422),
-    ("/items?n=1&ids=1&ids=x", 422),
-    ("/items/x?verbose=true", 422),
-    ("/items/7", 422),
+    ("POST /items/1/notes", None, 201),
+    ("POST /items/1/notes", {"text": "hello"}, 201),
+    ("POST /items/1/notes", "null", 201),
+    ("POST /items/1/notes", {"text": ""}, 422),
+    ("GET /items?n=5", None, 200),
+    ("GET /items?n=-3", None, 200),
+    ("GET /items?n=%2B7", None, 200),
+    ("GET /items?n=39.0", None, 200),
+    ("GET /items?n=0&page=100", None, 200),
+    ("GET /items?n=1&active=true", None, 200),
+    ("GET /items?n=1&active=false", None, 200),
+    ("GET /items?n=1&ids=1&ids=2&ids=-3", None, 200),
+    ("GET /items?n=1&fields=a&fields=b", None, 200),
+    ("GET /items?n=1&fields=%22&fields=%7B&fields=%5B1%5D", None, 200),
+    ("GET /items?n=1&fields=", None, 200),
+    ("GET /items?n=1&ids=", None, 200),
+    ("GET /items/7?verbose=true", None, 200),
+    ("GET /items/-7?verbose=false", None, 200),
+    ("GET /items/7?verbose=true&tags=%22&tags=%5B&tags=a&near=1", None, 200),
+    ("GET /items", None, 422),
+    ("GET /items?n=", None, 422),
+    ("GET /items?n=x", None, 422),
+    ("GET /items?n=1.5", None, 422),
+    ("GET /items?n=99999999999999999999", None, 422),
+    ("GET /items?n=1&page=0", None, 422),
+    ("GET /items?n=1&page=101", None, 422),
+    ("GET /items?n=1&active=maybe", None, 422),
+    ("GET /items?n=1&ids=1&ids=x", None, 422),
+    ("GET /items/x?verbose=true", None, 422),
+    ("GET /items/7", None, 422),
+    ("GET /items/7?verbose=true&near=x", None, 422),
 ]
 failures = []
 with TestClient(app, raise_server_exceptions=False) as client:
     client.headers["Authorization"] = "Bearer test-all"
-    for url, status in cases:
-        r = client.get(url)
+    for request, body, status in cases:
+        method, url = request.split(" ", 1)
+        if body is None:
+            r = client.request(method, url)
+        elif body == "null":
+            r = client.request(method, url, content=b"null", headers={"Content-Type": "application/json"})
+        else:
+            r = client.request(method, url, json=body)
         if r.status_code != status:
-            failures.append(f"GET {url}: {r.status_code} (expected {status}): {r.text}")
+            failures.append(f"{request} {body}: {r.status_code} (expected {status}): {r.text}")
 print("\n".join(failures))
 sys.exit(1 if failures else 0)
 "#;
 
 #[test]
-fn integer_boolean_and_list_parameters_are_read_from_their_text() {
+fn parameters_are_read_from_their_text_and_optional_bodies_may_be_omitted() {
     let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv-backend/bin/python");
     if !python.is_file() {
         assert!(

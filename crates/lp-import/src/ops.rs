@@ -388,7 +388,9 @@ impl<'d> Importer<'d> {
                         self.ty(schema, &format!("{hint}Body"), &format!("{at}.requestBody"), 1)
                     };
                     let mut ty = self.refined(&format!("{hint}Body"), ty, r);
-                    if rb.get("required").and_then(Value::as_bool) != Some(true) {
+                    // A body that is not required is an `Option` (once, when its schema also
+                    // allows `null`).
+                    if rb.get("required").and_then(Value::as_bool) != Some(true) && !ty.starts_with("Option<") {
                         ty = format!("Option<{ty}>");
                     }
                     let want = op

@@ -232,17 +232,19 @@ def parse_string_param(name: str, where: str, raw: str | None, adapter: pydantic
         ) from None
 
 
-def parse_list_param(name: str, values: list[str], adapter: pydantic.TypeAdapter) -> Any:
+def parse_list_param(name: str, values: list[str], adapter: pydantic.TypeAdapter, json_items: bool = False) -> Any:
     """A list query parameter from its repeated values (`?id=1&id=2`), or a 422 problem.
 
     A lone empty value (`?fields=`) is the empty list: it is how OpenAPI's form style writes
-    an empty array. A value that starts like a JSON array, object or string is read as JSON.
+    an empty array. Elements that are integers, booleans, strings or enums are read from their
+    text (a string is the value as sent, quotes included); other elements (records, sums,
+    lists) are each written as JSON (`json_items`).
     """
     if values == [""]:
         values = []
     try:
         return adapter.validate_python(
-            [pydantic.TypeAdapter(Any).validate_json(v) if v[:1] in ("[", "{", '"') else v for v in values]
+            [pydantic.TypeAdapter(Any).validate_json(v) for v in values] if json_items else values
         )
     except (pydantic.ValidationError, ValueError) as error:
         raise Problem(422, "Unprocessable content", f"the query parameter `{name}` is invalid: {error}",

@@ -238,7 +238,15 @@ fn request_parts(spec: &Spec, info: &OpInfo<'_>) -> (String, String, String) {
             continue;
         }
         let w = witness(spec, &p.ty, 0);
-        query.push(format!("{}: {}", str_lit(&p.name), str_lit(&url_value(&w))));
+        // A list is sent as repeated values (`?ids=1&ids=2`), each element as the service reads it.
+        let value = match &w {
+            serde_json::Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(|i| str_lit(&url_value(i))).collect();
+                format!("[{}]", items.join(", "))
+            }
+            other => str_lit(&url_value(other)),
+        };
+        query.push(format!("{}: {}", str_lit(&p.name), value));
     }
     let body = match info.body {
         Some(b) => format!(
