@@ -184,3 +184,35 @@ fn multi_file_descriptions_are_read_from_their_folder_only() {
         "{stderr}"
     );
 }
+
+#[test]
+fn repeated_warnings_are_grouped_by_code_unless_verbose() {
+    let dir = scratch("grouped");
+    let mut paths = Vec::new();
+    for i in 0..10 {
+        paths.push(format!(
+            r#""/p{i}": {{"get": {{"operationId": "op{i}", "parameters": [{{"name": "X-Trace", "in": "header", "schema": {{"type": "string"}}}}], "responses": {{"204": {{"description": "ok"}}}}}}}}"#
+        ));
+    }
+    let doc = format!(
+        r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1.0.0"}}, "paths": {{{}}}}}"#,
+        paths.join(", ")
+    );
+    std::fs::write(dir.join("many.json"), doc).expect("write");
+    let o = run(&["import", "openapi", "many.json", "--color", "never"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let stderr = text(&o.stderr);
+    assert_eq!(stderr.matches("warning[LP5509]").count(), 3, "{stderr}");
+    assert!(stderr.contains("10 warnings (by code: LP5509 10); 7 not shown"), "{stderr}");
+    assert!(stderr.contains("`--verbose` prints them all"), "{stderr}");
+    // Every warning is still a comment in the spec.
+    assert_eq!(text(&o.stdout).matches("// LP5509:").count(), 10);
+    let v = run(&["import", "openapi", "many.json", "--color", "never", "--verbose"], &dir);
+    let stderr = text(&v.stderr);
+    assert_eq!(stderr.matches("warning[LP5509]").count(), 10, "{stderr}");
+    assert!(stderr.contains("10 warnings (by code: LP5509 10)") && !stderr.contains("not shown"), "{stderr}");
+    // Machine-readable output always holds every diagnostic.
+    let j = run(&["import", "openapi", "many.json", "--error-format", "json", "-o", "many.adt"], &dir);
+    let json: serde_json::Value = serde_json::from_slice(&j.stdout).expect("json");
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(10));
+}

@@ -7,8 +7,8 @@
 
 use crate::cli::Status;
 use crate::output::{Output, tally};
-use lp_diagnostics::SourceDb;
 use lp_diagnostics::render::ErrorFormat;
+use lp_diagnostics::{Diagnostic, SourceDb};
 use lp_driver::fs::{FileSystem, OsFs};
 use std::path::PathBuf;
 
@@ -33,6 +33,42 @@ pub struct OpenapiArgs {
     /// `--error-format json`, `sarif` or `github`, whose diagnostics use standard output.
     #[arg(long, short = 'o', value_name = "OUT.adt", value_parser = crate::cli::output_file_arg)]
     pub output: Option<PathBuf>,
+    /// Print every warning. Without it, human output shows the first few warnings of each
+    /// code and counts the rest (every warning is still a `//` comment in the spec, and JSON,
+    /// SARIF and GitHub output always hold them all).
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// How many warnings of one code human output prints without `--verbose`.
+pub const SHOWN_PER_CODE: usize = 3;
+
+/// The diagnostics human output prints, and the summary by code: every error; of the warnings,
+/// the first [`SHOWN_PER_CODE`] of each code, exact repeats (same code and message) once.
+/// Returns the shown diagnostics, the count per code of all warnings (most frequent first) and
+/// how many warnings are not shown.
+pub fn grouped(diags: &[Diagnostic], verbose: bool) -> (Vec<Diagnostic>, Vec<(&'static str, usize)>, usize) {
+    let mut per_code: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let mut seen: std::collections::BTreeSet<(&'static str, &str)> = Default::default();
+    let mut shown = Vec::new();
+    let mut hidden = 0;
+    for d in diags {
+        if d.is_error() {
+            shown.push(d.clone());
+            continue;
+        }
+        let n = per_code.entry(d.code.id()).or_default();
+        *n += 1;
+        let repeat = !seen.insert((d.code.id(), d.message.as_str()));
+        if verbose || (*n <= SHOWN_PER_CODE && !repeat) {
+            shown.push(d.clone());
+        } else {
+            hidden += 1;
+        }
+    }
+    let mut by_code: Vec<(&'static str, usize)> = per_code.into_iter().collect();
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    (shown, by_code, hidden)
 }
 
 pub fn run(args: Args, out: &Output) -> Status {
@@ -69,14 +105,26 @@ pub fn run(args: Args, out: &Output) -> Status {
     };
     let db = SourceDb::new();
     let report = |written: Option<&PathBuf>| {
-        let summary = match (&imported.text, written) {
+        let mut summary = match (&imported.text, written) {
             (Some(_), Some(p)) => {
                 format!("imported `{}` into `{}`: {}", args.file.display(), p.display(), tally(&imported.diagnostics))
             }
             (Some(_), None) => format!("imported `{}`: {}", args.file.display(), tally(&imported.diagnostics)),
             (None, _) => format!("could not import `{}`: {}", args.file.display(), tally(&imported.diagnostics)),
         };
-        out.diagnostics(&db, &imported.diagnostics, serde_json::json!({}), &summary);
+        // Human output groups repeated warnings: the first few of each code, and a count by code.
+        let human = matches!(out.format, ErrorFormat::Human);
+        let (shown, by_code, hidden) = grouped(&imported.diagnostics, args.verbose || !human);
+        if human && !by_code.is_empty() {
+            let counts: Vec<String> = by_code.iter().map(|(c, n)| format!("{c} {n}")).collect();
+            summary.push_str(&format!(" (by code: {})", counts.join(", ")));
+            if hidden > 0 {
+                summary.push_str(&format!(
+                    "; {hidden} not shown (repeats, or past the first {SHOWN_PER_CODE} of a code): `--verbose` prints them all, and every one is a `//` comment in the spec"
+                ));
+            }
+        }
+        out.diagnostics(&db, &shown, serde_json::json!({}), &summary);
     };
     let Some(text) = imported.text.as_deref().filter(|_| !imported.has_errors()) else {
         report(None);
