@@ -350,10 +350,7 @@ impl<'d> Importer<'d> {
                 self.rename_warning(&format!("{at}.parameters.{raw}"), raw, &pname);
             }
             let phint = format!("{hint}{}", names::pascal(raw));
-            let (ty, r) = match p.get("schema") {
-                Some(s) => self.ty(s, &phint, &format!("{at}.parameters.{raw}"), 1),
-                None => ("String".to_string(), Default::default()),
-            };
+            let (ty, r) = self.param_ty(p.get("schema"), &phint, &format!("{at}.parameters.{raw}"));
             let ty = self.refined(&phint, ty, r);
             path_names.insert(raw.to_string(), vec![pname.clone()]);
             out_params.push(ParamOut { body: false, name: pname, ty });
@@ -365,10 +362,7 @@ impl<'d> Importer<'d> {
                 self.rename_warning(&format!("{at}.parameters.{raw}"), raw, &pname);
             }
             let phint = format!("{hint}{}", names::pascal(raw));
-            let (ty, r) = match p.get("schema") {
-                Some(s) => self.ty(s, &phint, &format!("{at}.parameters.{raw}"), 1),
-                None => ("String".to_string(), Default::default()),
-            };
+            let (ty, r) = self.param_ty(p.get("schema"), &phint, &format!("{at}.parameters.{raw}"));
             let mut ty = self.refined(&phint, ty, r);
             if p.get("required").and_then(Value::as_bool) != Some(true) {
                 ty = format!("Option<{ty}>");
@@ -550,6 +544,35 @@ impl<'d> Importer<'d> {
             self.warn(codes::IMPORT_OPERATION_LOSSY, at, "callbacks have no spec equivalent; not imported".into());
         }
         OpOut { name: name.to_string(), docs, comments: Vec::new(), params: out_params, result, errors, http }
+    }
+
+    /// The type of a path or query parameter. A parameter is text in the URL, so a `oneOf` or
+    /// `anyOf` whose members are all scalars (strings, numbers, booleans) is `String`, which
+    /// every member's text is, instead of a sum the URL cannot carry (reported, `LP5504`).
+    fn param_ty(&mut self, schema: Option<&'d Value>, hint: &str, at: &str) -> (String, crate::schema::Refine) {
+        let Some(schema) = schema else { return ("String".to_string(), Default::default()) };
+        let union = self.resolve(schema).and_then(|o| {
+            let key = if o.contains_key("oneOf") { "oneOf" } else { "anyOf" };
+            o.get(key).and_then(Value::as_array).map(|members| (key, members))
+        });
+        if let Some((key, members)) = union {
+            let scalar = |m: &'d Value| {
+                self.resolve(m).is_some_and(|o| {
+                    matches!(o.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"))
+                        && !o.contains_key("oneOf")
+                        && !o.contains_key("anyOf")
+                })
+            };
+            if !members.is_empty() && members.iter().all(scalar) {
+                self.warn(
+                    codes::IMPORT_UNSUPPORTED_SCHEMA,
+                    at,
+                    format!("a parameter's `{key}` of scalars is imported as `String`: the parameter is text in the URL, and each member's value is written as text"),
+                );
+                return ("String".to_string(), Default::default());
+            }
+        }
+        self.ty(schema, hint, at, 1)
     }
 
     /// The error names an error response stands for, declaring new errors as needed.
