@@ -10,11 +10,14 @@
 //! the size of the inlined document ([`Limits`]); passing a bound refuses the whole import
 //! (`LP5521`) rather than importing part of it silently.
 //!
-//! A component schema of the root document that is itself a `$ref` to a file
-//! (`components.schemas.Pet: {$ref: schemas/Pet.yaml}`) keeps its name: every other reference to
-//! the same file and fragment becomes `#/components/schemas/Pet`. A reference that leads back
-//! to a file and fragment being inlined (a recursive schema) is made a component schema named
-//! after the fragment's last segment or the file's stem, and referred to by name.
+//! Schemas keep names: a component schema of the root document that is itself a `$ref` to a
+//! file (`components.schemas.Pet: {$ref: schemas/Pet.yaml}`) keeps its name, and every other
+//! reference to the same file and fragment becomes `#/components/schemas/Pet`; any other
+//! reference at a schema position (`schema`, `items`, a property, a member of `allOf`...) to
+//! another file makes its target a component schema named after the fragment's last segment
+//! or the file's stem (numbered when taken), referred to by name, so that a schema used in
+//! many places is one type and a recursive one needs no copy. Other parts (parameters,
+//! responses, path items) are copied in place.
 
 use lp_diagnostics::{Diagnostic, codes};
 use serde_json::{Map, Value};
@@ -115,20 +118,20 @@ pub fn bundle(doc: &Value, root: &str, files: &dyn Files, limits: Limits) -> (Op
                         for (name, s) in entries {
                             // The component's own reference is inlined, not named after itself.
                             let inlined = match own.get(name) {
-                                Some(t) if b.named.get(t) == Some(name) => b.inline(s, t.clone(), root, 0),
-                                _ => b.walk(s, root, 0),
+                                Some(t) if b.named.get(t) == Some(name) => b.inline(s, t.clone(), root, 0, Ctx::Schema),
+                                _ => b.walk(s, root, 0, Ctx::Schema),
                             };
                             m.insert(name.clone(), inlined);
                         }
                         Value::Object(m)
                     }
-                    _ => b.walk(entries, root, 0),
+                    _ => b.walk(entries, root, 0, Ctx::Other),
                 };
                 comps.insert(section.clone(), value);
             }
             Value::Object(comps)
         } else {
-            b.walk(v, root, 0)
+            b.walk(v, root, 0, Ctx::Other)
         };
         out.insert(k.clone(), value);
     }
@@ -234,8 +237,9 @@ impl Bundler<'_> {
         self.docs.get(path).and_then(Option::as_ref)
     }
 
-    /// `v` (from `file`) with every reference to another file inlined.
-    fn walk(&mut self, v: &Value, file: &str, depth: usize) -> Value {
+    /// `v` (from `file`, at a position of kind `ctx`) with every reference to another file
+    /// inlined.
+    fn walk(&mut self, v: &Value, file: &str, depth: usize, ctx: Ctx) -> Value {
         self.nodes += 1;
         if self.nodes > self.limits.max_nodes {
             self.refuse(format!("inlining its files gives more than {} values", self.limits.max_nodes));
@@ -246,17 +250,20 @@ impl Bundler<'_> {
         match v {
             Value::Object(o) => {
                 if let Some(r) = o.get("$ref").and_then(Value::as_str) {
-                    return self.reference(o, r, file, depth);
+                    return self.reference(o, r, file, depth, ctx);
                 }
-                Value::Object(o.iter().map(|(k, x)| (k.clone(), self.walk(x, file, depth))).collect())
+                Value::Object(o.iter().map(|(k, x)| (k.clone(), self.walk(x, file, depth, ctx.child(k)))).collect())
             }
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.walk(x, file, depth)).collect()),
+            Value::Array(a) => {
+                let item = if ctx == Ctx::SchemaList { Ctx::Schema } else { Ctx::Other };
+                Value::Array(a.iter().map(|x| self.walk(x, file, depth, item)).collect())
+            }
             other => other.clone(),
         }
     }
 
     /// The reference object `o` (`$ref` `r`, written in `file`), inlined or rewritten.
-    fn reference(&mut self, o: &Map<String, Value>, r: &str, file: &str, depth: usize) -> Value {
+    fn reference(&mut self, o: &Map<String, Value>, r: &str, file: &str, depth: usize, ctx: Ctx) -> Value {
         // A reference inside the root document stays as it is.
         if r.starts_with('#') && file == self.root {
             return Value::Object(o.clone());
@@ -281,12 +288,18 @@ impl Bundler<'_> {
             self.warn(r, file, format!("references are nested more than {} deep", self.limits.max_depth));
             return Value::Object(o.clone());
         }
-        let inlined = self.inline(&Value::Object(o.clone()), target, file, depth);
+        if ctx == Ctx::Schema {
+            // A schema in another file is a component schema, named after it, so that every
+            // reference to it is one type.
+            let name = self.claim(&target);
+            self.named.insert(target.clone(), name);
+        }
+        let inlined = self.inline(&Value::Object(o.clone()), target, file, depth, ctx);
         match inlined {
             Value::Object(mut m) if o.len() > 1 => {
                 // Keys beside the `$ref` (`description`, `summary`) are kept over the target's.
                 for (k, x) in o.iter().filter(|(k, _)| k.as_str() != "$ref") {
-                    let x = self.walk(x, file, depth);
+                    let x = self.walk(x, file, depth, ctx.child(k));
                     m.insert(k.clone(), x);
                 }
                 Value::Object(m)
@@ -297,7 +310,7 @@ impl Bundler<'_> {
 
     /// The value at `target`, with its own references inlined; the reference object `o`
     /// itself when the target cannot be read.
-    fn inline(&mut self, o: &Value, target: Target, file: &str, depth: usize) -> Value {
+    fn inline(&mut self, o: &Value, target: Target, file: &str, depth: usize, ctx: Ctx) -> Value {
         let r = o.get("$ref").and_then(Value::as_str).unwrap_or_default().to_string();
         let Some(doc) = self.load(&target.0, &r, file) else { return o.clone() };
         let Some(value) = doc.pointer(&target.1).cloned() else {
@@ -306,7 +319,7 @@ impl Bundler<'_> {
             return o.clone();
         };
         self.stack.push(target.clone());
-        let inlined = self.walk(&value, &target.0.clone(), depth + 1);
+        let inlined = self.walk(&value, &target.0.clone(), depth + 1, ctx);
         self.stack.pop();
         // The target referred to itself meanwhile: it is a component schema now.
         match self.named.get(&target) {
@@ -336,6 +349,50 @@ impl Bundler<'_> {
         self.taken.insert(name.clone());
         self.hoisted_names.insert(name.clone());
         name
+    }
+}
+
+/// What a position in the document holds, as far as naming schemas goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ctx {
+    /// A schema (`schema`, `items`, a property...).
+    Schema,
+    /// A map of schemas (`properties`, `$defs`).
+    SchemaMap,
+    /// A list of schemas (`allOf`, `oneOf`, `anyOf`, `prefixItems`).
+    SchemaList,
+    Other,
+}
+
+impl Ctx {
+    /// The kind of the value under key `k` of an object of this kind.
+    fn child(self, k: &str) -> Ctx {
+        match self {
+            Ctx::SchemaMap => Ctx::Schema,
+            Ctx::Schema => match k {
+                "items"
+                | "additionalProperties"
+                | "not"
+                | "contains"
+                | "propertyNames"
+                | "if"
+                | "then"
+                | "else"
+                | "additionalItems"
+                | "unevaluatedItems"
+                | "unevaluatedProperties" => Ctx::Schema,
+                "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => Ctx::SchemaMap,
+                "allOf" | "oneOf" | "anyOf" | "prefixItems" => Ctx::SchemaList,
+                _ => Ctx::Other,
+            },
+            Ctx::SchemaList | Ctx::Other => {
+                if k == "schema" {
+                    Ctx::Schema
+                } else {
+                    Ctx::Other
+                }
+            }
+        }
     }
 }
 
