@@ -79,6 +79,7 @@ pub fn import_openapi(doc: &Value) -> Imported {
         type_names: BTreeMap::new(),
         error_names: BTreeMap::new(),
         hoisted: Vec::new(),
+        error_for_schema: BTreeMap::new(),
         out: SpecOut::default(),
     };
     imp.header();
@@ -131,6 +132,9 @@ pub(crate) struct Importer<'d> {
     pub error_names: BTreeMap<String, String>,
     /// Declarations made for inline schemas, added after the components.
     pub hoisted: Vec<model::TypeOut>,
+    /// The error declared for an error response's status and component schema, so that every
+    /// response with that status and schema is that one error.
+    pub error_for_schema: BTreeMap<(u16, String), String>,
     pub out: SpecOut,
 }
 

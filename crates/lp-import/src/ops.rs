@@ -623,7 +623,16 @@ impl<'d> Importer<'d> {
             }
             return known;
         }
-        // Otherwise: one error per status and payload, named after the schema or the status.
+        // Otherwise: one error per status and payload, named after the schema or the status;
+        // one per status and component schema however many responses use them.
+        let memo_key = schema
+            .and_then(|s| s.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| self.ref_target(r))
+            .map(|k| (status, k.to_string()));
+        if let Some(name) = memo_key.as_ref().and_then(|k| self.error_for_schema.get(k)) {
+            return vec![name.clone()];
+        }
         let (base, fields): (String, Vec<FieldOut>) = match schema {
             None => (reason(status).to_string(), Vec::new()),
             Some(s) => {
@@ -659,6 +668,9 @@ impl<'d> Importer<'d> {
         let name = self.global.claim(&names::type_ident(&base));
         let docs = resp.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default();
         self.out.errors.push(ErrorOut { name: name.clone(), docs, comments: Vec::new(), status, fields });
+        if let Some(k) = memo_key {
+            self.error_for_schema.insert(k, name.clone());
+        }
         vec![name]
     }
 }
