@@ -197,6 +197,8 @@ codes! {
     IMPORT_SECURITY_LOSSY = "LP5510", "import-security-lossy", Warning, "A security scheme other than HTTP bearer has no spec equivalent.";
     IMPORT_DOCUMENT_LOSSY = "LP5511", "import-document-lossy", Warning, "A document-level field (the version, say) could not be carried over as written.";
     IMPORT_INVALID_OUTPUT = "LP5512", "import-invalid-output", Error, "The importer produced spec text that does not parse (a bug in the importer).";
+    IMPORT_EXTERNAL_REF = "LP5520", "import-external-ref", Warning, "A `$ref` to another file was not followed: a URL, a path outside the description's folder, or a file that cannot be read.";
+    IMPORT_BUNDLE_TOO_LARGE = "LP5521", "import-bundle-too-large", Error, "The files a multi-file description refers to pass the importer's bounds; nothing is imported.";
     // 6: architecture: flows and the service graph (LP6001–LP6019).
     DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
     FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";

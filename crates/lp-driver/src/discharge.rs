@@ -45,7 +45,13 @@ impl Default for CheckOptions {
 impl CheckOptions {
     /// The part of the options that a verdict depends on, folded into digests.
     fn fingerprint(&self) -> String {
-        format!("{TOOL_VERSION};smt-timeout={};cases={};seed={}", self.smt_timeout_ms, self.props_cases, self.seed)
+        format!(
+            "{TOOL_VERSION};smt={};smt-timeout={};cases={};seed={}",
+            lp_smt::TRANSLATION_REVISION,
+            self.smt_timeout_ms,
+            self.props_cases,
+            self.seed
+        )
     }
 }
 
