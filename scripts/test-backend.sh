@@ -71,6 +71,13 @@ if [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$PINS" ]; then
   echo "$PINS" > "$VENV/.pins"
 fi
 
+# The generated service of tests/corpus/codegen/query_params.adt, driven with path and query
+# parameters of every scalar kind (crates/lp-codegen/tests/fastapi_params.rs); it skips itself
+# when .venv-backend is missing, so it runs again here, where it must not skip.
+echo "== parameters read from their text (cargo test -p lp-codegen --test fastapi_params)"
+LEANOS_REQUIRE_BACKEND_VENV=1 cargo test -q -p lp-codegen --test fastapi_params >/dev/null ||
+  fail "the generated service misread its parameters (cargo test -p lp-codegen --test fastapi_params)"
+
 # ---------------------------------------------------------------- helpers
 http_ok() { python3 -c 'import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=2)' "$1" >/dev/null 2>&1; }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }

@@ -8,6 +8,7 @@ pub mod law;
 pub mod obligation;
 pub mod passes;
 pub mod reports;
+pub mod run_goal;
 pub mod smt_goal;
 
 pub use obligation::{Counterexample, Goal, Method, Obligation, Pass, Report, TraceStep, Verdict};

@@ -159,6 +159,8 @@ pub enum Goal {
     Smt(crate::smt_goal::SmtGoal),
     /// A law checked by property tests.
     Law(crate::law::LawGoal),
+    /// A claim about an operation body, tested by running it in the reference interpreter.
+    Run(crate::run_goal::RunGoal),
 }
 
 impl Obligation {
@@ -174,6 +176,7 @@ impl Obligation {
             Goal::Decided(v) => format!("decided:{}", serde_json::to_string(v).unwrap_or_default()),
             Goal::Smt(g) => format!("smt:{}", g.canonical()),
             Goal::Law(l) => format!("law:{}", l.canonical()),
+            Goal::Run(r) => format!("run:{}", r.canonical()),
         };
         h.update(canonical.as_bytes());
         hex(&h.finalize())

@@ -325,7 +325,7 @@ fn the_examples_pass_variance() {
             match &ob.goal {
                 Goal::Decided(v) => assert!(v.is_pass(), "{name}: {} {v:?}", ob.id),
                 Goal::Law(_) => laws += 1,
-                Goal::Smt(_) => panic!("the functor pass emits no SMT goals"),
+                Goal::Smt(_) | Goal::Run(_) => panic!("the functor pass emits no SMT or run goals"),
             }
         }
     }

@@ -326,7 +326,7 @@ fn a_thousand_state_machine_is_fast() {
     assert!(obs.iter().all(|o| match &o.goal {
         Goal::Decided(v) => v.is_pass(),
         Goal::Smt(_) => true,
-        Goal::Law(_) => false,
+        Goal::Law(_) | Goal::Run(_) => false,
     }));
     // Debug builds are slow; the bound is generous, the release figure is far lower.
     assert!(elapsed.as_secs_f64() < 5.0, "{elapsed:?}");
@@ -353,7 +353,7 @@ fn guards_with_disjoint_ranges_are_deterministic_without_z3() {
         match &ob.goal {
             Goal::Decided(v) => v.name().to_string(),
             Goal::Smt(_) => "smt".to_string(),
-            Goal::Law(_) => "law".to_string(),
+            Goal::Law(_) | Goal::Run(_) => "law".to_string(),
         }
     };
     assert_eq!(kind("x < 3", "x >= 3"), "proved");

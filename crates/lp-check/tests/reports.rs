@@ -254,3 +254,64 @@ service b { depends on a\n op y() -> Unit GET /b }
     assert_eq!(arch["category"]["cycles"][0].as_str(), Some("a -> b -> a"));
     assert_eq!(arch["composition_strategy"]["horizontal_composition"]["unordered"][1].as_str(), Some("b"));
 }
+
+/// The reports of a spec with entities, invariants and operation bodies describe them.
+#[test]
+fn reports_describe_entities_invariants_and_behaviour() {
+    let path = lp_test_support::repo().join("tests/corpus/passes/behaviour_clean.adt");
+    let text = std::fs::read_to_string(path).expect("read");
+    let spec = spec_of(&[text]);
+    let results = decided(&spec);
+    let yaml = |text: String| -> yaml_serde::Value { yaml_serde::from_str(&text).expect("valid YAML") };
+
+    let req = yaml(lp_check::reports::requirements_yaml(&spec, &results));
+    let run = &req["entities"]["Run"];
+    assert_eq!(run["key"][0].as_str(), Some("id"));
+    assert_eq!(run["lifecycle"].as_str(), Some("Job"));
+    assert_eq!(run["owner"].as_str(), Some("runs"));
+    assert_eq!(run["obligation"]["id"].as_str(), Some("composition/entity.Run/single-writer"));
+    assert_eq!(run["obligation"]["verdict"].as_str(), Some("proved"));
+    assert_eq!(req["entities"]["Tenant"]["owner"].as_str(), Some("tenants"));
+    assert_eq!(req["summary"]["entities"].as_u64(), Some(2));
+
+    let ch = yaml(lp_check::reports::curry_howard_yaml(&spec, &results));
+    let start = &ch["type_signatures"]["op.runs.start"]["behaviour"];
+    assert_eq!(start["body"].as_bool(), Some(true));
+    assert_eq!(start["effects"]["writes"][0].as_str(), Some("Run (create, fire)"));
+    assert_eq!(start["effects"]["calls"][0].as_str(), Some("tenants.get"));
+    assert!(ch["type_signatures"]["op.runs.start"]["obligations"].as_sequence().is_some());
+
+    let arch = yaml(lp_check::reports::architecture_yaml(&spec, &results));
+    assert_eq!(arch["services"]["runs"]["owns"][0].as_str(), Some("Run"));
+    let ops = arch["services"]["runs"]["operations"].as_sequence().expect("operations");
+    assert_eq!(ops[3]["effects"]["calls"][0].as_str(), Some("tenants.get"));
+    let calls = &arch["category"]["operation_calls"];
+    assert_eq!(calls["morphisms"][0]["from"].as_str(), Some("runs.start"));
+    assert_eq!(calls["morphisms"][0]["to"].as_str(), Some("tenants.get"));
+    assert_eq!(calls["obligation"]["id"].as_str(), Some("composition/calls/acyclic"));
+
+    let machines = yaml(lp_check::reports::state_machines_yaml(&spec, &results));
+    let job = &machines["state_machines"]["Job"];
+    assert_eq!(job["lifecycle_of"][0].as_str(), Some("Run"));
+    let fired: Vec<&str> =
+        job["fired_by"].as_sequence().expect("fired_by").iter().filter_map(|f| f["event"].as_str()).collect();
+    assert_eq!(fired, vec!["Run.start", "Run.touch", "Run.finish", "Run.cancel", "Run.touch"]);
+}
+
+/// A spec without entities or bodies gets none of the behaviour sections.
+#[test]
+fn reports_of_specs_without_behaviour_have_no_behaviour_sections() {
+    let spec = spec_of(&["spec s version 1.0.0\nservice api {\n  op ping() -> Unit GET /ping\n}\n".to_string()]);
+    let results = decided(&spec);
+    for text in [
+        lp_check::reports::requirements_yaml(&spec, &results),
+        lp_check::reports::curry_howard_yaml(&spec, &results),
+        lp_check::reports::architecture_yaml(&spec, &results),
+        lp_check::reports::state_machines_yaml(&spec, &results),
+    ] {
+        for key in ["entities:", "invariants:", "behaviour:", "effects:", "owns:", "operation_calls:", "lifecycle_of:"]
+        {
+            assert!(!text.contains(key), "{key} in\n{text}");
+        }
+    }
+}

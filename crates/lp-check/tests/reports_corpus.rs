@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 const CODES: &[&str] = &[
     "LP2001", "LP2002", "LP2003", "LP2004", "LP2005", "LP3020", "LP3021", "LP3022", "LP3023", "LP3024", "LP6001",
-    "LP6002", "LP6003",
+    "LP6002", "LP6003", "LP6020", "LP6021",
 ];
 
 fn repo() -> PathBuf {

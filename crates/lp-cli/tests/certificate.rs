@@ -792,3 +792,77 @@ fn every_digest_a_subject_carries_is_checked() {
         assert_eq!(gate(&out, &project, None), want, "{alg} {value}");
     }
 }
+
+#[test]
+fn the_service_maps_are_certified_and_a_tampered_map_is_refused() {
+    let (project, out) = pristine("maps");
+    let mut maps = Vec::new();
+    files_under(&out.join("maps"), &out, &mut maps);
+    maps.sort();
+    let names: Vec<String> = maps.iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+    assert!(names.contains(&"maps/shared/standards-contract.yaml".to_string()), "{names:?}");
+    assert!(
+        names.iter().filter(|n| n.starts_with("maps/backend/") && n.ends_with("-map.yaml")).count() >= 2,
+        "{names:?}"
+    );
+    let (_, st) = envelope_of(&out);
+    for name in &names {
+        let subject = st.subject.iter().find(|s| &s.name == name);
+        let subject = subject.unwrap_or_else(|| panic!("{name} is not certified"));
+        assert_eq!(subject.digest.get("sha256"), Some(&sha256_hex(&std::fs::read(out.join(name)).expect("read"))));
+        assert!(!st.predicate.traceability.artifacts[name].is_empty(), "{name} names no spec item");
+    }
+    // One edited line of a map: the digest no longer matches (LP8005).
+    let victim = out.join("maps/shared/standards-contract.yaml");
+    let original = std::fs::read_to_string(&victim).expect("read");
+    std::fs::write(&victim, original.replace("applies_to:", "applies_to: []\nignored:")).expect("tamper");
+    assert_eq!(gate(&out, &project, None), vec!["LP8005"]);
+    std::fs::write(&victim, &original).expect("restore");
+    // A removed map is missing (LP8004).
+    let map = out.join(&maps[0]);
+    let bytes = std::fs::read(&map).expect("read");
+    std::fs::remove_file(&map).expect("remove");
+    assert_eq!(gate(&out, &project, None), vec!["LP8004"]);
+    std::fs::write(&map, bytes).expect("restore");
+    assert!(gate(&out, &project, None).is_empty());
+}
+
+#[test]
+fn two_builds_of_a_spec_with_bodies_write_the_same_maps() {
+    let dir = scratch("maps-twice");
+    let spec = dir.join("behaviour_clean.adt");
+    std::fs::copy(repo().join("tests/corpus/passes/behaviour_clean.adt"), &spec).expect("copy");
+    let mut trees = Vec::new();
+    for name in ["a", "b"] {
+        let out = dir.join(name);
+        let o = run(&[
+            "build",
+            &spec.to_string_lossy(),
+            "--out",
+            &out.to_string_lossy(),
+            "--key",
+            &repo().join(TEST_KEY).to_string_lossy(),
+            "--no-cache",
+            "--quiet",
+            "--color",
+            "never",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let mut files = Vec::new();
+        files_under(&out.join("maps"), &out, &mut files);
+        files.sort();
+        let contents: Vec<(PathBuf, Vec<u8>)> =
+            files.into_iter().map(|f| (f.clone(), std::fs::read(out.join(&f)).expect("read"))).collect();
+        let (_, st) = envelope_of(&out);
+        for (f, _) in &contents {
+            let name = f.to_string_lossy().replace('\\', "/");
+            assert!(st.subject.iter().any(|s| s.name == name), "{name} is not certified");
+        }
+        trees.push(contents);
+    }
+    assert_eq!(trees[0].len(), 3, "two services' maps and the standards contract");
+    assert_eq!(trees[0], trees[1], "the maps differ between two builds");
+    let runs = String::from_utf8(trees[0].iter().find(|(f, _)| f.ends_with("runs-map.yaml")).expect("runs").1.clone())
+        .expect("UTF-8");
+    assert!(runs.contains("operation: tenants.get") && runs.contains("event: Run.start"), "{runs}");
+}

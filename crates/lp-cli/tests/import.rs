@@ -148,3 +148,71 @@ fn control_characters_and_escapes_import_and_check() {
     let c = run(&["check", "esc.adt"], &dir);
     assert_eq!(c.status.code(), Some(0), "{}\n{spec}", text(&c.stderr));
 }
+
+#[test]
+fn multi_file_descriptions_are_read_from_their_folder_only() {
+    let dir = scratch("multi");
+    let api = dir.join("api");
+    std::fs::create_dir_all(api.join("resources")).expect("folders");
+    std::fs::write(
+        api.join("openapi.yaml"),
+        "openapi: 3.0.3\ninfo: {title: files, version: 1.0.0}\npaths:\n  /pets:\n    get: {$ref: 'resources/pets.yml'}\n  /secret:\n    get: {$ref: 'resources/secret.yml'}\n  /up:\n    get: {$ref: '../outside.yml'}\n",
+    )
+    .expect("root");
+    std::fs::write(
+        api.join("resources/pets.yml"),
+        "operationId: listPets\nresponses:\n  '200':\n    description: ok\n    content: {application/json: {schema: {type: array, items: {type: integer}}}}\n",
+    )
+    .expect("pets");
+    let outside = "operationId: leaked\nresponses: {'204': {description: ok}}\n";
+    std::fs::write(dir.join("outside.yml"), outside).expect("outside");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("outside.yml"), api.join("resources/secret.yml")).expect("symlink");
+    let o = run(&["import", "openapi", "api/openapi.yaml", "--color", "never"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let spec = text(&o.stdout);
+    let stderr = text(&o.stderr);
+    assert!(spec.contains("op listPets() -> List<Int> GET /pets"), "{spec}");
+    assert!(!spec.contains("leaked"), "{spec}");
+    assert!(
+        stderr.contains("warning[LP5520]: `$ref` `../outside.yml` is not followed: it leaves the description's folder"),
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    assert!(
+        stderr.contains("`resources/secret.yml` cannot be read: it leads out of the description's folder"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn repeated_warnings_are_grouped_by_code_unless_verbose() {
+    let dir = scratch("grouped");
+    let mut paths = Vec::new();
+    for i in 0..10 {
+        paths.push(format!(
+            r#""/p{i}": {{"get": {{"operationId": "op{i}", "parameters": [{{"name": "X-Trace", "in": "header", "schema": {{"type": "string"}}}}], "responses": {{"204": {{"description": "ok"}}}}}}}}"#
+        ));
+    }
+    let doc = format!(
+        r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1.0.0"}}, "paths": {{{}}}}}"#,
+        paths.join(", ")
+    );
+    std::fs::write(dir.join("many.json"), doc).expect("write");
+    let o = run(&["import", "openapi", "many.json", "--color", "never"], &dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let stderr = text(&o.stderr);
+    assert_eq!(stderr.matches("warning[LP5509]").count(), 3, "{stderr}");
+    assert!(stderr.contains("10 warnings (by code: LP5509 10); 7 not shown"), "{stderr}");
+    assert!(stderr.contains("`--verbose` prints them all"), "{stderr}");
+    // Every warning is still a comment in the spec.
+    assert_eq!(text(&o.stdout).matches("// LP5509:").count(), 10);
+    let v = run(&["import", "openapi", "many.json", "--color", "never", "--verbose"], &dir);
+    let stderr = text(&v.stderr);
+    assert_eq!(stderr.matches("warning[LP5509]").count(), 10, "{stderr}");
+    assert!(stderr.contains("10 warnings (by code: LP5509 10)") && !stderr.contains("not shown"), "{stderr}");
+    // Machine-readable output always holds every diagnostic.
+    let j = run(&["import", "openapi", "many.json", "--error-format", "json", "-o", "many.adt"], &dir);
+    let json: serde_json::Value = serde_json::from_slice(&j.stdout).expect("json");
+    assert_eq!(json["diagnostics"].as_array().map(Vec::len), Some(10));
+}

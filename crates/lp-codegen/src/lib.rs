@@ -13,6 +13,7 @@
 pub mod fastapi;
 pub mod generated;
 pub mod infra;
+pub mod maps;
 pub mod openapi;
 pub mod remix;
 pub mod services;

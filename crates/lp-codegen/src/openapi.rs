@@ -694,9 +694,11 @@ fn operation(spec: &Spec, r: OpRef, op: &Op) -> Value {
         o.insert("parameters".into(), Value::Array(params));
     }
     if let Some(b) = body {
+        // An `Option` body may be left out of the request.
+        let required = !matches!(b.ty, Ty::Option(_));
         o.insert(
             "requestBody".into(),
-            json!({ "required": true, "content": { "application/json": { "schema": ty_schema(spec, &b.ty) } } }),
+            json!({ "required": required, "content": { "application/json": { "schema": ty_schema(spec, &b.ty) } } }),
         );
     }
     let mut responses = Map::new();

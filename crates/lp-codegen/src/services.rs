@@ -14,7 +14,9 @@
 //! /service/op` and `synthesized: true`), `params` with their `type` in spec syntax and
 //! `location` (`path`, `query` or `body`), the `result` type and `success_status`, `errors`
 //! with their HTTP `status`, `fires` as `Machine.event`, and `authenticated` when the spec
-//! has an `auth` standard. A flow has its `name`, `description` and `steps`, each a `call`
+//! has an `auth` standard; an operation with a body has `body: true` and its `effects` as
+//! its service map lists them (`maps.rs`), and a service that owns entities lists them in
+//! `owns`. A flow has its `name`, `description` and `steps`, each a `call`
 //! (`op`, `fn`, or `service.op` for another service's operation) and its `kind`.
 //!
 //! The text is deterministic to the byte: everything in declaration order, no timestamps, a
@@ -31,13 +33,16 @@ pub fn services_yaml(spec: &Spec) -> String {
         .with("spec", spec.name.as_deref().map_or(Node::Null, Node::from))
         .with("version", spec.version.map_or(Node::Null, |v| Node::from(v.to_string())))
         .with("standards", standards(spec));
-    let services = spec.services.iter().enumerate().map(|(i, _)| service(spec, ServiceId(i as u32))).collect();
+    let owners = lp_ir::effects::owners(spec);
+    let services = spec.services.iter().enumerate().map(|(i, _)| service(spec, ServiceId(i as u32), &owners)).collect();
     doc.push("services", Node::Seq(services));
     let version = spec.version.map(|v| v.to_string());
     lp_yaml::render("services.spec.yaml", spec.name.as_deref(), version.as_deref(), &doc)
 }
 
-fn standards(spec: &Spec) -> Node {
+/// The `standards` as written: `auth` (scheme, arguments, `except`), `errors`, then every
+/// other setting in order.
+pub(crate) fn standards(spec: &Spec) -> Node {
     let mut n = Node::map();
     if let Some(auth) = &spec.standards.auth {
         let mut a = Node::map().with("scheme", auth.scheme.as_str());
@@ -78,7 +83,7 @@ fn setting(v: &SettingValue) -> Node {
     }
 }
 
-fn service(spec: &Spec, id: ServiceId) -> Node {
+fn service(spec: &Spec, id: ServiceId, owners: &[Option<ServiceId>]) -> Node {
     let Some(s) = spec.services.get(id.index()) else { return Node::Null };
     let mut n = Node::map().with("name", s.name.as_str());
     if !s.docs.is_empty() {
@@ -114,6 +119,14 @@ fn service(spec: &Spec, id: ServiceId) -> Node {
         if let Some(env) = &d.env {
             n.push("env", Node::Seq(env.iter().map(setting).collect()));
         }
+    }
+    // The entities this service owns (only its bodies write them), when it owns some.
+    let owned: Vec<Node> = (0..spec.entities.len())
+        .filter(|&e| owners.get(e).copied().flatten() == Some(id))
+        .map(|e| crate::maps::entity_node(spec, lp_ir::EntityId(e as u32)))
+        .collect();
+    if !owned.is_empty() {
+        n.push("owns", Node::Seq(owned));
     }
     let ops = (0..s.ops.len()).map(|o| operation(spec, OpRef { service: id, op: OpId(o as u32) })).collect();
     n.push("operations", Node::Seq(ops));
@@ -231,6 +244,11 @@ fn operation(spec: &Spec, r: OpRef) -> Node {
     }
     if spec.standards.auth.is_some() {
         n.push("authenticated", secured(spec, r).is_some());
+    }
+    // An operation with a body: what it does, as its service map lists it.
+    if let Some(body) = &op.body {
+        n.push("body", true);
+        n.push("effects", crate::maps::effects_node(spec, &lp_ir::effects::of_body(body)));
     }
     n
 }

@@ -157,4 +157,10 @@ fn regex_witnesses_match_their_patterns() {
         assert!(re.is_match(&w), "{pattern}: witness {w:?} does not match");
     }
     assert_eq!(regex_witness("(unclosed"), None);
+    // Patterns beyond `regex`: checked with fancy-regex (Python's `re` reads them the same way).
+    for pattern in ["^(?=.*[0-9])(?=.*[A-Z]).{8,}$", "\\bok\\b", "^(a+)\\1$", "^(?!admin$)[a-z]+$", "(?i)^abc$"] {
+        let w = regex_witness(pattern).expect("a witness");
+        let re = fancy_regex::Regex::new(pattern).expect("a valid pattern");
+        assert!(re.is_match(&w).unwrap_or(false), "{pattern}: witness {w:?} does not match");
+    }
 }

@@ -259,3 +259,29 @@ fn url_encodings_match_the_browser() {
     assert_eq!(encode_uri_component("a b/c?d=é'()*~!"), "a%20b%2Fc%3Fd%3D%C3%A9'()*~!");
     assert_eq!(form_urlencode("a b&c=d*é~'"), "a+b%26c%3Dd*%C3%A9%7E%27");
 }
+
+/// vitest fails a test file that declares no suite, so every generated `tests/*.test.ts` has a
+/// `describe` with an `it`, whatever the spec lacks (machines, types, operations): an imported
+/// spec has no machine, and may have no type or no operation.
+#[test]
+fn every_test_file_has_a_suite() {
+    let sparse = [
+        "spec bare version 1.0.0\n\nservice a {\n  op ping() -> Unit GET /ping\n}\n",
+        "spec bare version 1.0.0\n\ntype T = { n: Int }\n",
+        "spec bare version 1.0.0\n\nservice a {\n  op get(id: Int, on: Bool) -> String GET /things/{id}\n}\n",
+    ];
+    let specs = EXAMPLES
+        .iter()
+        .map(|d| example(d))
+        .chain([fixture()])
+        .chain(sparse.iter().map(|t| lp_test_support::spec_of(&[t.to_string()])));
+    for spec in specs {
+        for (path, file) in &generate(&spec) {
+            if !path.contains("/tests/") || !path.ends_with(".test.ts") {
+                continue;
+            }
+            let text = String::from_utf8_lossy(&file.bytes);
+            assert!(text.contains("\ndescribe(") && text.contains("  it("), "{path} has no suite:\n{text}");
+        }
+    }
+}

@@ -40,6 +40,7 @@ fn lower(src: &str) -> lp_ir::Spec {
 /// Every target's files for a spec.
 fn all_targets(spec: &lp_ir::Spec) -> Vec<(&'static str, Generated)> {
     vec![
+        ("maps", lp_codegen::maps::generate(spec)),
         ("fastapi", lp_codegen::fastapi::generate(spec)),
         ("remix", lp_codegen::remix::generate(spec)),
         ("infra", lp_codegen::infra::generate_with(spec, &lp_codegen::infra::Options { frontend: true })),
@@ -57,9 +58,9 @@ fn every_generated_file_names_a_spec_item_for_every_shape() {
     for (shape, src) in SHAPES {
         let spec = lower(src);
         // The spec's items, and `standards` when it has some (the infra files of an `auth`
-        // spec name it; the certificate lists every named item).
+        // spec and the standards contract name it; the certificate lists every named item).
         let mut items = spec_items(&spec);
-        if spec.standards.auth.is_some() {
+        if !spec.standards.blocks.is_empty() {
             items.push(item_id(ItemKind::Standards, ""));
         }
         for (target, files) in all_targets(&spec) {

@@ -88,8 +88,142 @@ pub fn diff(old: &Spec, new: &Spec) -> Diff {
     fns(&mut cx);
     services(&mut cx);
     machines(&mut cx);
+    entities(&mut cx);
+    spec_invariants(&mut cx);
     standards(&mut cx);
     cx.out
+}
+
+// ---------------------------------------------------------------- entities and behaviour
+
+/// The names of an entity's key fields, in order.
+fn key_names(spec: &Spec, e: &lp_ir::Entity) -> Vec<String> {
+    match &spec.types[e.ty.index()].body {
+        lp_ir::TypeBody::Record(fields) => {
+            e.key.iter().map(|&k| fields.get(k as usize).map_or_else(|| "?".to_string(), |f| f.name.clone())).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn entities(cx: &mut Cx<'_>) {
+    let (old, new) = (cx.old, cx.new);
+    let oi = index(&old.entities, |e| &e.name);
+    let ni = index(&new.entities, |e| &e.name);
+    for n in &new.entities {
+        let nl = loc(n.file, n.name_span);
+        let Some(&i) = oi.get(n.name.as_str()) else {
+            cx.push(rules::ENTITY_ADDED, n.name.clone(), format!("entity `{}` was added", n.name), None, nl);
+            continue;
+        };
+        let o = &old.entities[i];
+        let ol = loc(o.file, o.name_span);
+        let (a, b) = (key_names(old, o), key_names(new, n));
+        if a != b {
+            let msg = format!("the key of `{}` changed from ({}) to ({})", n.name, a.join(", "), b.join(", "));
+            cx.push(rules::ENTITY_KEY_CHANGED, n.name.clone(), msg, loc(o.file, o.key_span), loc(n.file, n.key_span));
+        }
+        let name_of = |spec: &Spec, m: Option<lp_ir::MachineId>| m.map(|m| spec.machines[m.index()].name.clone());
+        let (a, b) = (name_of(old, o.lifecycle), name_of(new, n.lifecycle));
+        if a != b {
+            let show = |m: &Option<String>| m.as_ref().map_or_else(|| "none".to_string(), |m| format!("`{m}`"));
+            let msg = format!("the lifecycle of `{}` changed from {} to {}", n.name, show(&a), show(&b));
+            cx.push(rules::ENTITY_LIFECYCLE_CHANGED, n.name.clone(), msg, ol, nl);
+        }
+    }
+    for o in &old.entities {
+        if !ni.contains_key(o.name.as_str()) {
+            let msg = format!("entity `{}` was removed; its stored instances are lost", o.name);
+            cx.push(rules::ENTITY_REMOVED, o.name.clone(), msg, loc(o.file, o.name_span), None);
+        }
+    }
+}
+
+/// The canonical text of an expression of a spec, for comparing two versions.
+fn expr_canon(spec: &Spec, params: &[lp_ir::ParamDef], e: &Expr) -> String {
+    let names = lp_ir::text::ExprNames { params, vars: &[], qualify_variants: true };
+    let mut s = String::new();
+    lp_ir::text::write_expr(&mut s, spec, names, e, 0);
+    s
+}
+
+fn spec_invariants(cx: &mut Cx<'_>) {
+    let (old, new) = (cx.old, cx.new);
+    let oi = index(&old.invariants, |i| &i.name);
+    let ni = index(&new.invariants, |i| &i.name);
+    for n in &new.invariants {
+        let nl = loc(n.file, n.name_span);
+        match oi.get(n.name.as_str()) {
+            None => {
+                let msg = format!("invariant `{}` was added; data stored before may break it", n.name);
+                cx.push(rules::SPEC_INVARIANT_ADDED, n.name.clone(), msg, None, nl);
+            }
+            Some(&i) => {
+                let o = &old.invariants[i];
+                if expr_canon(old, &[], &o.expr) != expr_canon(new, &[], &n.expr) {
+                    let msg = format!("invariant `{}` changed; data stored before may break it", n.name);
+                    cx.push(
+                        rules::SPEC_INVARIANT_CHANGED,
+                        n.name.clone(),
+                        msg,
+                        loc(o.file, o.span),
+                        loc(n.file, n.span),
+                    );
+                }
+            }
+        }
+    }
+    for o in &old.invariants {
+        if !ni.contains_key(o.name.as_str()) {
+            let msg = format!("invariant `{}` was removed", o.name);
+            cx.push(rules::SPEC_INVARIANT_REMOVED, o.name.clone(), msg, loc(o.file, o.name_span), None);
+        }
+    }
+}
+
+/// The canonical text of an operation's body (`None` without one).
+fn body_canon(spec: &Spec, op: &Op) -> Option<String> {
+    let body = op.body.as_ref()?;
+    let names = lp_ir::text::ExprNames { params: &op.params, vars: &[], qualify_variants: true };
+    let mut s = String::new();
+    lp_ir::text::write_block(&mut s, spec, names, body, "");
+    Some(s)
+}
+
+fn behaviour(
+    cx: &mut Cx<'_>,
+    path: &str,
+    (ofile, o): (lp_diagnostics::FileId, &Op),
+    (nfile, n): (lp_diagnostics::FileId, &Op),
+) {
+    let (old, new) = (cx.old, cx.new);
+    let (ol, nl) = (loc(ofile, o.name_span), loc(nfile, n.name_span));
+    match (body_canon(old, o), body_canon(new, n)) {
+        (None, Some(_)) => {
+            cx.push(rules::OP_BODY_ADDED, path.to_string(), format!("`{path}` now has a body"), ol, nl);
+        }
+        (Some(_), None) => {
+            cx.push(rules::OP_BODY_REMOVED, path.to_string(), format!("`{path}` no longer has a body"), ol, nl);
+        }
+        (Some(a), Some(b)) if a != b => {
+            let (ob, nb) = (o.body.as_ref().map(|b| b.span), n.body.as_ref().map(|b| b.span));
+            let msg = format!("the body of `{path}` changed: the same request may get another answer");
+            cx.push(
+                rules::OP_BODY_CHANGED,
+                path.to_string(),
+                msg,
+                ob.and_then(|s| loc(ofile, s)),
+                nb.and_then(|s| loc(nfile, s)),
+            );
+        }
+        _ => {}
+    }
+    let ens =
+        |spec: &Spec, op: &Op| -> Vec<String> { op.ensures.iter().map(|e| expr_canon(spec, &op.params, e)).collect() };
+    if ens(old, o) != ens(new, n) {
+        let msg = format!("the `ensures` of `{path}` changed");
+        cx.push(rules::OP_ENSURES_CHANGED, path.to_string(), msg, ol, nl);
+    }
 }
 
 /// Name → index, first definition wins.
@@ -573,6 +707,7 @@ fn op(
     let errs = |spec: &Spec, op: &Op| -> BTreeMap<String, lp_diagnostics::Span> {
         op.errors.iter().map(|e| (spec.errors[e.error.index()].name.clone(), e.span)).collect()
     };
+    behaviour(cx, path, (ofile, o), (nfile, n));
     let (oe, ne) = (errs(old, o), errs(new, n));
     for (name, span) in &ne {
         if !oe.contains_key(name) {

@@ -144,6 +144,18 @@ rules! {
     MACHINE_VAR_ADDED = "MACHINE_VAR_ADDED", [S], Allow, "A machine variable was added: stored instances lack it.";
     MACHINE_VAR_TYPE_CHANGED = "MACHINE_VAR_TYPE_CHANGED", [S], Allow, "A machine variable's type changed.";
     INVARIANT_NARROWED = "INVARIANT_NARROWED", [S], Allow, "The machine's invariants reject variable values they accepted (decided by z3): stored instances may be invalid.";
+    // Entities, spec invariants and behaviour.
+    ENTITY_ADDED = "ENTITY_ADDED", [], Allow, "An entity was added (or a record type became stored).";
+    ENTITY_REMOVED = "ENTITY_REMOVED", [W, S, D], Allow, "An entity was removed (or is no longer stored): its stored instances are lost.";
+    ENTITY_KEY_CHANGED = "ENTITY_KEY_CHANGED", [W, S, D], Allow, "An entity's key changed: stored instances are addressed differently and may collide.";
+    ENTITY_LIFECYCLE_CHANGED = "ENTITY_LIFECYCLE_CHANGED", [W, S], Allow, "An entity's lifecycle machine was added, removed or replaced: stored instances have no state in the new one.";
+    SPEC_INVARIANT_ADDED = "SPEC_INVARIANT_ADDED", [S], Allow, "A spec `invariant` was added: data stored under the old version may break it.";
+    SPEC_INVARIANT_CHANGED = "SPEC_INVARIANT_CHANGED", [S], Allow, "A spec `invariant` changed: data stored under the old version may break it.";
+    SPEC_INVARIANT_REMOVED = "SPEC_INVARIANT_REMOVED", [], Allow, "A spec `invariant` was removed.";
+    OP_BODY_ADDED = "OP_BODY_ADDED", [], Allow, "An operation got a body: its behaviour is now specified and checked.";
+    OP_BODY_REMOVED = "OP_BODY_REMOVED", [P], Allow, "An operation lost its body: its behaviour is hand-written again, against the generated stubs.";
+    OP_BODY_CHANGED = "OP_BODY_CHANGED", [W], Allow, "An operation's body changed: the same request may get another answer or change the store differently.";
+    OP_ENSURES_CHANGED = "OP_ENSURES_CHANGED", [W], Allow, "An operation's `ensures` changed: what clients may rely on changed.";
 }
 
 /// The Markdown table of every rule, as the book's versions page shows it.

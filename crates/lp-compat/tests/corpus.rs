@@ -37,7 +37,7 @@ pub fn run(old: &str, new: &str) -> Report {
     let discharge = |spec: &lp_ir::Spec, ob: &lp_check::Obligation| match &ob.goal {
         lp_check::Goal::Decided(v) => v.clone(),
         lp_check::Goal::Smt(g) => lp_smt::discharge(spec, g, &smt),
-        lp_check::Goal::Law(_) => panic!("compat emits no law goals"),
+        lp_check::Goal::Law(_) | lp_check::Goal::Run(_) => panic!("compat emits no law or run goals"),
     };
     let q: Vec<_> = plan.questions.iter().map(|ob| discharge(&new_spec.value, ob)).collect();
     let m: Vec<_> = match &plan.workspace {

@@ -161,6 +161,10 @@ codes! {
     GET_WRITES = "LP3022", "get-writes", Error, "A `GET` operation's body writes the store (`put`, `delete`, `create`, `fire`, or a call of an operation that does).";
     FIRE_NOT_ENABLED = "LP3023", "fire-not-enabled", Error, "A `fire` without `else` can meet its instance in a state where the event is not enabled.";
     CREATE_KEY_TAKEN = "LP3024", "create-key-taken", Error, "A `create` without `else` can meet a store that already holds an instance with its key.";
+    INVARIANT_NOT_PRESERVED = "LP3025", "invariant-not-preserved", Error, "An operation can leave the store breaking an `invariant` that held before it ran.";
+    OPERATION_ENSURES_FAILS = "LP3026", "operation-ensures-fails", Error, "An operation's body can succeed without satisfying its `ensures` clause.";
+    BODY_CAN_FAULT = "LP3027", "body-can-fault", Error, "An operation's body can get stuck: it can store a value that breaks a refinement, move a machine variable out of its type, evaluate an undefined expression or break a called function's contract.";
+    NOT_IDEMPOTENT = "LP3028", "not-idempotent", Error, "A `PUT` or `DELETE` operation run twice with the same request leaves a different store or answer than run once.";
     // 4: state machines (LP4001–LP4019).
     UNREACHABLE_STATE = "LP4001", "unreachable-state", Error, "A state of a machine cannot be reached from its initial state.";
     DEADLOCK = "LP4002", "deadlock", Error, "A machine can reach a non-final state in which no transition is enabled.";
@@ -193,10 +197,16 @@ codes! {
     IMPORT_SECURITY_LOSSY = "LP5510", "import-security-lossy", Warning, "A security scheme other than HTTP bearer has no spec equivalent.";
     IMPORT_DOCUMENT_LOSSY = "LP5511", "import-document-lossy", Warning, "A document-level field (the version, say) could not be carried over as written.";
     IMPORT_INVALID_OUTPUT = "LP5512", "import-invalid-output", Error, "The importer produced spec text that does not parse (a bug in the importer).";
+    IMPORT_EXTERNAL_REF = "LP5520", "import-external-ref", Warning, "A `$ref` to another file was not followed: a URL, a path outside the description's folder, or a file that cannot be read.";
+    IMPORT_BUNDLE_TOO_LARGE = "LP5521", "import-bundle-too-large", Error, "The files a multi-file description refers to pass the importer's bounds; nothing is imported.";
     // 6: architecture: flows and the service graph (LP6001–LP6019).
     DEPENDENCY_CYCLE = "LP6001", "dependency-cycle", Error, "The service dependency graph has a cycle.";
     FLOW_TYPE_MISMATCH = "LP6002", "flow-type-mismatch", Error, "Two adjacent steps of a `>=>` flow do not fit: a step's unwrapped result is not the next step's parameter.";
     UNDECLARED_DEPENDENCY = "LP6003", "undeclared-dependency", Error, "A flow calls an operation of a service that the flow's service does not depend on.";
+    // 6: architecture: the service maps (LP6020–LP6029).
+    ENTITY_WRITTEN_BY_SEVERAL_SERVICES = "LP6020", "entity-written-by-several-services", Error, "An entity is written (`create`, `put`, `delete`, `fire`) directly by the bodies of more than one service: only its owner may write it.";
+    SYNCHRONOUS_CALL_CYCLE = "LP6021", "synchronous-call-cycle", Error, "Operation bodies call each other in a cycle, so a request could never finish.";
+    SERVICE_MAP_MISMATCH = "LP6022", "service-map-mismatch", Error, "The generated service maps, read back, break composition (a call that does not match its callee's map, a write of an entity the service does not own, a cycle of calls): a bug in the map generator.";
     // 7: code generation (LP7001–LP7099).
     OPENAPI_TRANSLATION_MISMATCH = "LP7001", "openapi-translation-mismatch", Error, "The generated OpenAPI document, read back, does not describe the spec's types and operations.";
     // 7: the FastAPI backend (LP7010–LP7029).

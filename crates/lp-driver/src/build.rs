@@ -87,6 +87,21 @@ pub fn translation_diagnostics(doc: &serde_json::Value, spec: &lp_ir::Spec) -> V
         .collect()
 }
 
+/// Reads the generated service maps back and checks composition on them alone (LeanOS's
+/// gate 1): one `LP6022` error per problem; the build then writes nothing.
+pub fn map_diagnostics(spec: &lp_ir::Spec, maps: &lp_codegen::generated::Generated) -> Vec<Diagnostic> {
+    lp_codegen::maps::validate(spec, maps)
+        .into_iter()
+        .map(|p| {
+            Diagnostic::new(
+                codes::SERVICE_MAP_MISMATCH,
+                format!("the service map `{}` breaks composition: {}", p.map, p.message),
+            )
+            .with_note("the composition pass proved this on the spec, so this is a bug in the map generator")
+        })
+        .collect()
+}
+
 /// The files of the build output, and the translation validation of the OpenAPI document.
 pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     let mut files = BTreeMap::new();
@@ -130,6 +145,12 @@ pub fn artifacts(outcome: &CheckOutcome) -> Artifacts {
     let targets = targets_of(outcome.input.as_ref());
     let mut generated = lp_codegen::generated::Generated::new();
     let mut mismatches = mismatches;
+    // The service maps come before any code (LeanOS's Phase 3a): `maps/backend/*-map.yaml`
+    // and `maps/shared/standards-contract.yaml`, for every target. The composition pass
+    // checked ownership and calls on the same effects in `check`.
+    let maps = lp_codegen::maps::generate(spec);
+    mismatches.extend(map_diagnostics(spec, &maps));
+    generated.extend(maps);
     // GENERATORS: one block per target below, e.g.
     // `if targets.contains(&Target::Fastapi) { generated.extend(lp_codegen::fastapi::generate(spec)); }`;
     // a generator's translation validation pushes its diagnostics onto `mismatches`.
@@ -463,6 +484,31 @@ mod tests {
         let spec = spec(SRC);
         let doc = lp_codegen::openapi::openapi(&spec);
         assert_eq!(translation_diagnostics(&doc, &spec), Vec::new());
+    }
+
+    #[test]
+    fn maps_that_break_composition_are_lp6022_errors() {
+        let spec = spec(
+            "spec shop version 1.0.0\nentity Item key sku = { sku: String, count: Int }\n\
+             error Missing = 404 { sku: String }\n\
+             service items {\n  op get(sku: String) -> Item ! Missing GET /items/{sku} = {\n    Item[sku] else Missing { sku }\n  }\n\
+               op add(sku: String) -> Item POST /items/{sku} = {\n    create Item { sku, count: 1 } else Missing { sku }\n  }\n}\n\
+             service shop {\n  depends on items\n  op show(sku: String) -> Item ! Missing GET /shop/{sku} = {\n    items.get(sku)\n  }\n}\n",
+        );
+        let mut maps = lp_codegen::maps::generate(&spec);
+        assert_eq!(map_diagnostics(&spec, &maps), Vec::new());
+        let path = lp_codegen::maps::map_path("items");
+        let file = maps.get_mut(&path).expect("the map of items");
+        let text = String::from_utf8(file.bytes.clone()).expect("UTF-8");
+        file.bytes = text.replace("  owns:\n  - entity: Item\n    key:\n    - sku\n", "  owns: []\n").into_bytes();
+        let found = map_diagnostics(&spec, &maps);
+        assert!(!found.is_empty());
+        assert!(found.iter().all(|d| d.code == codes::SERVICE_MAP_MISMATCH && d.is_error()), "{found:#?}");
+        assert!(
+            found[0].message.contains("`items.add` writes entity `Item`, which `items` does not own"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

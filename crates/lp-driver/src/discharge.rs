@@ -45,7 +45,13 @@ impl Default for CheckOptions {
 impl CheckOptions {
     /// The part of the options that a verdict depends on, folded into digests.
     fn fingerprint(&self) -> String {
-        format!("{TOOL_VERSION};smt-timeout={};cases={};seed={}", self.smt_timeout_ms, self.props_cases, self.seed)
+        format!(
+            "{TOOL_VERSION};smt={};smt-timeout={};cases={};seed={}",
+            lp_smt::TRANSLATION_REVISION,
+            self.smt_timeout_ms,
+            self.props_cases,
+            self.seed
+        )
     }
 }
 
@@ -100,6 +106,9 @@ impl Cache {
     }
 }
 
+/// The most cases a claim about an operation body runs (each case draws a whole store).
+pub const RUN_CASES: u32 = 128;
+
 /// Discharges one obligation, without the cache.
 pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdict {
     match &ob.goal {
@@ -108,6 +117,7 @@ pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdi
         Goal::Law(goal) => {
             lp_props::discharge(spec, goal, &lp_props::PropsOptions { cases: opts.props_cases, seed: opts.seed })
         }
+        Goal::Run(goal) => lp_interp::check::discharge(spec, goal, opts.props_cases.min(RUN_CASES), opts.seed),
     }
 }
 

@@ -161,7 +161,8 @@ fn verdicts_are_identical_with_and_without_the_cache() {
 #[test]
 fn build_writes_reports_and_keeps_old_output_on_errors() {
     let fs = MemFs::new();
-    // Only the OpenAPI target: no generated projects, and no signing key, so no certificate.
+    // Only the OpenAPI target: no generated projects (the maps are written for every target),
+    // and no signing key, so no certificate.
     fs.insert("p/leanos.toml", "[project]\nname = \"p\"\nversion = \"1.0.0\"\n[build]\ntargets = [\"openapi\"]\n");
     fs.insert("p/a.adt", "spec p version 1.0.0\ntype Cents = Int where self >= 0\ntype T = A | B\n");
     let opts = lp_driver::CheckOptions { use_cache: false, ..Default::default() };
@@ -171,6 +172,7 @@ fn build_writes_reports_and_keeps_old_output_on_errors() {
     assert_eq!(
         b.written,
         [
+            "maps/shared/standards-contract.yaml",
             "proofs/composed/composition.dot",
             "proofs/composed/verification-report.md",
             "specifications/v1.0.0/api.openapi.json",
@@ -190,6 +192,8 @@ fn build_writes_reports_and_keeps_old_output_on_errors() {
     // Same input, same bytes.
     lp_driver::build(&fs, Path::new("p"), &opts, None).expect("builds");
     assert_eq!(read("p/artifacts/engineering/specifications/v1.0.0/requirements.adt"), req);
+    let contract = read("p/artifacts/engineering/maps/shared/standards-contract.yaml");
+    assert!(contract.contains("standards: {}") && contract.contains("applies_to: []"), "{contract}");
     // A broken spec writes nothing and keeps the previous output.
     fs.insert("p/a.adt", "spec p version 1.0.0\ntype T = A | B\nfn f(t: T) -> Int = match t { A => 1 }\n");
     let b = lp_driver::build(&fs, Path::new("p"), &opts, None).expect("runs");

@@ -11,6 +11,7 @@
 //! dropped silently. The translation inverts `lp_codegen::openapi`, so a spec's generated
 //! document imports back to the same types.
 
+pub mod bundle;
 pub mod document;
 mod model;
 mod names;
@@ -44,6 +45,24 @@ pub fn import_openapi_text(text: &str) -> Imported {
     }
 }
 
+/// Imports a description that may be split over several files: the root document's text,
+/// its file name `root` (a path relative to the folder the other files are read from, through
+/// `files`), and the bounds of following its references to other files ([`bundle`]).
+pub fn import_openapi_files(text: &str, root: &str, files: &dyn bundle::Files, limits: bundle::Limits) -> Imported {
+    let doc = match document::parse(text) {
+        Ok(doc) => doc,
+        Err(d) => return Imported { text: None, diagnostics: vec![*d] },
+    };
+    if let Err(d) = document::check_version(&doc) {
+        return Imported { text: None, diagnostics: vec![*d] };
+    }
+    let (bundled, mut diagnostics) = bundle::bundle(&doc, root, files, limits);
+    let Some(bundled) = bundled else { return Imported { text: None, diagnostics } };
+    let imported = import_openapi(&bundled);
+    diagnostics.extend(imported.diagnostics);
+    Imported { text: imported.text, diagnostics }
+}
+
 /// Imports an OpenAPI document already read into a JSON value.
 pub fn import_openapi(doc: &Value) -> Imported {
     if let Err(d) = document::check_version(doc) {
@@ -60,6 +79,7 @@ pub fn import_openapi(doc: &Value) -> Imported {
         type_names: BTreeMap::new(),
         error_names: BTreeMap::new(),
         hoisted: Vec::new(),
+        error_for_schema: BTreeMap::new(),
         out: SpecOut::default(),
     };
     imp.header();
@@ -112,6 +132,9 @@ pub(crate) struct Importer<'d> {
     pub error_names: BTreeMap<String, String>,
     /// Declarations made for inline schemas, added after the components.
     pub hoisted: Vec<model::TypeOut>,
+    /// The error declared for an error response's status and component schema, so that every
+    /// response with that status and schema is that one error.
+    pub error_for_schema: BTreeMap<(u16, String), String>,
     pub out: SpecOut,
 }
 

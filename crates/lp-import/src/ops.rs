@@ -60,25 +60,45 @@ fn path_char_ok(seg: &str) -> bool {
 
 impl<'d> Importer<'d> {
     fn parameter(&mut self, p: &'d Value, at: &str) -> Option<&'d Map<String, Value>> {
-        let mut p = p;
+        self.component(p, "parameters", at)?.as_object()
+    }
+
+    /// Follows `$ref`s to `#/components/{section}/NAME` (a parameter, a request body, a
+    /// response), a bounded number of times. A `$ref` that does not resolve is reported
+    /// (`LP5505`) and gives `None`; a value without `$ref` is itself.
+    pub(crate) fn component(&mut self, v: &'d Value, section: &str, at: &str) -> Option<&'d Value> {
+        let mut v = v;
+        let what = match section {
+            "parameters" => "parameter",
+            "requestBodies" => "request body",
+            "responses" => "response",
+            "pathItems" => "path item",
+            _ => section,
+        };
+        let prefix = format!("#/components/{section}/");
         for _ in 0..8 {
-            let obj = p.as_object()?;
-            let Some(r) = obj.get("$ref").and_then(Value::as_str) else { return Some(obj) };
-            let target = r
-                .strip_prefix("#/components/parameters/")
-                .and_then(|n| self.doc.get("components").and_then(|c| c.get("parameters")).and_then(|ps| ps.get(n)));
+            let Some(r) = v.as_object().and_then(|o| o.get("$ref")).and_then(Value::as_str) else { return Some(v) };
+            let target = r.strip_prefix(prefix.as_str()).and_then(|n| {
+                let n = n.replace("~1", "/").replace("~0", "~");
+                self.doc.get("components").and_then(|c| c.get(section)).and_then(|ps| ps.get(&n))
+            });
             match target {
-                Some(t) => p = t,
+                Some(t) => v = t,
                 None => {
                     self.warn(
                         codes::IMPORT_UNRESOLVED_REF,
                         at,
-                        format!("parameter `$ref` `{r}` cannot be resolved; left out"),
+                        format!("{what} `$ref` `{r}` cannot be resolved; left out"),
                     );
                     return None;
                 }
             }
         }
+        self.warn(
+            codes::IMPORT_UNRESOLVED_REF,
+            at,
+            format!("the {what} `$ref`s are chained more than 8 deep; left out"),
+        );
         None
     }
 
@@ -126,12 +146,23 @@ impl<'d> Importer<'d> {
         let mut exempt: Vec<String> = Vec::new();
         let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&EMPTY);
         for (path, item) in paths {
+            // A path item may be a `$ref` to `#/components/pathItems/NAME` (OpenAPI 3.1); a
+            // reference to another file was inlined before, when the files could be read.
+            let item = match item.get("$ref").and_then(Value::as_str) {
+                Some(r) if r.starts_with("#/components/pathItems/") => {
+                    match self.component(item, "pathItems", &format!("paths.{path}")) {
+                        Some(i) => i,
+                        None => continue,
+                    }
+                }
+                _ => item,
+            };
             let Some(item) = item.as_object() else { continue };
-            if item.contains_key("$ref") {
+            if let Some(r) = item.get("$ref") {
                 self.warn_to(
                     codes::IMPORT_OPERATION_LOSSY,
                     &format!("paths.{path}"),
-                    "a path item `$ref` is not followed; its operations are not imported".into(),
+                    format!("the path item `$ref` {r} is not followed; its operations are not imported"),
                     Target::Document,
                 );
                 continue;
@@ -141,6 +172,15 @@ impl<'d> Importer<'d> {
             for method in METHODS {
                 let Some(op) = item.get(*method) else { continue };
                 let at = format!("paths.{path}.{method}");
+                if let Some(r) = op.get("$ref") {
+                    self.warn_to(
+                        codes::IMPORT_OPERATION_LOSSY,
+                        &at,
+                        format!("the operation is a `$ref` {r}, which is not followed; not imported"),
+                        Target::Document,
+                    );
+                    continue;
+                }
                 if matches!(*method, "options" | "head" | "trace") {
                     self.warn_to(
                         codes::IMPORT_OPERATION_LOSSY,
@@ -310,10 +350,7 @@ impl<'d> Importer<'d> {
                 self.rename_warning(&format!("{at}.parameters.{raw}"), raw, &pname);
             }
             let phint = format!("{hint}{}", names::pascal(raw));
-            let (ty, r) = match p.get("schema") {
-                Some(s) => self.ty(s, &phint, &format!("{at}.parameters.{raw}"), 1),
-                None => ("String".to_string(), Default::default()),
-            };
+            let (ty, r) = self.param_ty(p.get("schema"), &phint, &format!("{at}.parameters.{raw}"));
             let ty = self.refined(&phint, ty, r);
             path_names.insert(raw.to_string(), vec![pname.clone()]);
             out_params.push(ParamOut { body: false, name: pname, ty });
@@ -325,10 +362,7 @@ impl<'d> Importer<'d> {
                 self.rename_warning(&format!("{at}.parameters.{raw}"), raw, &pname);
             }
             let phint = format!("{hint}{}", names::pascal(raw));
-            let (ty, r) = match p.get("schema") {
-                Some(s) => self.ty(s, &phint, &format!("{at}.parameters.{raw}"), 1),
-                None => ("String".to_string(), Default::default()),
-            };
+            let (ty, r) = self.param_ty(p.get("schema"), &phint, &format!("{at}.parameters.{raw}"));
             let mut ty = self.refined(&phint, ty, r);
             if p.get("required").and_then(Value::as_bool) != Some(true) {
                 ty = format!("Option<{ty}>");
@@ -336,16 +370,9 @@ impl<'d> Importer<'d> {
             out_params.push(ParamOut { body: false, name: pname, ty });
         }
         // The body.
-        if let Some(rb) = op.get("requestBody") {
-            let rb = match rb.get("$ref").and_then(Value::as_str) {
-                Some(r) => r
-                    .strip_prefix("#/components/requestBodies/")
-                    .and_then(|n| {
-                        self.doc.get("components").and_then(|c| c.get("requestBodies")).and_then(|b| b.get(n))
-                    })
-                    .unwrap_or(&Value::Null),
-                None => rb,
-            };
+        if let Some(rb) = op.get("requestBody")
+            && let Some(rb) = self.component(rb, "requestBodies", &format!("{at}.requestBody"))
+        {
             match rb.get("content").and_then(Value::as_object).and_then(json_content) {
                 Some((_, media)) => {
                     let schema = media.get("schema").unwrap_or(&Value::Null);
@@ -355,7 +382,9 @@ impl<'d> Importer<'d> {
                         self.ty(schema, &format!("{hint}Body"), &format!("{at}.requestBody"), 1)
                     };
                     let mut ty = self.refined(&format!("{hint}Body"), ty, r);
-                    if rb.get("required").and_then(Value::as_bool) != Some(true) {
+                    // A body that is not required is an `Option` (once, when its schema also
+                    // allows `null`).
+                    if rb.get("required").and_then(Value::as_bool) != Some(true) && !ty.starts_with("Option<") {
                         ty = format!("Option<{ty}>");
                     }
                     let want = op
@@ -425,6 +454,8 @@ impl<'d> Importer<'d> {
         let mut success: Vec<(&str, &'d Value)> = Vec::new();
         for (status, resp) in responses {
             let rat = format!("{at}.responses.{status}");
+            // A response may be a `$ref` to `#/components/responses/NAME`.
+            let Some(resp) = self.component(resp, "responses", &rat) else { continue };
             if let Some(headers) = resp.get("headers").and_then(Value::as_object).filter(|h| !h.is_empty()) {
                 let list: Vec<String> = headers.keys().map(|h| format!("`{h}`")).collect();
                 self.warn(
@@ -515,6 +546,35 @@ impl<'d> Importer<'d> {
         OpOut { name: name.to_string(), docs, comments: Vec::new(), params: out_params, result, errors, http }
     }
 
+    /// The type of a path or query parameter. A parameter is text in the URL, so a `oneOf` or
+    /// `anyOf` whose members are all scalars (strings, numbers, booleans) is `String`, which
+    /// every member's text is, instead of a sum the URL cannot carry (reported, `LP5504`).
+    fn param_ty(&mut self, schema: Option<&'d Value>, hint: &str, at: &str) -> (String, crate::schema::Refine) {
+        let Some(schema) = schema else { return ("String".to_string(), Default::default()) };
+        let union = self.resolve(schema).and_then(|o| {
+            let key = if o.contains_key("oneOf") { "oneOf" } else { "anyOf" };
+            o.get(key).and_then(Value::as_array).map(|members| (key, members))
+        });
+        if let Some((key, members)) = union {
+            let scalar = |m: &'d Value| {
+                self.resolve(m).is_some_and(|o| {
+                    matches!(o.get("type").and_then(Value::as_str), Some("string" | "integer" | "number" | "boolean"))
+                        && !o.contains_key("oneOf")
+                        && !o.contains_key("anyOf")
+                })
+            };
+            if !members.is_empty() && members.iter().all(scalar) {
+                self.warn(
+                    codes::IMPORT_UNSUPPORTED_SCHEMA,
+                    at,
+                    format!("a parameter's `{key}` of scalars is imported as `String`: the parameter is text in the URL, and each member's value is written as text"),
+                );
+                return ("String".to_string(), Default::default());
+            }
+        }
+        self.ty(schema, hint, at, 1)
+    }
+
     /// The error names an error response stands for, declaring new errors as needed.
     fn error_responses(&mut self, status: u16, resp: &'d Value, at: &str) -> Vec<String> {
         // A response the generated service's runtime gives (`x-leanos-runtime`) is not a spec
@@ -563,7 +623,16 @@ impl<'d> Importer<'d> {
             }
             return known;
         }
-        // Otherwise: one error per status and payload, named after the schema or the status.
+        // Otherwise: one error per status and payload, named after the schema or the status;
+        // one per status and component schema however many responses use them.
+        let memo_key = schema
+            .and_then(|s| s.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| self.ref_target(r))
+            .map(|k| (status, k.to_string()));
+        if let Some(name) = memo_key.as_ref().and_then(|k| self.error_for_schema.get(k)) {
+            return vec![name.clone()];
+        }
         let (base, fields): (String, Vec<FieldOut>) = match schema {
             None => (reason(status).to_string(), Vec::new()),
             Some(s) => {
@@ -599,6 +668,9 @@ impl<'d> Importer<'d> {
         let name = self.global.claim(&names::type_ident(&base));
         let docs = resp.get("description").and_then(Value::as_str).map(doc_lines).unwrap_or_default();
         self.out.errors.push(ErrorOut { name: name.clone(), docs, comments: Vec::new(), status, fields });
+        if let Some(k) = memo_key {
+            self.error_for_schema.insert(k, name.clone());
+        }
         vec![name]
     }
 }

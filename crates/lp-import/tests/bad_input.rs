@@ -345,3 +345,34 @@ fn yaml_alias_bombs_are_refused() {
     let m = rejected(&d, "LP5501");
     assert!(m.contains("JSON or YAML"), "{m}");
 }
+
+#[test]
+fn a_request_body_that_is_not_required_is_an_option_once() {
+    let (text, _) = imported(&doc(
+        r#""Note": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}"#,
+        r##""/a": {"post": {"operationId": "a",
+              "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Note"}}}},
+              "responses": {"204": {"description": "ok"}}}},
+            "/b": {"post": {"operationId": "b",
+              "requestBody": {"required": false, "content": {"application/json": {"schema":
+                {"oneOf": [{"$ref": "#/components/schemas/Note"}, {"type": "null"}]}}}},
+              "responses": {"204": {"description": "ok"}}}}"##,
+    ));
+    assert!(text.contains("op a(body note: Option<Note>) -> Unit POST /a"), "{text}");
+    assert!(text.contains("op b(body payload: Option<Note>) -> Unit POST /b"), "{text}");
+}
+
+#[test]
+fn a_parameter_union_of_scalars_is_text() {
+    let (text, codes) = imported(&doc(
+        "",
+        r##""/things/{key}": {"get": {"operationId": "getThing",
+              "parameters": [
+                {"name": "key", "in": "path", "required": true, "schema": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
+                {"name": "sel", "in": "query", "schema": {"anyOf": [{"type": "boolean"}, {"type": "number"}]}}],
+              "responses": {"204": {"description": "ok"}}}}"##,
+    ));
+    assert_eq!(codes, vec!["LP5504", "LP5504"]);
+    assert!(text.contains("op getThing(key: String, sel: Option<String>) -> Unit GET /things/{key}"), "{text}");
+    assert!(text.contains("a parameter's `oneOf` of scalars is imported as `String`"), "{text}");
+}

@@ -46,6 +46,15 @@ fn report(imported: &Imported) -> String {
 
 // ---------------------------------------------------------------- the corpus of real documents
 
+/// The files of a multi-file description in the corpus, read from its root document's folder.
+struct Folder(PathBuf);
+
+impl lp_import::bundle::Files for Folder {
+    fn read(&self, path: &str) -> Result<String, String> {
+        std::fs::read_to_string(self.0.join(path)).map_err(|e| e.to_string())
+    }
+}
+
 #[test]
 fn public_documents_import_and_check() {
     let root = workspace().join("tests/corpus/import");
@@ -59,13 +68,22 @@ fn public_documents_import_and_check() {
     for dir in dirs {
         let name = dir.file_name().and_then(|n| n.to_str()).expect("utf-8 name").to_string();
         assert!(dir.join("LICENSE").is_file(), "{name}: the vendored document needs its LICENSE");
-        let doc = std::fs::read_dir(&dir)
+        // A one-file document beside the licence, or a multi-file description whose root is
+        // `openapi/openapi.yaml`, read with its other files.
+        let single = std::fs::read_dir(&dir)
             .expect("case folder")
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")))
-            .expect("a document in the case folder");
-        let text = std::fs::read_to_string(&doc).expect("document text");
-        let imported = import_openapi_text(&text);
+            .find(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json")));
+        let doc = single.clone().unwrap_or_else(|| dir.join("openapi/openapi.yaml"));
+        let text = std::fs::read_to_string(&doc).expect("a document in the case folder");
+        let folder = Folder(doc.parent().expect("a folder").to_path_buf());
+        let import = |text: &str| match &single {
+            Some(_) => import_openapi_text(text),
+            None => {
+                lp_import::import_openapi_files(text, "openapi.yaml", &folder, lp_import::bundle::Limits::default())
+            }
+        };
+        let imported = import(&text);
         assert!(!imported.has_errors(), "{name}: {:?}", errors(&imported.diagnostics));
         let spec_text = imported.text.clone().expect("imported text");
         let (diags, spec) = check_text(&spec_text);
@@ -76,7 +94,7 @@ fn public_documents_import_and_check() {
         );
         assert!(spec.is_some_and(|s| !s.types.is_empty() && !s.services.is_empty()), "{name}: nothing imported");
         // Same input, same bytes.
-        assert_eq!(import_openapi_text(&text).text, imported.text, "{name}: import is not deterministic");
+        assert_eq!(import(&text).text, imported.text, "{name}: import is not deterministic");
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&dir);
         settings.set_prepend_module_to_snapshot(false);

@@ -20,6 +20,7 @@
 //!
 //! Architecture invariant: knows nothing of code generation, HTTP, Python or solvers.
 
+pub mod check;
 pub mod env;
 pub mod invariants;
 pub mod json;

@@ -441,6 +441,14 @@ pub fn completion(s: &Server, p: lsp::CompletionParams) -> Result<Option<lsp::Co
         detail: Some("built-in type".into()),
         ..Default::default()
     }));
+    // The keywords, `fresh` among them, so that statements of operation bodies (`require`,
+    // `fire`, `create`, ...) and store expressions (`exists`, `count`, ...) complete too.
+    items.extend(lp_syntax::KEYWORDS.iter().chain(&["fresh"]).map(|k| lsp::CompletionItem {
+        label: (*k).to_string(),
+        kind: Some(lsp::CompletionItemKind::KEYWORD),
+        detail: Some("keyword".into()),
+        ..Default::default()
+    }));
     Ok(Some(lsp::CompletionResponse::Array(items)))
 }
 

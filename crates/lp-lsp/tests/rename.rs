@@ -94,8 +94,13 @@ fn apply(files: &BTreeMap<PathBuf, String>, edit: &Value) -> BTreeMap<PathBuf, S
 
 /// The name-resolution diagnostics (code and file) and the printed IR of a project's texts.
 fn analyse(files: &BTreeMap<PathBuf, String>) -> (Vec<(String, String)>, String) {
+    analyse_at(files, &root())
+}
+
+/// [`analyse`] of the project (or single spec file) at `at`.
+fn analyse_at(files: &BTreeMap<PathBuf, String>, at: &Path) -> (Vec<(String, String)>, String) {
     let fs = OverlayFs { docs: Arc::new(files.clone()), writes: Arc::default() };
-    let a = lp_driver::analyze::analyze(&fs, &root()).expect("the project reads");
+    let a = lp_driver::analyze::analyze(&fs, at).expect("the project reads");
     let mut codes: Vec<(String, String)> = a
         .diagnostics
         .iter()
@@ -189,5 +194,39 @@ fn accepted_renames_keep_the_spec_and_refused_ones_edit_nothing() {
         };
         assert_eq!(e.code as i64, code, "{needle} -> {new:?}: {}", e.message);
         assert!(!e.message.is_empty());
+    }
+}
+
+/// Entities, errors and operations used in operation bodies rename everywhere they are used:
+/// lookups, `create`, `delete`, `exists`, `count`, quantifiers, `put` values, raised errors
+/// and calls of another service's operations.
+#[test]
+fn renames_reach_every_use_in_operation_bodies() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/passes/behaviour_clean.adt");
+    let path = path.canonicalize().expect("the corpus case exists");
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let files: BTreeMap<PathBuf, String> = [(path.clone(), text.clone())].into_iter().collect();
+    let (codes_before, ir_before) = analyse_at(&files, &path);
+    assert!(codes_before.is_empty(), "the case checks clean: {codes_before:?}");
+    // (needle, nth, old name, new name, the least number of occurrences).
+    let cases: &[(&str, usize, &str, &str, usize)] = &[
+        ("Run key", 0, "Run", "JobRun", 4),
+        ("Tenant key", 0, "Tenant", "Org", 5),
+        ("Missing =", 0, "Missing", "NotThere", 5),
+        ("get(id", 0, "get", "fetch", 3),
+    ];
+    for &(needle, nth, old, new, least) in cases {
+        let mut s = server(&files);
+        let r = rename(&mut s, &path, pos(&text, needle, nth), new);
+        let edit = match r.response_result {
+            Ok(edit) => edit,
+            Err(e) => panic!("{old} -> {new} refused: {}", e.message),
+        };
+        let after = apply(&files, &edit);
+        let renamed = &after[&path];
+        assert!(renamed.matches(new).count() >= least, "{old} -> {new}: too few uses renamed:\n{renamed}");
+        let (codes_after, ir_after) = analyse_at(&after, &path);
+        assert!(codes_after.is_empty(), "{old} -> {new} broke the spec: {codes_after:?}");
+        assert_eq!(replace_word(&ir_after, new, old), ir_before, "{old} -> {new} changed the IR");
     }
 }

@@ -15,7 +15,7 @@ fn reported(src: &str) -> Vec<(String, String)> {
         let v = match &ob.goal {
             Goal::Decided(v) => v.clone(),
             Goal::Law(_) => discharge(&spec, &ob),
-            Goal::Smt(_) => unreachable!("the functor pass emits no SMT goals"),
+            Goal::Smt(_) | Goal::Run(_) => unreachable!("the functor pass emits no SMT or run goals"),
         };
         if let Some(d) = lp_check::diagnostic_for(&ob, &v) {
             let summary = match &v {

@@ -18,7 +18,7 @@ fn failures(spec: &lp_ir::Spec) -> Vec<(String, String, String)> {
         let v = match &ob.goal {
             Goal::Decided(v) => v.clone(),
             Goal::Law(_) => discharge(spec, &ob),
-            Goal::Smt(_) => unreachable!(),
+            Goal::Smt(_) | Goal::Run(_) => unreachable!(),
         };
         if let Some(d) = lp_check::diagnostic_for(&ob, &v) {
             let summary = match &v {

@@ -35,8 +35,15 @@ use lp_check::smt_goal::{Mode, SmtGoal};
 use lp_check::{Counterexample, Method, Verdict};
 use lp_ir::Spec;
 use std::panic::AssertUnwindSafe;
+use std::str::FromStr;
 use z3::ast::Int;
 use z3::{Config, Model, Params, SatResult, Solver};
+
+/// The revision of the translation's semantics, folded into every obligation's digest so that
+/// a verdict cached by an earlier translation is not reused when what it decides changed
+/// (revision 2: anchors bind to their branch of a top-level `|`, look-around, and patterns
+/// beyond z3 decided by checking candidate strings).
+pub const TRANSLATION_REVISION: u32 = 2;
 
 /// How the discharger runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,6 +142,85 @@ fn within<T>(budget: std::time::Duration, interrupt: impl Fn() + Sync, work: imp
     (result, fired.load(Ordering::SeqCst))
 }
 
+/// How many models are checked against patterns z3 cannot express before the verdict is
+/// `unknown`.
+pub const MAX_CANDIDATES: usize = 16;
+
+/// The length bounds on the strings of such patterns tried first, one candidate each, so that
+/// short witnesses (the usual kind) are found before z3 wanders off to long strings.
+const CANDIDATE_LENGTHS: [i64; 10] = [0, 1, 2, 3, 4, 6, 8, 12, 16, 32];
+
+/// `solver.check()`, when some `matches` atoms stand for patterns z3 cannot express
+/// ([`translate::Approx`]): the atoms are free Booleans (implying an over-approximation of the
+/// pattern), so `unsat` is final, and a model is a real one only when each atom's value is
+/// what the full regular-expression engine says of the model's string. Otherwise that fact
+/// (`text = "..." ⇒ atom = real answer`, true of the pattern) is added and z3 asked again:
+/// first under growing bounds on the strings' lengths, then without, [`MAX_CANDIDATES`]
+/// candidates in all. Returns z3's answer and, when the atoms had to be checked, the checked
+/// model (a witness or a counterexample, whose strings the engine confirmed).
+fn check_with_witnesses(solver: &Solver, approx: &[translate::Approx]) -> Result<(SatResult, Option<Model>), String> {
+    if approx.is_empty() {
+        return Ok((solver.check(), None));
+    }
+    let mut candidates = 0;
+    let mut bounds = CANDIDATE_LENGTHS.iter();
+    // Unbounded first: an unsatisfiable over-approximation ends the search at once.
+    let mut bound: Option<i64> = None;
+    while candidates < MAX_CANDIDATES {
+        if let Some(b) = bound {
+            solver.push();
+            for a in approx {
+                solver.assert(a.text.length().le(Int::from_i64(b)));
+            }
+        }
+        let answer = solver.check();
+        let model = if answer == SatResult::Sat { solver.get_model() } else { None };
+        if bound.is_some() {
+            solver.pop(1);
+        }
+        match (answer, bound) {
+            (SatResult::Sat, _) => {}
+            (other, None) => return Ok((other, None)),
+            // Nothing (or nothing decidable) within this bound: the next one.
+            (_, Some(_)) => {
+                bound = bounds.next().copied();
+                continue;
+            }
+        }
+        let Some(model) = model else { return Err("z3 found a model but gave none".to_string()) };
+        candidates += 1;
+        let mut agree = true;
+        for a in approx {
+            let text = model.eval(&a.text, true).and_then(|t| t.as_string()).map(|t| translate::unescape(&t));
+            let guess = model.eval(&a.atom, true).and_then(|b| b.as_bool());
+            let (Some(text), Some(guess)) = (text, guess) else {
+                return Err(format!("the pattern {} could not be checked on z3's model", regex::shown(&a.pattern)));
+            };
+            let real = a.checker.is_match(&text).map_err(|e| {
+                format!("the pattern {} could not be checked on {text:?} ({e})", regex::shown(&a.pattern))
+            })?;
+            if real != guess {
+                agree = false;
+                let Ok(literal) = z3::ast::String::from_str(&regex::z3_escape(&text)) else {
+                    return Err(format!("the pattern {} could not be checked on z3's model", regex::shown(&a.pattern)));
+                };
+                solver.assert(a.text.eq(&literal).implies(a.atom.eq(z3::ast::Bool::from_bool(real))));
+            }
+        }
+        if agree {
+            return Ok((SatResult::Sat, Some(model)));
+        }
+        if bound.is_none() {
+            bound = bounds.next().copied();
+        }
+    }
+    let why =
+        approx.first().map(|a| format!("the pattern {}: {}", regex::shown(&a.pattern), a.why)).unwrap_or_default();
+    Err(format!(
+        "unsupported: {why}; z3 cannot express it, and none of {MAX_CANDIDATES} candidate strings checked with a full regular-expression engine decided the goal"
+    ))
+}
+
 /// The bounds tried, smallest first, to find a counterexample with small integers.
 const SMALL_BOUNDS: [i64; 4] = [1, 10, 100, 1000];
 
@@ -188,32 +274,38 @@ fn solve(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
         Mode::Valid => solver.assert(built.claim.not()),
         Mode::Satisfiable => solver.assert(&built.claim),
     }
-    match (solver.check(), goal.mode) {
+    let (answer, checked) = match check_with_witnesses(&solver, &built.approx) {
+        Ok(found) => found,
+        Err(reason) => return Verdict::Unknown { reason },
+    };
+    match (answer, goal.mode) {
         (SatResult::Unsat, Mode::Valid) | (SatResult::Sat, Mode::Satisfiable) => {
             Verdict::Proved { method: Method::Smt }
         }
         (SatResult::Unsat, Mode::Satisfiable) => Verdict::Failed {
             counterexample: Counterexample { summary: goal.failure.clone(), bindings: Vec::new(), trace: Vec::new() },
         },
-        (SatResult::Sat, Mode::Valid) => match smallest_model(&solver, &built.free_ints(goal), opts) {
-            Some(model) => {
-                let bindings = built.render(spec, &model);
-                let shown: Vec<String> = goal
-                    .scope
-                    .iter()
-                    .zip(&bindings)
-                    .filter(|(var, _)| var.shown)
-                    .map(|(_, (name, value))| format!("{name} = {value}"))
-                    .collect();
-                let summary = if shown.is_empty() {
-                    goal.failure.clone()
-                } else {
-                    format!("{}: {}", shown.join(", "), goal.failure)
-                };
-                Verdict::Failed { counterexample: Counterexample { summary, bindings, trace: Vec::new() } }
+        (SatResult::Sat, Mode::Valid) => {
+            match checked.or_else(|| smallest_model(&solver, &built.free_ints(goal), opts)) {
+                Some(model) => {
+                    let bindings = built.render(spec, &model);
+                    let shown: Vec<String> = goal
+                        .scope
+                        .iter()
+                        .zip(&bindings)
+                        .filter(|(var, _)| var.shown)
+                        .map(|(_, (name, value))| format!("{name} = {value}"))
+                        .collect();
+                    let summary = if shown.is_empty() {
+                        goal.failure.clone()
+                    } else {
+                        format!("{}: {}", shown.join(", "), goal.failure)
+                    };
+                    Verdict::Failed { counterexample: Counterexample { summary, bindings, trace: Vec::new() } }
+                }
+                None => Verdict::Unknown { reason: "z3 found a counterexample but gave no model".to_string() },
             }
-            None => Verdict::Unknown { reason: "z3 found a counterexample but gave no model".to_string() },
-        },
+        }
         (SatResult::Unknown, _) => {
             let reason = solver.get_reason_unknown().unwrap_or_default();
             if reason.contains("timeout") || reason.contains("canceled") || reason.contains("resource") {

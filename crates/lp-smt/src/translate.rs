@@ -30,7 +30,7 @@ use lp_ir::{
 };
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use z3::ast::{Ast, Bool, Dynamic, Int, Regexp, String as ZString};
+use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
 use z3::{FuncDecl, Model, Sort, Symbol};
 
 /// How deep calls of functions with a body are unfolded.
@@ -86,6 +86,8 @@ enum Shape {
 pub struct Built {
     pub facts: Vec<Bool>,
     pub claim: Bool,
+    /// The `matches` atoms decided on concrete strings (empty when z3 expresses every pattern).
+    pub approx: Vec<Approx>,
     scope: Vec<(String, Ty, Val)>,
 }
 
@@ -141,7 +143,7 @@ pub fn build(spec: &Spec, goal: &SmtGoal) -> R<Built> {
         tx.facts.push(f);
     }
     let claim = tx.formula(&goal.claim, &frame)?;
-    Ok(Built { facts: tx.facts, claim, scope })
+    Ok(Built { facts: tx.facts, claim, approx: tx.approx, scope })
 }
 
 /// What the names of one expression root refer to.
@@ -234,6 +236,21 @@ struct Tx<'s> {
     sorts: BTreeMap<String, Sort>,
     lens: BTreeMap<String, FuncDecl>,
     fresh_count: u32,
+    /// `matches` atoms z3 cannot express, decided on concrete strings instead.
+    approx: Vec<Approx>,
+}
+
+/// A `matches(text, pattern)` whose pattern z3's regular expressions cannot express: a fresh
+/// Boolean stands for it (implying the text is in an over-approximation of the pattern's
+/// language, when there is one), and the discharger checks each model's string against the
+/// pattern with a full regular-expression engine ([`regex::checker`]).
+pub struct Approx {
+    pub atom: Bool,
+    pub text: ZString,
+    pub pattern: String,
+    pub checker: fancy_regex::Regex,
+    /// Why z3 cannot express it.
+    pub why: String,
 }
 
 impl<'s> Tx<'s> {
@@ -249,6 +266,7 @@ impl<'s> Tx<'s> {
             sorts: BTreeMap::new(),
             lens: BTreeMap::new(),
             fresh_count: 0,
+            approx: Vec::new(),
         }
     }
 
@@ -690,10 +708,30 @@ impl<'s> Tx<'s> {
                     return unsupported("matches with a pattern that is not a string literal");
                 };
                 let Val::Str(s) = self.eval(text, frame)? else { return unsupported("matches on a non-string") };
-                let re: Regexp = regex::parse(pattern).and_then(|p| regex::to_z3(&p)).map_err(|why| {
+                let refused = |why: &str| {
                     Unsupported(format!("unsupported: matches with the pattern {}: {why}", regex::shown(pattern)))
-                })?;
-                Ok(Val::Bool(s.regex_matches(&re)))
+                };
+                match regex::exact(pattern) {
+                    Ok(re) => Ok(Val::Bool(s.regex_matches(&re))),
+                    Err(why) if regex::is_bound(&why) => Err(refused(&why)),
+                    Err(why) => {
+                        // Beyond z3's regular expressions: decided on concrete strings.
+                        let checker = regex::checker(pattern).map_err(|e| refused(&format!("{why}; {e}")))?;
+                        self.fresh_count += 1;
+                        let atom = Bool::new_const(format!("matches!{}", self.fresh_count));
+                        if let Some(over) = regex::over_approximation(pattern) {
+                            self.facts.push(atom.implies(s.regex_matches(&over)));
+                        }
+                        self.approx.push(Approx {
+                            atom: atom.clone(),
+                            text: s,
+                            pattern: pattern.clone(),
+                            checker,
+                            why,
+                        });
+                        Ok(Val::Bool(atom))
+                    }
+                }
             }
             ExprKind::Apply { func, arg } => {
                 let f = self.eval(func, frame)?;
@@ -1111,6 +1149,32 @@ impl Renderer<'_> {
             None => "?".to_string(),
         }
     }
+}
+
+/// The characters of a string as z3 prints it: its `\u{H}` escapes (z3 writes every
+/// character outside printable ASCII, and the backslash, that way) decoded.
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("\\u{") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 3..];
+        match after
+            .find('}')
+            .and_then(|j| u32::from_str_radix(&after[..j], 16).ok().and_then(char::from_u32).map(|c| (j, c)))
+        {
+            Some((j, c)) => {
+                out.push(c);
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str("\\u{");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A string value as the spec language writes it. z3 gives non-printable characters as

@@ -19,12 +19,21 @@
 //!   field is `fresh` or an earlier `require !exists E[same key]` in the same block rules it
 //!   out (LP3024).
 //!
+//! - Claims decided by running the body in the reference interpreter on generated stores
+//!   and requests ([`RunGoal`], discharged by `lp-interp`; `tested` with cases and seed):
+//!   `invariants-preserved` when the spec has invariants (LP3025; proved structurally when
+//!   the body and what it calls write nothing), `ensures` when the operation has some
+//!   (LP3026), `runs-without-fault` (LP3027: refinements of stored values and machine
+//!   variables, undefined expressions, contracts of called functions), and `idempotent` for
+//!   `PUT` and `DELETE` (LP3028; proved structurally for a body that writes nothing).
+//!
 //! A declared error that no path raises is a warning ([`dead_errors`], LP3021), not an
 //! obligation: it does not make the API wrong, only misleading.
 
 use crate::Goal;
 use crate::obligation::{Method, Obligation, Pass, Report, Verdict};
 use crate::passes::adt::{decided, failed};
+use crate::run_goal::{RunClaim, RunGoal, spec_digest};
 use crate::smt_goal::{Binder, Formula, Mode, SmtGoal, SmtVar};
 use lp_diagnostics::{Diagnostic, Span, codes};
 use lp_ir::body::{Block, Stmt, StmtKind, Term, TermKind};
@@ -37,6 +46,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 /// Every obligation of the behaviour pass, in declaration order.
 pub fn obligations(spec: &Spec) -> Vec<Obligation> {
     let mut out = Vec::new();
+    let has_bodies = spec.services.iter().any(|s| s.ops.iter().any(|o| o.body.is_some()));
+    let digest = if has_bodies { spec_digest(spec) } else { String::new() };
     for (s, service) in spec.services.iter().enumerate() {
         for (o, op) in service.ops.iter().enumerate() {
             let Some(body) = &op.body else { continue };
@@ -57,9 +68,100 @@ pub fn obligations(spec: &Spec) -> Vec<Obligation> {
             };
             let mut states = BTreeMap::new();
             walker.block(body, &mut states);
+            run_obligations(spec, at, op, body, &prefix, &digest, &mut out);
         }
     }
     out
+}
+
+/// The claims decided by running the body (`tested`), or structurally when the body writes
+/// nothing: invariants preserved, `ensures`, no fault, and idempotence of `PUT`/`DELETE`.
+fn run_obligations(
+    spec: &Spec,
+    at: OpRef,
+    op: &Op,
+    body: &Block,
+    prefix: &str,
+    digest: &str,
+    out: &mut Vec<Obligation>,
+) {
+    let service = &spec.services[at.service.index()];
+    let writes = first_write(spec, body, &mut BTreeSet::from([at])).is_some();
+    let name = format!("{}.{}", service.name, op.name);
+    let mut push = |claim: RunClaim, text: String, report: Report, read_only_proves: bool| {
+        let id = format!("{prefix}/{}", claim.as_str());
+        let kind = claim.as_str();
+        let (method, goal) = if read_only_proves && !writes {
+            (Method::Structural, Goal::Decided(Verdict::Proved { method: Method::Structural }))
+        } else {
+            (Method::PropertyTest, Goal::Run(RunGoal { op: at, claim, spec_digest: digest.to_string() }))
+        };
+        out.push(Obligation {
+            id,
+            pass: Pass::Behaviour,
+            kind,
+            claim: text,
+            file: service.file,
+            span: op.name_span,
+            method,
+            goal,
+            report,
+        });
+    };
+    if !spec.invariants.is_empty() {
+        push(
+            RunClaim::InvariantsPreserved,
+            format!("`{name}` keeps every invariant"),
+            Report {
+                code: codes::INVARIANT_NOT_PRESERVED,
+                message: format!("operation `{}` can break an invariant", op.name),
+                label: "breaks an invariant".to_string(),
+                secondary: Vec::new(),
+                help: Some("refuse the requests that would break it with `require ... else Error { ... }`".to_string()),
+            },
+            true,
+        );
+    }
+    if !op.ensures.is_empty() {
+        push(
+            RunClaim::Ensures,
+            format!("`{name}` satisfies its `ensures`"),
+            Report {
+                code: codes::OPERATION_ENSURES_FAILS,
+                message: format!("operation `{}` can succeed without satisfying its `ensures`", op.name),
+                label: "the `ensures` may not hold".to_string(),
+                secondary: Vec::new(),
+                help: Some("correct the body, or state what it really guarantees".to_string()),
+            },
+            false,
+        );
+    }
+    push(
+        RunClaim::NoFault,
+        format!("`{name}` never gets stuck"),
+        Report {
+            code: codes::BODY_CAN_FAULT,
+            message: format!("operation `{}` can get stuck", op.name),
+            label: "a run can fault".to_string(),
+            secondary: Vec::new(),
+            help: Some("refuse the requests that lead there with `require ... else Error { ... }`".to_string()),
+        },
+        false,
+    );
+    if op.http.as_ref().is_some_and(|h| matches!(h.method, HttpMethod::Put | HttpMethod::Delete)) {
+        push(
+            RunClaim::Idempotent,
+            format!("`{name}` is idempotent"),
+            Report {
+                code: codes::NOT_IDEMPOTENT,
+                message: format!("operation `{}` is not idempotent", op.name),
+                label: "running it twice differs from running it once".to_string(),
+                secondary: Vec::new(),
+                help: Some("replace what the request addresses (`put`), or bind the operation to `POST`".to_string()),
+            },
+            true,
+        );
+    }
 }
 
 /// Warnings for declared errors that no path of a body raises (LP3021).

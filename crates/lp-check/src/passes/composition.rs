@@ -14,6 +14,15 @@
 //!   order of first appearance, of the `Result` error types, the declared errors, and `None`
 //!   when an `Option` step is mixed with errors (a `None` short-circuits like an error).
 //!
+//! Ownership and calls of operation bodies, on the effects the service maps list
+//! (`lp_ir::effects`):
+//! - `composition/entity.NAME/single-writer`, for each entity some body writes when the spec
+//!   has several services: one service only (the owner) writes it directly with `create`,
+//!   `put`, `delete` or `fire`; the others call the owner's operations (LP6020).
+//! - `composition/calls/acyclic`, when some body calls an operation: the operation-level call
+//!   graph has no cycle (LP6021). Calls follow `depends on`, so such a cycle also fails
+//!   `composition/services/acyclic`; this obligation names the operations on it.
+//!
 //! The dependency graph has an edge `a -> b` for each `depends on b` of service `a`; a cycle
 //! is reported as a path. Stages are the topological layers of the graph: stage 0 depends on
 //! nothing, stage k only on earlier stages, so each stage's services can start in parallel.
@@ -212,6 +221,10 @@ pub fn obligations(spec: &Spec) -> Vec<Obligation> {
         }
     }
     if let Some(ob) = acyclic(spec) {
+        out.push(ob);
+    }
+    out.extend(single_writers(spec));
+    if let Some(ob) = calls_acyclic(spec) {
         out.push(ob);
     }
     out
@@ -539,4 +552,184 @@ fn acyclic(spec: &Spec) -> Option<Obligation> {
             label,
         ),
     ))
+}
+
+/// `composition/entity.NAME/single-writer` for each entity written by some body, when the
+/// spec has more than one service (with one, no second writer can exist).
+fn single_writers(spec: &Spec) -> Vec<Obligation> {
+    if spec.services.len() < 2 {
+        return Vec::new();
+    }
+    let writers = lp_ir::effects::writers(spec);
+    let mut out = Vec::new();
+    for (e, entity) in spec.entities.iter().enumerate() {
+        let Some(by) = writers.get(e) else { continue };
+        let Some((owner, owner_writes)) = by.first() else { continue };
+        let service_name = |s: ServiceId| spec.services[s.index()].name.as_str();
+        let op_name = |r: lp_ir::OpRef| {
+            format!("{}.{}", service_name(r.service), spec.services[r.service.index()].ops[r.op.index()].name)
+        };
+        let owner_file = spec.services[owner.index()].file;
+        let id = format!("composition/entity.{}/single-writer", entity.name);
+        let claim = format!("entity `{}` is written by one service only, its owner", entity.name);
+        let describe = |ws: &[(lp_ir::OpRef, lp_ir::effects::Write)]| {
+            ws.iter()
+                .map(|(at, w)| format!("`{}` in `{}`", w.kind.as_str(), op_name(*at)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let report = |message: String, label: String, secondary, help| Report {
+            code: codes::ENTITY_WRITTEN_BY_SEVERAL_SERVICES,
+            message,
+            label,
+            secondary,
+            help,
+        };
+        let Some((other, other_writes)) = by.get(1) else {
+            out.push(decided(
+                id,
+                Pass::Composition,
+                "single-writer",
+                claim,
+                (owner_file, owner_writes[0].1.span),
+                Method::Structural,
+                Verdict::Proved { method: Method::Structural },
+                report(
+                    format!("entity `{}` is written by several services", entity.name),
+                    "a write".into(),
+                    Vec::new(),
+                    None,
+                ),
+            ));
+            continue;
+        };
+        let summary = by
+            .iter()
+            .map(|(s, ws)| format!("`{}` writes `{}` with {}", service_name(*s), entity.name, describe(ws)))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let bindings = by.iter().map(|(s, ws)| (service_name(*s).to_string(), describe(ws))).collect();
+        let mut secondary: Vec<(FileId, Span, String)> = Vec::new();
+        for (at, w) in owner_writes {
+            secondary.push((owner_file, w.span, format!("`{}` writes it in `{}`", service_name(*owner), op_name(*at))));
+        }
+        for (s, ws) in by.iter().skip(1) {
+            let file = spec.services[s.index()].file;
+            for (at, w) in ws {
+                if w.span != other_writes[0].1.span {
+                    secondary.push((file, w.span, format!("`{}` writes it in `{}`", service_name(*s), op_name(*at))));
+                }
+            }
+        }
+        let others: Vec<&str> = by.iter().skip(1).map(|(s, _)| service_name(*s)).collect();
+        out.push(decided(
+            id,
+            Pass::Composition,
+            "single-writer",
+            claim,
+            (spec.services[other.index()].file, other_writes[0].1.span),
+            Method::Structural,
+            failed(summary, bindings),
+            report(
+                format!(
+                    "entity `{}` is written by {}; only its owner may write it",
+                    entity.name,
+                    and_list(&by.iter().map(|(s, _)| service_name(*s)).collect::<Vec<_>>())
+                ),
+                format!("`{}` writes `{}` here", service_name(*other), entity.name),
+                secondary,
+                Some(format!(
+                    "keep every write of `{}` in one service (say `{}`): give it an operation that does this write, \
+                     and call that operation from {}",
+                    entity.name,
+                    service_name(*owner),
+                    and_list(&others)
+                )),
+            ),
+        ));
+    }
+    out
+}
+
+/// `composition/calls/acyclic`, emitted when some body calls an operation.
+fn calls_acyclic(spec: &Spec) -> Option<Obligation> {
+    let effects = lp_ir::effects::of_spec(spec);
+    let (first_caller, first_call) = effects.iter().find_map(|(at, fx)| fx.calls.first().map(|c| (*at, *c)))?;
+    let op_name = |r: lp_ir::OpRef| {
+        format!("{}.{}", spec.services[r.service.index()].name, spec.services[r.service.index()].ops[r.op.index()].name)
+    };
+    let claim = "operation bodies do not call each other in a cycle".to_string();
+    let cycles = lp_ir::effects::call_cycles(spec);
+    let report = |message, label, secondary, help| Report {
+        code: codes::SYNCHRONOUS_CALL_CYCLE,
+        message,
+        label,
+        secondary,
+        help,
+    };
+    let render = |c: &[lp_ir::OpRef]| {
+        let mut names: Vec<String> = c.iter().map(|&r| op_name(r)).collect();
+        names.push(op_name(c[0]));
+        names.join(" -> ")
+    };
+    let Some(first) = cycles.first() else {
+        return Some(decided(
+            "composition/calls/acyclic".into(),
+            Pass::Composition,
+            "calls-acyclic",
+            claim,
+            (spec.services[first_caller.service.index()].file, first_call.span),
+            Method::Structural,
+            Verdict::Proved { method: Method::Structural },
+            report("operation bodies call each other in a cycle".into(), "a call".into(), Vec::new(), None),
+        ));
+    };
+    // The call of each edge of each cycle, as written in the caller's body.
+    let mut edges: Vec<(FileId, Span, String)> = Vec::new();
+    for c in &cycles {
+        for (i, &from) in c.iter().enumerate() {
+            let to = c[(i + 1) % c.len()];
+            let Some((_, fx)) = effects.iter().find(|(at, _)| *at == from) else { continue };
+            if let Some(call) = fx.calls.iter().find(|call| call.op == to) {
+                let closing = if i + 1 == c.len() { ", closing the cycle" } else { "" };
+                edges.push((
+                    spec.services[from.service.index()].file,
+                    call.span,
+                    format!("`{}` calls `{}`{closing}", op_name(from), op_name(to)),
+                ));
+            }
+        }
+    }
+    let (file, span, label) = edges.first().cloned()?;
+    let summary = cycles.iter().map(|c| format!("cycle: {}", render(c))).collect::<Vec<_>>().join("; ");
+    let bindings = cycles.iter().map(|c| ("cycle".to_string(), render(c))).collect();
+    Some(decided(
+        "composition/calls/acyclic".into(),
+        Pass::Composition,
+        "calls-acyclic",
+        claim,
+        (file, span),
+        Method::Structural,
+        failed(summary, bindings),
+        report(
+            format!("operation bodies call each other in a cycle: {}", render(first)),
+            label,
+            edges.into_iter().skip(1).collect(),
+            Some(
+                "a call waits for its answer, so a request on this cycle would wait for itself; move what the \
+                 operations share into a service that both depend on"
+                    .into(),
+            ),
+        ),
+    ))
+}
+
+/// Names quoted and joined: "`a`", "`a` and `b`", "`a`, `b` and `c`".
+fn and_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }

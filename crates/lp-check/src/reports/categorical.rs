@@ -16,6 +16,7 @@ pub fn architecture_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
     let stage_of = |id: ServiceId| layers.iter().position(|l| l.contains(&id));
     let mut morphisms = Vec::new();
     let mut services = Node::map();
+    let owners = lp_ir::effects::owners(spec);
     for (i, s) in spec.services.iter().enumerate() {
         let sid = ServiceId(i as u32);
         let mut deps: Vec<&str> = Vec::new();
@@ -46,11 +47,26 @@ pub fn architecture_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
                 if !errors.is_empty() {
                     morphism.push_str(&format!(" ! {}", errors.join(" | ")));
                 }
-                Node::map().with("name", op.name.as_str()).with("morphism", morphism)
+                let n = Node::map().with("name", op.name.as_str()).with("morphism", morphism);
+                // An operation with a body: its effects, as the service maps list them.
+                match &op.body {
+                    Some(b) => n.with("effects", super::effects_node(spec, &lp_ir::effects::of_body(b))),
+                    None => n,
+                }
             })
             .collect::<Vec<_>>();
         let mut n = Node::map().with("depends_on", Node::strs(&deps));
         n.push("stage", stage_of(sid).map_or(Node::Null, Node::from));
+        if !spec.entities.is_empty() {
+            let owned: Vec<&str> = spec
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(e, _)| owners.get(*e).copied().flatten() == Some(sid))
+                .map(|(_, e)| e.name.as_str())
+                .collect();
+            n.push("owns", Node::strs(&owned));
+        }
         n.push("operations", Node::Seq(ops));
         n.push("flows", Node::strs(&s.flows.iter().map(|f| f.name.as_str()).collect::<Vec<_>>()));
         services.push(&s.name, n);
@@ -72,6 +88,23 @@ pub fn architecture_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
     }
     if let Some((ob, v)) = index.get("composition/services/acyclic") {
         category.push("obligation", obligation_node(ob, v));
+    }
+    // The operation-level call graph of bodies, when some body calls an operation.
+    if let Some((ob, v)) = index.get("composition/calls/acyclic") {
+        let mut calls = Vec::new();
+        for (at, fx) in lp_ir::effects::of_spec(spec) {
+            let op_name = |r: lp_ir::OpRef| {
+                let s = &spec.services[r.service.index()];
+                format!("{}.{}", s.name, s.ops[r.op.index()].name)
+            };
+            for c in &fx.calls {
+                calls.push(Node::map().with("from", op_name(at)).with("to", op_name(c.op)).with("label", "calls"));
+            }
+        }
+        category.push(
+            "operation_calls",
+            Node::map().with("morphisms", Node::Seq(calls)).with("obligation", obligation_node(ob, v)),
+        );
     }
     let mut vertical = Node::map();
     for (i, s) in spec.services.iter().enumerate() {

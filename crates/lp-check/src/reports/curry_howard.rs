@@ -16,7 +16,13 @@ pub fn curry_howard_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
     let show = |ty: &Ty| spec.display_ty(ty, &[]);
     let mut signatures = Node::map();
     let mut all_total = true;
-    let mut entry = |key: String, signature: String, params: &[ParamDef], result: &Ty, errors: &[String], external| {
+    let mut entry = |key: String,
+                     signature: String,
+                     params: &[ParamDef],
+                     result: &Ty,
+                     errors: &[String],
+                     external,
+                     behaviour: Option<Node>| {
         let inputs: Vec<String> = params.iter().map(|p| show(&p.ty)).collect();
         let mut rhs = vec![show(result)];
         rhs.extend(errors.iter().cloned());
@@ -49,13 +55,17 @@ pub fn curry_howard_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
         if external {
             n.push("external", true);
         }
+        // An operation with a body: what it does (its effects, as the service maps list them).
+        if let Some(b) = behaviour {
+            n.push("behaviour", b);
+        }
         n.push("obligations", Node::Seq(obligations.iter().map(|(o, v)| obligation_node(o, v)).collect()));
         signatures.push(&key, n);
     };
     for f in &spec.fns {
         let params = f.params.iter().map(|p| format!("{}: {}", p.name, show(&p.ty))).collect::<Vec<_>>().join(", ");
         let signature = format!("{}({params}) -> {}", f.name, show(&f.result));
-        entry(format!("fn.{}", f.name), signature, &f.params, &f.result, &[], f.body.is_none());
+        entry(format!("fn.{}", f.name), signature, &f.params, &f.result, &[], f.body.is_none(), None);
     }
     for s in &spec.services {
         for op in &s.ops {
@@ -67,7 +77,10 @@ pub fn curry_howard_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
             if !errors.is_empty() {
                 signature.push_str(&format!(" ! {}", errors.join(" | ")));
             }
-            entry(format!("op.{}.{}", s.name, op.name), signature, &op.params, &op.result, &errors, false);
+            let behaviour = op.body.as_ref().map(|b| {
+                Node::map().with("body", true).with("effects", super::effects_node(spec, &lp_ir::effects::of_body(b)))
+            });
+            entry(format!("op.{}.{}", s.name, op.name), signature, &op.params, &op.result, &errors, false, behaviour);
         }
     }
     let mut recursive = Node::map();
@@ -92,7 +105,7 @@ pub fn curry_howard_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
         let n = results.iter().filter(|(o, v)| o.pass == Pass::Totality && v.name() == name).count();
         counts.push(name, n);
     }
-    let doc = header(spec)
+    let mut doc = header(spec)
         .with(
             "conventions",
             Node::map()
@@ -105,7 +118,23 @@ pub fn curry_howard_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
                 .with("verified", "total, and every obligation of the item (contracts included) passes")
                 .with("termination", "not proven"),
         )
-        .with("type_signatures", signatures)
+        .with("type_signatures", signatures);
+    // Invariants are propositions over the store, listed only for specs that have some.
+    if !spec.invariants.is_empty() {
+        let mut invariants = Node::map();
+        for inv in &spec.invariants {
+            let obligations = index.item(&format!("invariant.{}", inv.name));
+            let mut n = Node::map()
+                .with("proposition", super::store_expr_text(spec, &inv.expr))
+                .with("obligations", Node::Seq(obligations.iter().map(|(o, v)| obligation_node(o, v)).collect()));
+            if obligations.is_empty() {
+                n.push("checked", "not proved yet: the reference interpreter checks it when it runs operations");
+            }
+            invariants.push(&inv.name, n);
+        }
+        doc.push("invariants", invariants);
+    }
+    let doc = doc
         .with("recursive_types", recursive)
         .with("impossible_states", Node::map().with("checked", impossible.len()).with("found", Node::strs(&found)))
         .with(

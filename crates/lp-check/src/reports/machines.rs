@@ -414,6 +414,7 @@ pub fn state_machines_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> St
         {
             violations |= validation.iter().any(|(k, v)| k == "violations_found" && *v == Node::Bool(true));
         }
+        let node = with_lifecycle(spec, MachineId(i as u32), node);
         machines.push(&m.name, node);
     }
     let machine_obligations = results.iter().filter(|(o, _)| o.id.starts_with("machines/")).count();
@@ -460,4 +461,32 @@ pub fn state_machines_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> St
                 .with("violations_found", violations || !other_failed.is_empty()),
         );
     render("state-machines.yaml", spec, &doc)
+}
+
+/// For a machine some entity uses as its lifecycle: `lifecycle_of` (the entities) and
+/// `fired_by` (each `fire` of an operation body on it: the operation, the entity's event,
+/// and whether a disabled event answers an error). Other machines are left as they are.
+fn with_lifecycle(spec: &Spec, id: MachineId, mut node: Node) -> Node {
+    let entities: Vec<&str> =
+        spec.entities.iter().filter(|e| e.lifecycle == Some(id)).map(|e| e.name.as_str()).collect();
+    if entities.is_empty() {
+        return node;
+    }
+    let mut fired = Vec::new();
+    for (at, fx) in lp_ir::effects::of_spec(spec) {
+        let s = &spec.services[at.service.index()];
+        for f in fx.fires.iter().filter(|f| f.machine == id) {
+            let event = spec.machines[id.index()].events.get(f.event.index()).map_or("?", |e| e.name.as_str());
+            let entity = spec.entities.get(f.entity.index()).map_or("?", |e| e.name.as_str());
+            fired.push(
+                Node::map()
+                    .with("operation", format!("{}.{}", s.name, s.ops[at.op.index()].name))
+                    .with("event", format!("{entity}.{event}"))
+                    .with("refused_with_error", f.guarded),
+            );
+        }
+    }
+    node.push("lifecycle_of", Node::strs(&entities));
+    node.push("fired_by", Node::Seq(fired));
+    node
 }

@@ -89,3 +89,86 @@ pub(crate) fn method_name(m: Method) -> &'static str {
         Method::Bounded => "bounded",
     }
 }
+
+/// The effects of one operation body as the reports list them (the service maps' summary,
+/// flattened): entities `reads`, `writes` (`Entity (create, fire)`), `fires` (`Entity.event`),
+/// `calls` (`service.op`), `functions` and the errors it `raises` on its own.
+pub(crate) fn effects_node(spec: &lp_ir::Spec, fx: &lp_ir::effects::OpEffects) -> Node {
+    let entity = |e: lp_ir::EntityId| spec.entities.get(e.index()).map_or("?", |x| x.name.as_str());
+    let reads: Vec<&str> = fx.reads.iter().map(|&e| entity(e)).collect();
+    let writes: Vec<String> = fx
+        .written()
+        .into_iter()
+        .map(|e| {
+            let mut kinds: Vec<&str> = Vec::new();
+            for w in fx.writes.iter().filter(|w| w.entity == e) {
+                if !kinds.contains(&w.kind.as_str()) {
+                    kinds.push(w.kind.as_str());
+                }
+            }
+            format!("{} ({})", entity(e), kinds.join(", "))
+        })
+        .collect();
+    let fires: Vec<String> = fx
+        .fires
+        .iter()
+        .map(|f| {
+            let ev = spec.machines.get(f.machine.index()).and_then(|m| m.events.get(f.event.index()));
+            format!("{}.{}", entity(f.entity), ev.map_or("?", |e| e.name.as_str()))
+        })
+        .collect();
+    let calls: Vec<String> = fx
+        .calls
+        .iter()
+        .map(|c| {
+            let s = spec.services.get(c.op.service.index());
+            let o = s.and_then(|s| s.ops.get(c.op.op.index()));
+            format!("{}.{}", s.map_or("?", |s| s.name.as_str()), o.map_or("?", |o| o.name.as_str()))
+        })
+        .collect();
+    let fns: Vec<&str> = fx.fns.iter().filter_map(|f| spec.fns.get(f.index())).map(|f| f.name.as_str()).collect();
+    let raises: Vec<&str> =
+        fx.raises.iter().filter_map(|e| spec.errors.get(e.index())).map(|e| e.name.as_str()).collect();
+    Node::map()
+        .with("reads", Node::strs(&reads))
+        .with("writes", Node::strs(&writes))
+        .with("fires", Node::strs(&fires))
+        .with("calls", Node::strs(&calls))
+        .with("functions", Node::strs(&fns))
+        .with("raises", Node::strs(&raises))
+}
+
+/// An expression over the store (an invariant) as spec text.
+pub(crate) fn store_expr_text(spec: &lp_ir::Spec, e: &lp_ir::Expr) -> String {
+    let names = lp_ir::text::ExprNames { params: &[], vars: &[], qualify_variants: false };
+    let mut s = String::new();
+    lp_ir::text::write_expr(&mut s, spec, names, e, 0);
+    s
+}
+
+/// The entities an expression reads (`exists`, quantifiers, `count`), in order.
+pub(crate) fn entities_read(spec: &lp_ir::Spec, e: &lp_ir::Expr) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    lp_ir::expr::walk(e, &mut |x| match &x.kind {
+        lp_ir::ExprKind::Exists { entity, .. }
+        | lp_ir::ExprKind::Quantified { entity, .. }
+        | lp_ir::ExprKind::Count { entity, .. } => {
+            if let Some(name) = spec.entities.get(entity.index()).map(|x| x.name.clone())
+                && !out.contains(&name)
+            {
+                out.push(name);
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+/// The names of an entity's key fields, in the key's order.
+pub(crate) fn key_names(spec: &lp_ir::Spec, e: &lp_ir::Entity) -> Vec<String> {
+    let fields = match spec.types.get(e.ty.index()).map(|t| &t.body) {
+        Some(lp_ir::TypeBody::Record(fields)) => fields.as_slice(),
+        _ => &[],
+    };
+    e.key.iter().filter_map(|&i| fields.get(i as usize)).map(|f| f.name.clone()).collect()
+}

@@ -131,7 +131,7 @@ pub fn requirements_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
                 .with("inhabited", facts.error_inhabited(id)),
         );
     }
-    let doc = header(spec)
+    let mut doc = header(spec)
         .with(
             "conventions",
             Node::map()
@@ -146,17 +146,62 @@ pub fn requirements_yaml(spec: &Spec, results: &[(Obligation, Verdict)]) -> Stri
                 .with("refinements", "not counted: a refinement narrows the values of a path, not the paths"),
         )
         .with("type_definitions", types)
-        .with("errors", errors)
-        .with(
-            "summary",
-            Node::map()
-                .with("types", spec.types.len())
-                .with("errors", spec.errors.len())
-                .with("uninhabited", Node::strs(&uninhabited))
-                .with("no_base_case", Node::strs(&no_base_case))
-                .with("recursive", Node::strs(&recursive)),
-        );
+        .with("errors", errors);
+    let mut summary = Node::map()
+        .with("types", spec.types.len())
+        .with("errors", spec.errors.len())
+        .with("uninhabited", Node::strs(&uninhabited))
+        .with("no_base_case", Node::strs(&no_base_case))
+        .with("recursive", Node::strs(&recursive));
+    // Stored state, only for specs that have some (so other specs' reports are unchanged).
+    if !spec.entities.is_empty() || !spec.invariants.is_empty() {
+        doc.push("entities", entities(spec, &index));
+        doc.push("invariants", invariants(spec, &index));
+        summary.push("entities", spec.entities.len());
+        summary.push("invariants", spec.invariants.len());
+    }
+    doc.push("summary", summary);
     render("requirements.adt", spec, &doc)
+}
+
+/// Each entity: its record type (in `type_definitions`), `key`, `lifecycle`, the `owner`
+/// (the one service whose bodies write it, `null` when none or several do) and the
+/// single-writer obligation.
+fn entities(spec: &Spec, index: &Index) -> Node {
+    let owners = lp_ir::effects::owners(spec);
+    let mut out = Node::map();
+    for (i, e) in spec.entities.iter().enumerate() {
+        let mut n = Node::map()
+            .with("record", spec.types.get(e.ty.index()).map_or("?", |t| t.name.as_str()))
+            .with("key", Node::strs(&super::key_names(spec, e)));
+        if let Some(m) = e.lifecycle.and_then(|m| spec.machines.get(m.index())) {
+            n.push("lifecycle", m.name.as_str());
+        }
+        let owner = owners.get(i).copied().flatten().and_then(|s| spec.services.get(s.index()));
+        n.push("owner", owner.map_or(Node::Null, |s| Node::from(s.name.as_str())));
+        if let Some((ob, v)) = index.get(&format!("composition/entity.{}/single-writer", e.name)) {
+            n.push("obligation", obligation_node(ob, v));
+        }
+        out.push(&e.name, n);
+    }
+    out
+}
+
+/// Each invariant: its expression and the entities it reads.
+fn invariants(spec: &Spec, index: &Index) -> Node {
+    let mut out = Node::map();
+    for inv in &spec.invariants {
+        let mut n = Node::map()
+            .with("expression", super::store_expr_text(spec, &inv.expr))
+            .with("reads", Node::strs(&super::entities_read(spec, &inv.expr)));
+        let obligations = index.item(&format!("invariant.{}", inv.name));
+        n.push("obligations", Node::Seq(obligations.iter().map(|(o, v)| obligation_node(o, v)).collect()));
+        if obligations.is_empty() {
+            n.push("checked", "not proved yet: the reference interpreter checks it when it runs operations");
+        }
+        out.push(&inv.name, n);
+    }
+    out
 }
 
 fn count_node(c: Count) -> Node {

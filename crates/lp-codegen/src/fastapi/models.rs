@@ -444,8 +444,56 @@ fn constrained(spec: &Spec, ty: &Ty, r: Option<&Expr>, w: Value) -> Value {
 }
 
 /// A short string matching a regular expression (its search), or `None` when the pattern
-/// does not parse.
+/// does not parse. The string built from the pattern's syntax tree is checked with a full
+/// regular-expression engine (fancy-regex, which reads look-around, back-references and
+/// inline flags as Python's `re` does); when it does not match (a look-ahead asking for a
+/// digit, say) or the tree cannot be built, a bounded search tries runs of one character with
+/// up to three leading characters replaced, each checked the same way.
 pub fn regex_witness(pattern: &str) -> Option<String> {
+    let first = tree_witness(pattern);
+    let Ok(engine) = fancy_regex::Regex::new(pattern) else { return first };
+    let ok = |s: &str| engine.is_match(s).unwrap_or(false);
+    if let Some(w) = first.as_ref().filter(|w| ok(w)) {
+        return Some(w.clone());
+    }
+    const ALPHABET: [char; 9] = ['a', '0', 'A', '_', '!', '-', '.', '@', ' '];
+    let mut bases: Vec<String> = first.iter().cloned().collect();
+    bases.extend((0..=16).map(|n| "a".repeat(n)));
+    for base in &bases {
+        if ok(base) {
+            return Some(base.clone());
+        }
+        let chars: Vec<char> = base.chars().collect();
+        for k in 1..=3.min(chars.len()) {
+            let mut idx = vec![0usize; k];
+            loop {
+                let mut candidate: String = idx.iter().map(|i| ALPHABET[*i]).collect();
+                candidate.extend(&chars[k..]);
+                if ok(&candidate) {
+                    return Some(candidate);
+                }
+                // The next combination of `k` characters of the alphabet.
+                let mut pos = 0;
+                while pos < k {
+                    idx[pos] += 1;
+                    if idx[pos] < ALPHABET.len() {
+                        break;
+                    }
+                    idx[pos] = 0;
+                    pos += 1;
+                }
+                if pos == k {
+                    break;
+                }
+            }
+        }
+    }
+    first
+}
+
+/// A string built from the pattern's syntax tree: the first alternative, each repetition its
+/// minimum, a preferred character of each class; look-arounds are ignored.
+fn tree_witness(pattern: &str) -> Option<String> {
     use regex_syntax::hir::{Class, Hir, HirKind};
     fn walk(h: &Hir, out: &mut String) {
         match h.kind() {

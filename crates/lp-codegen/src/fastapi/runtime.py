@@ -74,10 +74,21 @@ def refined(pred: Callable[[Any], bool], text: str) -> Callable[[Any], Any]:
     return validate
 
 
-def integral(value: Any) -> Any:
-    """JSON Schema integers include integral numbers written with a fraction (`39.0`)."""
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
+
+
+def integral(value: Any, info: pydantic.ValidationInfo) -> Any:
+    """JSON Schema integers include integral numbers written with a fraction (`39.0`).
+
+    A path or query parameter is validated from its text (`validate_strings`, strict), and a
+    strict `int` refuses a `str` handed on by a before-validator, so in that mode the text of
+    an integer (`5`, `-3`, `+7`, `39.0`) is turned into the integer here; any other text is
+    left to the `int` validator, which refuses it with its usual message.
+    """
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if info.mode == "string" and isinstance(value, str) and _INTEGER_TEXT.fullmatch(value):
+        return int(value.split(".", 1)[0])
     return value
 
 
@@ -221,10 +232,19 @@ def parse_string_param(name: str, where: str, raw: str | None, adapter: pydantic
         ) from None
 
 
-def parse_list_param(name: str, values: list[str], adapter: pydantic.TypeAdapter) -> Any:
+def parse_list_param(name: str, values: list[str], adapter: pydantic.TypeAdapter, json_items: bool = False) -> Any:
+    """A list query parameter from its repeated values (`?id=1&id=2`), or a 422 problem.
+
+    A lone empty value (`?fields=`) is the empty list: it is how OpenAPI's form style writes
+    an empty array. Elements that are integers, booleans, strings or enums are read from their
+    text (a string is the value as sent, quotes included); other elements (records, sums,
+    lists) are each written as JSON (`json_items`).
+    """
+    if values == [""]:
+        values = []
     try:
         return adapter.validate_python(
-            [pydantic.TypeAdapter(Any).validate_json(v) if v[:1] in "[{\"" else v for v in values]
+            [pydantic.TypeAdapter(Any).validate_json(v) for v in values] if json_items else values
         )
     except (pydantic.ValidationError, ValueError) as error:
         raise Problem(422, "Unprocessable content", f"the query parameter `{name}` is invalid: {error}",

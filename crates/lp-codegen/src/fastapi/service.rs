@@ -363,7 +363,10 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
         deco.push(')');
         let mut sig = vec!["request: _Request".to_string()];
         if let Some(b) = info.body {
-            sig.push(format!("body_: _t.Annotated[{}, _Body()]", pyty(spec, &op.params[b].ty, "M.")));
+            // An `Option` body may be left out of the request (the document says the request
+            // body is not required): it is then `None`, as an explicit JSON `null` is.
+            let default = if matches!(op.params[b].ty, Ty::Option(_)) { " = None" } else { "" };
+            sig.push(format!("body_: _t.Annotated[{}, _Body()]{default}", pyty(spec, &op.params[b].ty, "M.")));
         }
         let _ = writeln!(body_out, "{deco}\ndef {fname}({}):", sig.join(", "));
         let mut call = Vec::new();
@@ -387,10 +390,14 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
                 };
                 let a = adapters.get(&pyty(spec, &inner, "M."));
                 let key = str_lit(&p.name);
-                if matches!(spec.head(&inner).as_ref(), Ty::List(_) | Ty::Set(_)) {
+                if let Ty::List(item) | Ty::Set(item) = spec.head(&inner).as_ref() {
+                    // Scalars and enums are read from their text; other elements are JSON.
+                    let scalar = matches!(spec.head(item).as_ref(), Ty::Int | Ty::Bool | Ty::String | Ty::Machine(_))
+                        || py::is_enum(spec, item);
+                    let json = if scalar { "" } else { ", json_items=True" };
                     let _ = writeln!(
                         body_out,
-                        "    {name} = _rt.parse_list_param({key}, request.query_params.getlist({key}), {a})"
+                        "    {name} = _rt.parse_list_param({key}, request.query_params.getlist({key}), {a}{json})"
                     );
                 } else if optional {
                     let _ = writeln!(

@@ -225,12 +225,26 @@ fn url_value(v: &serde_json::Value) -> String {
 }
 
 fn request_parts(spec: &Spec, info: &OpInfo<'_>) -> (String, String, String) {
-    let mut path = info.fastapi_path.clone();
-    for pp in &info.path_params {
-        let w = url_value(&witness(spec, &pp.ty, 0));
-        path = path.replace(&format!("{{{}}}", pp.route_name), &format!("\" + _q({}) + \"", str_lit(&w)));
+    // The path as one Python expression: its literal text and each parameter's quoted witness,
+    // every piece a string literal of its own (a witness may hold quotes or backslashes).
+    let mut parts: Vec<String> = Vec::new();
+    let mut rest = info.fastapi_path.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+        if open > 0 {
+            parts.push(str_lit(&rest[..open]));
+        }
+        let name = &rest[open + 1..close];
+        match info.path_params.iter().find(|pp| pp.route_name == name) {
+            Some(pp) => parts.push(format!("_q({})", str_lit(&url_value(&witness(spec, &pp.ty, 0))))),
+            None => parts.push(str_lit(&rest[open..(close + 1).min(rest.len())])),
+        }
+        rest = rest.get(close + 1..).unwrap_or("");
     }
-    let path = format!("\"{}\"", path.replace('\\', "\\\\"));
+    if !rest.is_empty() || parts.is_empty() {
+        parts.push(str_lit(rest));
+    }
+    let path = parts.join(" + ");
     let mut query = Vec::new();
     for q in &info.query {
         let p = &info.op.params[*q];
@@ -238,7 +252,15 @@ fn request_parts(spec: &Spec, info: &OpInfo<'_>) -> (String, String, String) {
             continue;
         }
         let w = witness(spec, &p.ty, 0);
-        query.push(format!("{}: {}", str_lit(&p.name), str_lit(&url_value(&w))));
+        // A list is sent as repeated values (`?ids=1&ids=2`), each element as the service reads it.
+        let value = match &w {
+            serde_json::Value::Array(items) => {
+                let items: Vec<String> = items.iter().map(|i| str_lit(&url_value(i))).collect();
+                format!("[{}]", items.join(", "))
+            }
+            other => str_lit(&url_value(other)),
+        };
+        query.push(format!("{}: {}", str_lit(&p.name), value));
     }
     let body = match info.body {
         Some(b) => format!(

@@ -368,7 +368,14 @@ impl Reader<'_> {
         }
         let body = op.params.iter().find(|p| p.body);
         match (body, o.pointer("/requestBody/content/application~1json/schema")) {
-            (Some(b), Some(s)) => self.ty(&format!("{item}(body {})", b.name), s, &b.ty),
+            (Some(b), Some(s)) => {
+                self.ty(&format!("{item}(body {})", b.name), s, &b.ty);
+                let required = o.pointer("/requestBody/required").and_then(Value::as_bool) == Some(true);
+                if required == matches!(b.ty, Ty::Option(_)) {
+                    let want = if required { "optional" } else { "required" };
+                    self.fail(item, format!("the request body `{}` is not {want}", b.name));
+                }
+            }
             (Some(b), None) => self.fail(item, format!("no request body for `{}`", b.name)),
             (None, Some(_)) => self.fail(item, "a request body without a `body` parameter".into()),
             (None, None) => {}
