@@ -30,7 +30,7 @@ use crate::store::{Instance, Lifecycle, Store, key_of};
 use lp_check::run_goal::{RunClaim, RunGoal};
 use lp_check::{Counterexample, Verdict};
 use lp_ir::body::{Block, StmtKind, TermKind};
-use lp_ir::{EntityId, Expr, ExprKind, FnId, InvariantId, OpRef, Spec, StateId, Ty, TypeBody};
+use lp_ir::{BinOp, EntityId, Expr, ExprKind, FnId, InvariantId, OpRef, Spec, StateId, Ty, TypeBody};
 use lp_props::Value;
 use lp_props::eval::{Env as PropsEnv, Scope};
 use lp_props::strategy::{Gen, Strat};
@@ -483,8 +483,13 @@ fn externals(spec: &Spec, env: &Rc<PropsEnv>, strategies: &mut Strategies, rng: 
             let Some(strategy) = &strategy else { return Err("no value of its result type can be built".into()) };
             let def = &env.spec.fns[func.index()];
             for _ in 0..EXTERNAL_TRIES {
-                let v = strategy.new_tree(&mut rng.borrow_mut()).map_err(|e| e.to_string())?.current();
+                let mut v = strategy.new_tree(&mut rng.borrow_mut()).map_err(|e| e.to_string())?.current();
                 let ev = env.evaluator();
+                // An `ensures result.path == e` (with `e` not naming the result) is met by
+                // construction: a random draw would almost never hit the one value it allows.
+                for clause in &def.ensures {
+                    pin_equalities(&ev, clause, args, &mut v);
+                }
                 let ok = def.ensures.iter().all(|e| {
                     let mut scope = Scope { params: args, result: Some(&v), ..Scope::default() };
                     matches!(ev.holds_scoped(e, &mut scope), Ok(true))
@@ -497,6 +502,65 @@ fn externals(spec: &Spec, env: &Rc<PropsEnv>, strategies: &mut Strategies, rng: 
         });
     }
     out
+}
+
+/// Sets the part of `result` that an `ensures` conjunct `result.a.b == e` (or `e == result.a.b`)
+/// names to the value of `e`, when `e` does not mention the result. Other clauses are left to
+/// the draw; the caller still checks every clause on the repaired value.
+fn pin_equalities(ev: &lp_props::eval::Evaluator<'_>, clause: &Expr, args: &[Value], result: &mut Value) {
+    match &clause.kind {
+        ExprKind::Binary { op: BinOp::And, lhs, rhs } => {
+            pin_equalities(ev, lhs, args, result);
+            pin_equalities(ev, rhs, args, result);
+        }
+        ExprKind::Binary { op: BinOp::Eq, lhs, rhs } => {
+            let (path, other) = match (result_path(lhs), result_path(rhs)) {
+                (Some(p), None) => (p, rhs),
+                (None, Some(p)) => (p, lhs),
+                _ => return,
+            };
+            if mentions_result(other) {
+                return;
+            }
+            let mut scope = Scope { params: args, ..Scope::default() };
+            if let Ok(value) = ev.eval_scoped(other, &mut scope) {
+                set_path(result, &path, value);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The field positions of `result.a.b`, outermost first; `None` for any other expression.
+fn result_path(e: &Expr) -> Option<Vec<usize>> {
+    match &e.kind {
+        ExprKind::Result => Some(Vec::new()),
+        ExprKind::Field { base, index, .. } => {
+            let mut path = result_path(base)?;
+            path.push(*index as usize);
+            Some(path)
+        }
+        _ => None,
+    }
+}
+
+fn mentions_result(e: &Expr) -> bool {
+    let mut found = false;
+    lp_ir::expr::walk(e, &mut |x| found |= matches!(x.kind, ExprKind::Result));
+    found
+}
+
+fn set_path(v: &mut Value, path: &[usize], value: Value) {
+    match path.split_first() {
+        None => *v = value,
+        Some((i, rest)) => {
+            if let Value::Record(fields) = v {
+                if let Some((_, field)) = fields.get_mut(*i) {
+                    set_path(field, rest, value);
+                }
+            }
+        }
+    }
 }
 
 /// What a run of one operation can touch: the entities its body (and the bodies it calls)
