@@ -16,6 +16,7 @@ pub mod document;
 mod model;
 mod names;
 mod ops;
+pub use ops::PROBLEM_MEMBERS;
 mod schema;
 
 use lp_diagnostics::{Code, Diagnostic, FileId, codes};

@@ -300,7 +300,10 @@ impl<'d> Importer<'d> {
             }
             let hint = format!("{owner}_{}", names::pascal(raw));
             let (ty, refine) = self.ty(ps, &hint, &fat, depth + 1);
-            let (ty, refinement) = if required.contains(raw.as_str()) {
+            // Absent and `null` are the same in a spec (an `Option` field has no value
+            // either way), so a nullable property is an `Option` field whether or not it is
+            // required, and an optional nullable one is not wrapped twice.
+            let (ty, refinement) = if required.contains(raw.as_str()) || ty.starts_with("Option<") {
                 (ty, refine.render())
             } else {
                 (format!("Option<{}>", self.refined(&hint, ty, refine)), None)

@@ -96,13 +96,6 @@ def is_none(value: Any) -> bool:
     return value is None
 
 
-def no_null(value: Any) -> Any:
-    """Rejects an explicit `null` for an optional field: the field is omitted instead."""
-    if value is None:
-        raise ValueError("null is not allowed here; omit the field instead")
-    return value
-
-
 def unique_items(value: list) -> list:
     """A `Set<T>` is a JSON array without duplicates."""
     seen = set()
