@@ -67,6 +67,14 @@ fn json_content(content: &Map<String, Value>) -> Option<(&str, &Value)> {
     content.iter().find(|(k, _)| k.ends_with("json") || k.contains("+json")).map(|(k, v)| (k.as_str(), v))
 }
 
+/// The form media type of a `content` map: `application/x-www-form-urlencoded`, then
+/// `multipart/form-data`.
+fn form_content(content: &Map<String, Value>) -> Option<(&str, &Value)> {
+    ["application/x-www-form-urlencoded", "multipart/form-data"]
+        .into_iter()
+        .find_map(|k| content.get_key_value(k).map(|(k, v)| (k.as_str(), v)))
+}
+
 fn path_char_ok(seg: &str) -> bool {
     !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
 }
@@ -413,7 +421,21 @@ impl<'d> Importer<'d> {
         if let Some(rb) = op.get("requestBody")
             && let Some(rb) = self.component(rb, "requestBodies", &format!("{at}.requestBody"))
         {
-            match rb.get("content").and_then(Value::as_object).and_then(json_content) {
+            let content = rb.get("content").and_then(Value::as_object);
+            let mut media = content.and_then(json_content);
+            if media.is_none()
+                && let Some((kind, m)) = content.and_then(form_content)
+            {
+                // A form body has a schema like a JSON one: its fields are imported, and the
+                // generated services read them from a JSON body, which LP5509 says.
+                self.warn(
+                    codes::IMPORT_OPERATION_LOSSY,
+                    at,
+                    format!("the `{kind}` request body is imported as the operation's body; the generated services read it as JSON, not as a form"),
+                );
+                media = Some((kind, m));
+            }
+            match media {
                 Some((_, media)) => {
                     let schema = media.get("schema").unwrap_or(&Value::Null);
                     let (ty, r) = if schema.is_null() {
@@ -446,7 +468,7 @@ impl<'d> Importer<'d> {
                 None => self.warn(
                     codes::IMPORT_OPERATION_LOSSY,
                     at,
-                    "the request body has no JSON content; not imported".into(),
+                    "the request body has neither JSON nor form content; not imported".into(),
                 ),
             }
         }

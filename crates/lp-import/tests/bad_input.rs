@@ -266,6 +266,54 @@ fn lp5513_error_properties_never_collide_with_the_problem_envelope() {
 }
 
 #[test]
+fn nullable_records_and_wrapping_all_ofs_are_imported_without_false_alarms() {
+    let d = doc(
+        r##""Owner": {"type": "object", "nullable": true, "properties": {"name": {"type": "string"}}},
+           "Id": {"type": "string", "minLength": 2},
+           "Pet": {"type": "object", "required": ["owner", "id", "tag", "meta"], "properties": {
+               "owner": {"$ref": "#/components/schemas/Owner"},
+               "id": {"allOf": [{"$ref": "#/components/schemas/Id"}, {"description": "the pet's id"}]},
+               "tag": {"allOf": [{"$ref": "#/components/schemas/Id"}, {"nullable": true}]},
+               "meta": {"type": "object", "nullable": true, "properties": {"a": {"type": "integer"}}}}}"##,
+        "",
+    );
+    let (text, codes) = imported(&d);
+    // No `nullable` "not imported" warning, no empty record for a wrapped scalar.
+    assert!(codes.is_empty(), "{codes:?}\n{text}");
+    assert!(text.contains("owner: Option<Owner>"), "{text}");
+    assert!(text.contains("id: Id,"), "{text}");
+    assert!(text.contains("tag: Option<Id>"), "{text}");
+    assert!(text.contains("meta: Option<Pet_Meta>"), "{text}");
+    assert!(text.contains("type Owner = { name: Option<String> }"), "{text}");
+}
+
+#[test]
+fn form_bodies_are_imported_as_the_body() {
+    let d = r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"},
+        "paths": {
+          "/search": {"post": {"operationId": "search", "requestBody": {"required": true, "content": {
+              "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["q"],
+                  "properties": {"q": {"type": "string"}, "rows": {"type": "integer"}}}}}},
+              "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}},
+          "/upload": {"post": {"operationId": "upload", "requestBody": {"content": {
+              "multipart/form-data": {"schema": {"$ref": "#/components/schemas/Upload"}}}},
+              "responses": {"204": {"description": "ok"}}}},
+          "/raw": {"put": {"operationId": "raw", "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+              "responses": {"204": {"description": "ok"}}}}},
+        "components": {"schemas": {"Upload": {"type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}}}}}"##;
+    let (text, codes) = imported(d);
+    assert_eq!(codes, vec!["LP5509", "LP5509", "LP5509"], "{text}");
+    assert!(text.contains("op search(body payload: SearchBody) -> Int POST /search"), "{text}");
+    assert!(text.contains("type SearchBody = { q: String, rows: Option<Int> }"), "{text}");
+    assert!(text.contains("op upload(body upload: Option<Upload>) -> Unit POST /upload"), "{text}");
+    assert!(text.contains("the `application/x-www-form-urlencoded` request body is imported as the operation's body; the generated services read it as JSON"), "{text}");
+    assert!(text.contains("the `multipart/form-data` request body is imported"), "{text}");
+    assert!(text.contains("the request body has neither JSON nor form content; not imported"), "{text}");
+    assert!(text.contains("op raw() -> Unit PUT /raw"), "{text}");
+}
+
+#[test]
 fn lp5511_version_not_semver() {
     let (text, codes) = imported(r#"{"openapi": "3.0.0", "info": {"title": "My API!", "version": "v2"}, "paths": {}}"#);
     assert_eq!(codes, vec!["LP5511"]);
