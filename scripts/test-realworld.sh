@@ -34,8 +34,8 @@ for name in $CASES; do
   doc=$(find "$dir" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | head -1)
   [ -n "$doc" ] || doc=$dir/openapi/openapi.yaml
   [ -f "$doc" ] || fail "$name: no description in $dir"
-  size=$(du -sb "$(dirname "$doc")" | cut -f1)
-  [ -n "$(find "$dir" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \))" ] || size=$(du -sb "$dir/openapi" | cut -f1)
+  # The description's bytes: the one file, or every file of a multi-file description.
+  if [ "$(dirname "$doc")" = "$dir" ]; then size=$(stat -c %s "$doc"); else size=$(du -sb "$(dirname "$doc")" | cut -f1); fi
   mkdir -p "$work/$name"
   adt=$work/$name/$name.adt
   t=$(now_ms)

@@ -332,7 +332,8 @@ impl Reader<'_> {
         let mut want: BTreeSet<(String, &str)> = BTreeSet::new();
         let mut roots = BTreeSet::new();
         for seg in path.split('/') {
-            if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            // `{name}`, or `{name}.json` (a parameter with a literal suffix).
+            if let Some((name, _suffix)) = seg.strip_prefix('{').and_then(|s| s.split_once('}')) {
                 want.insert((name.to_string(), "path"));
                 roots.insert(name.split('.').next().unwrap_or(name).to_string());
             }
