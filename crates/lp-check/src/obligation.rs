@@ -172,14 +172,29 @@ impl Obligation {
         h.update([0]);
         h.update(self.id.as_bytes());
         h.update([0]);
-        let canonical = match &self.goal {
+        h.update(self.goal_canonical().as_bytes());
+        hex(&h.finalize())
+    }
+
+    /// The digest of what is to be decided, without the obligation's id: two obligations
+    /// with the same goal digest have the same verdict (the goal's canonical form holds
+    /// everything its discharge reads), so a run decides each goal digest once. Many fields
+    /// of an imported API share one refinement, say.
+    pub fn goal_digest(&self, tool_version: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(tool_version.as_bytes());
+        h.update([0]);
+        h.update(self.goal_canonical().as_bytes());
+        hex(&h.finalize())
+    }
+
+    fn goal_canonical(&self) -> String {
+        match &self.goal {
             Goal::Decided(v) => format!("decided:{}", serde_json::to_string(v).unwrap_or_default()),
             Goal::Smt(g) => format!("smt:{}", g.canonical()),
             Goal::Law(l) => format!("law:{}", l.canonical()),
             Goal::Run(r) => format!("run:{}", r.canonical()),
-        };
-        h.update(canonical.as_bytes());
-        hex(&h.finalize())
+        }
     }
 }
 

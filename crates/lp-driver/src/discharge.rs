@@ -130,17 +130,35 @@ pub fn discharge_all(
     cache: &Cache,
 ) -> Vec<ObligationResult> {
     let fingerprint = opts.fingerprint();
-    obligations
+    let keyed: Vec<(Obligation, String, String)> = obligations
         .into_par_iter()
         .map(|ob| {
             let digest = ob.digest(&fingerprint);
-            let hit = if opts.use_cache { cache.entries.get(&digest).cloned() } else { None };
-            let cached = hit.is_some();
-            let verdict = match hit {
-                Some(v) => v,
-                None => discharge_one(spec, &ob, opts),
-            };
-            ObligationResult { obligation: ob, verdict, digest, cached }
+            let goal = ob.goal_digest(&fingerprint);
+            (ob, digest, goal)
+        })
+        .collect();
+    let hit = |digest: &str| if opts.use_cache { cache.entries.get(digest).cloned() } else { None };
+    // Each goal not answered by the cache is decided once, by its first obligation.
+    let mut todo: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (_, digest, goal)) in keyed.iter().enumerate() {
+        if !opts.use_cache || !cache.entries.contains_key(digest) {
+            todo.entry(goal.as_str()).or_insert(i);
+        }
+    }
+    let decided: BTreeMap<&str, Verdict> =
+        todo.into_par_iter().map(|(goal, i)| (goal, discharge_one(spec, &keyed[i].0, opts))).collect();
+    let decided: BTreeMap<String, Verdict> = decided.into_iter().map(|(g, v)| (g.to_string(), v)).collect();
+    keyed
+        .into_iter()
+        .map(|(ob, digest, goal)| match hit(&digest) {
+            Some(verdict) => ObligationResult { obligation: ob, verdict, digest, cached: true },
+            None => {
+                let verdict = decided.get(&goal).cloned().unwrap_or_else(|| Verdict::Unknown {
+                    reason: "internal error: the goal was not discharged".to_string(),
+                });
+                ObligationResult { obligation: ob, verdict, digest, cached: false }
+            }
         })
         .collect()
 }
