@@ -2,13 +2,22 @@
 //!
 //! The store before the run is uninterpreted: for each entity, a presence predicate over its
 //! key (`present_E(k)`) and one uninterpreted function per flattened field of its record
-//! (the key fields of the record at `k` are `k` itself). Every stored record is assumed valid
+//! (the key fields of the record at `k` are `k` itself; a key field is an Int, a Bool, a
+//! String or an enumeration, whose tag stands for it). Every stored record is assumed valid
 //! (its type's refinements, an axiom quantified over the present keys), and every `invariant`
 //! is assumed to hold before the run. A body has no loops, so it is executed path by path:
 //! each path has a condition, the locals it bound and the writes it made (`put`, `create`,
 //! `delete`) in order. The store a path reads is the store before with its writes applied
 //! (`if` chains over the written keys, the latest write first). Raised errors and faults end
 //! a path: the claims proved here (invariants preserved, `ensures`) are about successful runs.
+//! A call of another operation runs its body in place on the same path; on a successful call
+//! its arguments were valid and its `ensures` held (the interpreter faults otherwise), so both
+//! join the path's condition.
+//!
+//! Facts made while a path is executed (an external function's contract for the arguments of
+//! its call, the refinements of a value it answers) join that path's condition, never the
+//! facts shared by all paths, so a contract that cannot be met on one path does not make
+//! another vacuous.
 //!
 //! Store expressions at a store with writes `w1..wn` (of the quantified entity):
 //!
@@ -18,18 +27,26 @@
 //!   key that is present afterwards (ground terms); `exists` dually;
 //! - `count(x: E where c)`: the filter's subterms that do not mention `x` are abstracted into
 //!   holes `h`, and the count before is an uninterpreted function `count_c(h)`, never negative
-//!   and at least 1 when a present record satisfies the filter (both quantified axioms); each
+//!   and at least 1 when a present record satisfies the filter; conversely a count of at least
+//!   1 has a witness (a present record that satisfies the filter, at a key given by a Skolem
+//!   function of the holes) and one of at least 2 two witnesses at different keys (so a filter
+//!   that pins the key counts at most 1; all are quantified axioms true of every store); each
 //!   write changes it by exactly what it removes and adds (`-1` if the key was present and its
 //!   record satisfied the filter, `+1` if a `put` stores a record that does).
 //!
 //! A `fresh` key is a new constant that satisfies its type's refinements, differs from the
-//! keys drawn before it on the path, and is no key of an entity with a single key field of
-//! its sort, which is what the interpreter's `fresh` guarantees (it avoids more).
+//! keys drawn before it on the path, and is no key of an entity with a single scalar key
+//! field of its sort, which is what the interpreter's `fresh` guarantees (it avoids more).
 //!
 //! The claim is proved when z3 finds, for every path, its condition and the claim's negation
-//! unsatisfiable. Anything else (a model, a timeout, a construct not covered: calls of other
-//! operations, `/` by a non-literal, nested stores, too many paths) is `unknown`, and the
-//! driver falls back to testing in the interpreter; a z3 model is never a verdict here.
+//! unsatisfiable. Anything else (a model, a timeout, a construct not covered: `/` by a
+//! non-literal, a count whose filter reads the store, a key of another type, too many paths,
+//! calls nested too deeply) is `unknown`, and the driver falls back to testing in the
+//! interpreter; a z3 model is never a verdict here.
+//!
+//! Faults are not modelled: a path that would fault (an overflow, a broken refinement of a
+//! made-up value) is kept as if it went on, with unbounded integers. That only adds runs, so a
+//! claim proved for them holds for the successful runs.
 
 use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, ite, unsupported};
 use lp_check::run_goal::{RunClaim, RunGoal};
@@ -43,6 +60,9 @@ use z3::{FuncDecl, Pattern as ZPattern, Sort};
 
 /// The most paths a body is executed along before the goal is given up.
 pub const MAX_PATHS: usize = 64;
+
+/// How deeply calls of other operations are executed before the goal is given up.
+pub const MAX_CALL_DEPTH: usize = 8;
 
 /// The local a count's bound variable is renamed to in its filter's canonical form.
 const COUNT_LOCAL: LocalId = LocalId(u32::MAX);
@@ -81,8 +101,19 @@ struct EntityModel {
     fields: Vec<(String, Ty)>,
     /// The key's field indices and their sorts (every key field is an Int, a Bool or a String).
     key: Vec<u32>,
+    /// What each key field is; each is one z3 term of the key.
+    key_fields: Vec<KeyField>,
     key_sorts: Vec<Sort>,
     present: Rc<FuncDecl>,
+}
+
+/// A field of an entity's key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyField {
+    /// An Int, a Bool or a String.
+    Scalar,
+    /// An enumeration with this many variants, none with a payload: its tag.
+    Enum(usize),
 }
 
 /// The z3 terms of a value, in order (tags before payloads).
@@ -277,22 +308,30 @@ impl Tx<'_> {
             _ => return unsupported(format!("the entity `{}` whose type is not a record", def.name)),
         };
         let mut key_sorts = Vec::new();
+        let mut key_fields = Vec::new();
         for k in &def.key {
             let Some((_, kty)) = fields.get(*k as usize) else { return unsupported("a key field") };
-            key_sorts.push(match self.shape(kty)? {
-                Shape::Int => Sort::int(),
-                Shape::Bool => Sort::bool(),
-                Shape::Str => Sort::string(),
+            let (field, sort) = match self.shape(kty)? {
+                Shape::Int => (KeyField::Scalar, Sort::int()),
+                Shape::Bool => (KeyField::Scalar, Sort::bool()),
+                Shape::Str => (KeyField::Scalar, Sort::string()),
+                // An enumeration (variants without payloads) is its tag.
+                Shape::Sum { variants, .. } if variants.iter().all(|(_, fs)| fs.is_empty()) => {
+                    (KeyField::Enum(variants.len()), Sort::int())
+                }
                 _ => {
                     return unsupported(format!(
-                        "the key of `{}`, which is not made of Int, Bool and String",
+                        "the key of `{}`, which is not made of Int, Bool, String and enumerations",
                         def.name
                     ));
                 }
-            });
+            };
+            key_fields.push(field);
+            key_sorts.push(sort);
         }
         let present = self.decl(&format!("present {}", def.name), &key_sorts, &Sort::bool())?;
-        let model = EntityModel { name: def.name.clone(), ty, fields, key: def.key.clone(), key_sorts, present };
+        let model =
+            EntityModel { name: def.name.clone(), ty, fields, key: def.key.clone(), key_fields, key_sorts, present };
         self.model()?.entities.insert(entity, model.clone());
         // Every stored record is valid: ∀k. present(k) → refines(record(k)).
         let n = self.next_bound()?;
@@ -333,14 +372,24 @@ impl Tx<'_> {
         for (i, (name, ty)) in m.fields.iter().enumerate() {
             if let Some(pos) = m.key.iter().position(|k| *k as usize == i) {
                 let d = &key[pos];
-                vals.push(if let Some(x) = d.as_int() {
-                    Val::Int(x)
-                } else if let Some(x) = d.as_bool() {
-                    Val::Bool(x)
-                } else if let Some(x) = d.as_string() {
-                    Val::Str(x)
-                } else {
-                    return unsupported("a key value");
+                vals.push(match m.key_fields[pos] {
+                    KeyField::Enum(n) => {
+                        let Some(tag) = d.as_int() else { return unsupported("a key value") };
+                        structure.push(tag.ge(Int::from_i64(0)));
+                        structure.push(tag.lt(Int::from_i64(n as i64)));
+                        Val::Sum { tag, payloads: vec![Vec::new(); n] }
+                    }
+                    KeyField::Scalar => {
+                        if let Some(x) = d.as_int() {
+                            Val::Int(x)
+                        } else if let Some(x) = d.as_bool() {
+                            Val::Bool(x)
+                        } else if let Some(x) = d.as_string() {
+                            Val::Str(x)
+                        } else {
+                            return unsupported("a key value");
+                        }
+                    }
                 });
             } else {
                 vals.push(self.uf_val(ty, &format!("{}.{name}", m.name), m, key, &mut structure)?);
@@ -660,6 +709,7 @@ impl Tx<'_> {
         leaves(&v, &mut sort);
         let now = self.writes_len()?;
         for (i, def) in self.spec.entities.iter().enumerate() {
+            // `fresh` avoids the values of key fields, not the tags of enumerations.
             if def.key.len() != 1 {
                 continue;
             }
@@ -668,7 +718,7 @@ impl Tx<'_> {
                 Ok(m) => m,
                 Err(_) => continue,
             };
-            if m.key_sorts[0] != sort[0].get_sort() {
+            if m.key_fields != [KeyField::Scalar] || m.key_sorts[0] != sort[0].get_sort() {
                 continue;
             }
             let p = self.present_at(&m, entity, &sort, now)?;
@@ -702,6 +752,8 @@ struct Exec<'t, 's> {
     /// the arguments it was called with, a made-up value's refinements), so they join that
     /// path's condition and never constrain another path.
     base: usize,
+    /// How many calls of other operations the path being executed is inside.
+    depth: usize,
 }
 
 impl Exec<'_, '_> {
@@ -829,6 +881,59 @@ impl Exec<'_, '_> {
         present
     }
 
+    /// A call of another operation, executed in place on the same path: its writes join the
+    /// path's, and an error it raises ends the path (with or without `else`, the run does not
+    /// succeed). On a successful call its arguments were valid (a break is a fault) and its
+    /// `ensures` held (the interpreter checks them after its body).
+    fn call_op(&mut self, op: lp_ir::OpRef, args: &[Expr], mut p: Path) -> R<Vec<(Path, Val)>> {
+        let spec = self.tx.spec;
+        let Some(def) = spec.services.get(op.service.index()).and_then(|s| s.ops.get(op.op.index())) else {
+            return unsupported("a call of an unknown operation");
+        };
+        let Some(body) = &def.body else { return unsupported("a call of an operation without a body") };
+        if self.depth >= MAX_CALL_DEPTH {
+            return unsupported(format!("calls of operations nested more than {MAX_CALL_DEPTH} deep"));
+        }
+        if args.len() != def.params.len() {
+            return unsupported("a call with the wrong number of arguments");
+        }
+        let mut callee = BTreeMap::new();
+        for (i, (param, arg)) in def.params.iter().zip(args).enumerate() {
+            let v = self.eval(arg, &mut p)?;
+            let valid = self.tx.refines(&param.ty, &v)?;
+            p.cond.push(valid);
+            self.drain(&mut p);
+            callee.insert(Binder::Param(i as u32), v);
+        }
+        let caller_locals = std::mem::take(&mut p.locals);
+        let caller_params = std::mem::replace(&mut self.params, callee.clone());
+        self.depth += 1;
+        let done = self.block(body, p);
+        self.depth -= 1;
+        self.params = caller_params;
+        let mut out = Vec::new();
+        for (mut q, result) in done? {
+            self.enter(&q)?;
+            let mut frame = Frame { scope: callee.clone(), ..Frame::default() };
+            frame.scope.insert(Binder::Result, result.clone());
+            for e in &def.ensures {
+                // An `ensures` the translation does not cover is not assumed.
+                let mark = self.tx.facts.len();
+                match self.tx.eval_bool(e, &frame) {
+                    Ok(holds) => q.cond.push(holds),
+                    Err(_) => {
+                        self.tx.facts.truncate(mark);
+                        self.tx.pending.clear();
+                    }
+                }
+            }
+            self.leave(&mut q)?;
+            q.locals = caller_locals.clone();
+            out.push((q, result));
+        }
+        Ok(out)
+    }
+
     fn term(&mut self, t: &Term, mut p: Path) -> R<Vec<(Path, Val)>> {
         match &t.kind {
             TermKind::Expr(e) => {
@@ -857,7 +962,7 @@ impl Exec<'_, '_> {
                 p.cond.push(was.not());
                 Ok(vec![(p, v)])
             }
-            TermKind::CallOp { .. } => unsupported("a call of another operation"),
+            TermKind::CallOp { op, args, .. } => self.call_op(*op, args, p),
             TermKind::If { cond, then, otherwise } => {
                 let c = self.bool(cond, &mut p)?;
                 self.fork()?;
@@ -926,7 +1031,7 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     }
     tx.facts.append(&mut tx.pending);
     let base = tx.facts.len();
-    let mut exec = Exec { tx: &mut tx, params: params.clone(), paths: 1, base };
+    let mut exec = Exec { tx: &mut tx, params: params.clone(), paths: 1, base, depth: 0 };
     let start = Path { cond: Vec::new(), writes: Vec::new(), drawn: Vec::new(), locals: BTreeMap::new() };
     let done = exec.block(body, start)?;
     let mut paths = Vec::with_capacity(done.len());

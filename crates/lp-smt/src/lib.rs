@@ -166,6 +166,20 @@ fn solve_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
     for fact in &built.facts {
         solver.assert(fact);
     }
+    // Contradictory assumptions (a parameter of an empty type, invariants no store meets)
+    // would prove anything: such a goal is left to the interpreter. The check is cut short
+    // (a small resource limit): only a contradiction z3 finds quickly is caught here.
+    let mut quick = Params::new();
+    quick.set_u32("timeout", opts.timeout_u32().min(200));
+    quick.set_u32("rlimit", RUN_RLIMIT / 200);
+    quick.set_u32("random_seed", 0);
+    solver.set_params(&quick);
+    if solver.check() == SatResult::Unsat {
+        return Verdict::Unknown {
+            reason: "the assumptions (a valid request, the invariants before) contradict each other".into(),
+        };
+    }
+    solver.set_params(&params);
     for (i, (cond, claim)) in built.paths.iter().enumerate() {
         solver.push();
         solver.assert(cond);
@@ -184,6 +198,38 @@ fn solve_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
         }
     }
     Verdict::Proved { method: Method::Smt }
+}
+
+/// For each successful path of a run goal's body, whether z3 finds its condition satisfiable
+/// under the assumptions (`Some(false)`: the path cannot be taken; `None`: undecided), or why
+/// the goal is not translated. A diagnostic for tests: a claim proved only because no path
+/// can be taken is proved vacuously.
+pub fn run_paths_feasible(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Result<Vec<Option<bool>>, String> {
+    let mut cfg = Config::new();
+    cfg.set_model_generation(false);
+    z3::with_z3_config(&cfg, || {
+        let built = body::build(spec, goal).map_err(|u| u.0)?;
+        let solver = Solver::new();
+        let mut params = Params::new();
+        params.set_u32("timeout", opts.timeout_u32());
+        params.set_u32("rlimit", RUN_RLIMIT);
+        solver.set_params(&params);
+        for fact in &built.facts {
+            solver.assert(fact);
+        }
+        let mut out = Vec::new();
+        for (cond, _) in &built.paths {
+            solver.push();
+            solver.assert(cond);
+            out.push(match solver.check() {
+                SatResult::Sat => Some(true),
+                SatResult::Unsat => Some(false),
+                SatResult::Unknown => None,
+            });
+            solver.pop(1);
+        }
+        Ok(out)
+    })
 }
 
 /// The wall-clock budget of one goal, translation and assertions included. z3's `timeout`
