@@ -1023,11 +1023,15 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
         tx.facts.push(valid);
         params.insert(Binder::Param(i as u32), v);
     }
-    // Every invariant holds before the run.
+    // Every invariant holds before the run; those about entities the run cannot reach are
+    // left out (fewer assumptions only make the proof harder).
+    let relevant = Relevant::of(spec, goal.op);
     let empty = Frame::default();
-    for inv in &spec.invariants {
-        let holds = tx.eval_bool(&inv.expr, &empty)?;
-        tx.facts.push(holds);
+    for (i, inv) in spec.invariants.iter().enumerate() {
+        if relevant.assumed.contains(&i) {
+            let holds = tx.eval_bool(&inv.expr, &empty)?;
+            tx.facts.push(holds);
+        }
     }
     tx.facts.append(&mut tx.pending);
     let base = tx.facts.len();
@@ -1039,9 +1043,13 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
         exec.enter(&p)?;
         let claim = match goal.claim {
             RunClaim::InvariantsPreserved => {
+                // An invariant that reads no entity the body writes has the same value after
+                // the run as before, where it held.
                 let mut all = Vec::new();
-                for inv in &spec.invariants {
-                    all.push(exec.tx.eval_bool(&inv.expr, &empty)?);
+                for (i, inv) in spec.invariants.iter().enumerate() {
+                    if relevant.claimed.contains(&i) {
+                        all.push(exec.tx.eval_bool(&inv.expr, &empty)?);
+                    }
                 }
                 and(&all)
             }
@@ -1064,4 +1072,119 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     let mut facts = std::mem::take(&mut tx.facts);
     facts.append(&mut tx.model()?.axioms);
     Ok(BuiltRun { facts, paths })
+}
+
+/// The invariants a run goal needs: those assumed before the run (every invariant about an
+/// entity the operation touches, closed under sharing an entity) and those that can change
+/// (every invariant about an entity the operation, or one it calls, writes).
+struct Relevant {
+    assumed: BTreeSet<usize>,
+    claimed: BTreeSet<usize>,
+}
+
+impl Relevant {
+    fn of(spec: &Spec, op: lp_ir::OpRef) -> Relevant {
+        let mut touched = BTreeSet::new();
+        let mut written = BTreeSet::new();
+        op_entities(spec, op, &mut touched, &mut written, &mut BTreeSet::new());
+        let mentions: Vec<BTreeSet<EntityId>> = spec
+            .invariants
+            .iter()
+            .map(|inv| {
+                let mut m = BTreeSet::new();
+                expr_entities(&inv.expr, &mut m);
+                m
+            })
+            .collect();
+        let claimed =
+            (0..mentions.len()).filter(|i| mentions[*i].iter().any(|e| written.contains(e))).collect::<BTreeSet<_>>();
+        let mut assumed = BTreeSet::new();
+        touched.extend(written.iter().copied());
+        loop {
+            let before = (touched.len(), assumed.len());
+            for (i, m) in mentions.iter().enumerate() {
+                if m.iter().any(|e| touched.contains(e)) {
+                    assumed.insert(i);
+                    touched.extend(m.iter().copied());
+                }
+            }
+            if (touched.len(), assumed.len()) == before {
+                break;
+            }
+        }
+        Relevant { assumed, claimed }
+    }
+}
+
+/// The entities an operation (and every operation it calls) reads or writes, and those it
+/// writes (`put`, `delete`, `create`).
+fn op_entities(
+    spec: &Spec,
+    op: lp_ir::OpRef,
+    touched: &mut BTreeSet<EntityId>,
+    written: &mut BTreeSet<EntityId>,
+    seen: &mut BTreeSet<lp_ir::OpRef>,
+) {
+    if !seen.insert(op) {
+        return;
+    }
+    let Some(def) = spec.services.get(op.service.index()).and_then(|s| s.ops.get(op.op.index())) else { return };
+    for e in &def.ensures {
+        expr_entities(e, touched);
+    }
+    let Some(body) = &def.body else { return };
+    let mut exprs: Vec<&Expr> = Vec::new();
+    let mut calls = Vec::new();
+    lp_ir::body::walk_stmts(body, &mut |st| match &st.kind {
+        StmtKind::Require { cond, otherwise } => {
+            exprs.push(cond);
+            exprs.extend(otherwise.fields.iter().map(|f| &f.value));
+        }
+        StmtKind::Put { entity, value } => {
+            written.insert(*entity);
+            exprs.push(value);
+        }
+        StmtKind::Delete { entity, key } => {
+            written.insert(*entity);
+            exprs.extend(key);
+        }
+        StmtKind::Fire { entity, target, .. } => {
+            touched.insert(*entity);
+            exprs.push(target);
+        }
+        StmtKind::Let { .. } | StmtKind::Term(_) => {}
+    });
+    lp_ir::body::walk_terms(body, &mut |t| match &t.kind {
+        TermKind::Expr(e) => exprs.push(e),
+        TermKind::Lookup { entity, key, .. } => {
+            touched.insert(*entity);
+            exprs.extend(key);
+        }
+        TermKind::Create { entity, value, .. } => {
+            written.insert(*entity);
+            exprs.push(value);
+        }
+        TermKind::CallOp { op, args, .. } => {
+            calls.push(*op);
+            exprs.extend(args);
+        }
+        TermKind::If { cond, .. } => exprs.push(cond),
+        TermKind::Match { scrutinee, .. } => exprs.push(scrutinee),
+        TermKind::Fail(_) | TermKind::Block(_) => {}
+    });
+    for e in exprs {
+        expr_entities(e, touched);
+    }
+    for op in calls {
+        op_entities(spec, op, touched, written, seen);
+    }
+}
+
+fn expr_entities(e: &Expr, out: &mut BTreeSet<EntityId>) {
+    lp_ir::expr::walk(e, &mut |x| match &x.kind {
+        ExprKind::Exists { entity, .. } | ExprKind::Quantified { entity, .. } | ExprKind::Count { entity, .. } => {
+            out.insert(*entity);
+        }
+        _ => {}
+    });
 }
