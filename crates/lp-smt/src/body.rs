@@ -35,8 +35,8 @@
 //!   record satisfied the filter, `+1` if a `put` stores a record that does).
 //!
 //! A `fresh` key is a new constant that satisfies its type's refinements, differs from the
-//! keys drawn before it on the path, and is no key of an entity with a single scalar key
-//! field of its sort, which is what the interpreter's `fresh` guarantees (it avoids more).
+//! keys drawn before it on the path, and is no key of an entity the goal reads with a single
+//! scalar key field of its sort, which is what the interpreter's `fresh` guarantees (it avoids more).
 //!
 //! The claim is proved when z3 finds, for every path, its condition and the claim's negation
 //! unsatisfiable. Anything else (a model, a timeout, a construct not covered: `/` by a
@@ -57,6 +57,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
 use z3::{FuncDecl, Pattern as ZPattern, Sort};
+
+/// The claims about bodies this module proves; the others are left to the interpreter.
+pub const PROVED_CLAIMS: [RunClaim; 2] = [RunClaim::InvariantsPreserved, RunClaim::Ensures];
 
 /// The most paths a body is executed along before the goal is given up.
 pub const MAX_PATHS: usize = 64;
@@ -90,6 +93,9 @@ pub(crate) struct StoreModel {
     axioms: Vec<Bool>,
     /// The `fresh` keys drawn on the path so far.
     pub(crate) drawn: Vec<Val>,
+    /// The entities the goal can see (the operation's and its invariants'): a `fresh` key is
+    /// said to avoid the keys of these only (it avoids more, which no expression here reads).
+    reach: BTreeSet<EntityId>,
     bound_count: u32,
 }
 
@@ -685,7 +691,8 @@ impl Tx<'_> {
     }
 
     /// `fresh`: a new key of an Int or String type, valid, not drawn before on this path and
-    /// no key of a stored instance of an entity with a single key field of its sort.
+    /// no key of a stored instance of an entity the goal can see with a single scalar key
+    /// field of its sort.
     fn fresh_key(&mut self, e: &Expr, frame: &Frame) -> R<Val> {
         if self.bound_depth > 0 {
             return unsupported("`fresh` under a quantifier");
@@ -709,11 +716,11 @@ impl Tx<'_> {
         leaves(&v, &mut sort);
         let now = self.writes_len()?;
         for (i, def) in self.spec.entities.iter().enumerate() {
+            let entity = EntityId(i as u32);
             // `fresh` avoids the values of key fields, not the tags of enumerations.
-            if def.key.len() != 1 {
+            if def.key.len() != 1 || !self.model()?.reach.contains(&entity) {
                 continue;
             }
-            let entity = EntityId(i as u32);
             let m = match self.entity(entity) {
                 Ok(m) => m,
                 Err(_) => continue,
@@ -1006,7 +1013,7 @@ pub struct BuiltRun {
 /// Translates a run goal whose claim this module proves ([`RunClaim::InvariantsPreserved`]
 /// and [`RunClaim::Ensures`]).
 pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
-    if !matches!(goal.claim, RunClaim::InvariantsPreserved | RunClaim::Ensures) {
+    if !PROVED_CLAIMS.contains(&goal.claim) {
         return unsupported(format!("the claim `{}` is not proved by z3", goal.claim.as_str()));
     }
     let Some(op) = spec.services.get(goal.op.service.index()).and_then(|s| s.ops.get(goal.op.op.index())) else {
@@ -1015,7 +1022,8 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     let Some(body) = &op.body else { return unsupported("an operation without a body") };
     let mut tx = Tx::new(spec);
     tx.run_mode = true;
-    tx.store = Some(StoreModel::default());
+    let relevant = Relevant::of(spec, goal.op);
+    tx.store = Some(StoreModel { reach: relevant.reach.clone(), ..StoreModel::default() });
     let mut params = BTreeMap::new();
     for (i, p) in op.params.iter().enumerate() {
         let v = tx.fresh(&p.ty, &p.name)?;
@@ -1025,7 +1033,6 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     }
     // Every invariant holds before the run; those about entities the run cannot reach are
     // left out (fewer assumptions only make the proof harder).
-    let relevant = Relevant::of(spec, goal.op);
     let empty = Frame::default();
     for (i, inv) in spec.invariants.iter().enumerate() {
         if relevant.assumed.contains(&i) {
@@ -1080,6 +1087,8 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
 struct Relevant {
     assumed: BTreeSet<usize>,
     claimed: BTreeSet<usize>,
+    /// The entities the operation touches and those its assumed invariants mention.
+    reach: BTreeSet<EntityId>,
 }
 
 impl Relevant {
@@ -1112,7 +1121,7 @@ impl Relevant {
                 break;
             }
         }
-        Relevant { assumed, claimed }
+        Relevant { assumed, claimed, reach: touched }
     }
 }
 
