@@ -571,10 +571,11 @@ impl Tx<'_> {
         for h in &holes {
             hole_vals.push(self.eval(h, frame)?);
         }
-        let names = lp_ir::text::ExprNames { qualify_variants: true, ..Default::default() };
-        let mut text = format!("{} where {}", m.name, lp_ir::text::expr_text(self.spec, names, &abstracted));
+        // Counts share a function when their abstracted filters are the same expression: the
+        // IR's structure (spans left out) and the holes' types, not a printed form.
+        let mut text = format!("{entity:?} where {}", without_spans(&format!("{abstracted:?}")));
         for h in &holes {
-            text.push_str(&format!("; {}", self.spec.display_ty(&frame.ty(&h.ty), &[])));
+            text.push_str(&format!("; {:?}", frame.ty(&h.ty)));
         }
         let args = {
             let mut out = Vec::new();
@@ -734,6 +735,24 @@ impl Tx<'_> {
         self.model()?.drawn.push(v.clone());
         Ok(v)
     }
+}
+
+/// A `Debug` rendering with every `Span { start: .., end: .. }` removed.
+fn without_spans(debug: &str) -> String {
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(i) = rest.find("Span { start: ") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn bad(what: &str) -> crate::translate::Unsupported {

@@ -162,7 +162,7 @@ fn run_budget(opts: &SmtOptions) -> std::time::Duration {
 
 /// z3's resource limit for one path of a run goal: bounds the quantifier instantiation that a
 /// satisfiable (not provable) path can wander into, the same on every machine.
-const RUN_RLIMIT: u32 = 20_000_000;
+const RUN_RLIMIT: u32 = 2_000_000;
 
 fn solve_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
     let built = match body::build(spec, goal) {

@@ -811,6 +811,13 @@ impl<'s> Tx<'s> {
                 }
                 let mut result = match cases.last() {
                     Some((_, body, true)) => body.clone(),
+                    // The arms cover every variant (or both Booleans): no value is left for
+                    // the made-up one, so any value stands for it (also under a quantifier,
+                    // where a made-up constant could not depend on the bound variables).
+                    _ if covers_all(arms, &v) => match self.default_val(&frame.ty(&e.ty)) {
+                        Ok(d) => d,
+                        Err(_) => self.fresh_anon(&frame.ty(&e.ty), "no-arm")?,
+                    },
                     _ => self.fresh_anon(&frame.ty(&e.ty), "no-arm")?,
                 };
                 for (cond, body, _) in cases.iter().rev() {
@@ -1003,6 +1010,34 @@ fn ctor_index(ctor: Ctor) -> usize {
 
 fn irrefutable(p: &Pattern) -> bool {
     matches!(p.kind, PatternKind::Wildcard | PatternKind::Bind { .. })
+}
+
+/// Whether some arm matches every value of the scrutinee `v`: an irrefutable arm, one arm per
+/// variant of a sum whose payload patterns are all irrefutable, or both Booleans. (A sum's
+/// tag is always one of its variants: every value made or read has that fact.)
+fn covers_all(arms: &[lp_ir::MatchArm], v: &Val) -> bool {
+    if arms.iter().any(|a| irrefutable(&a.pattern)) {
+        return true;
+    }
+    match v {
+        Val::Sum { payloads, .. } => {
+            let covered: std::collections::BTreeSet<usize> = arms
+                .iter()
+                .filter_map(|a| match &a.pattern.kind {
+                    PatternKind::Ctor { ctor, fields } if fields.iter().all(|f| irrefutable(&f.pattern)) => {
+                        Some(ctor_index(*ctor))
+                    }
+                    _ => None,
+                })
+                .collect();
+            (0..payloads.len()).all(|i| covered.contains(&i))
+        }
+        Val::Bool(_) => {
+            let has = |b: bool| arms.iter().any(|a| a.pattern.kind == PatternKind::Bool(b));
+            has(true) && has(false)
+        }
+        _ => false,
+    }
 }
 
 /// The longest string literal handed to z3, in characters: z3's time and memory grow faster

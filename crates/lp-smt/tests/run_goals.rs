@@ -592,3 +592,53 @@ service items {
     assert!(!proved(&all, &id("via_drop", "invariants-preserved")), "{all:#?}");
     assert!(!proved(&all, &id("restock_more", "ensures")), "{all:#?}");
 }
+
+/// Different filters are different counts, `exists x: E` sees the writes, and a match in a
+/// filter is evaluated per record.
+#[test]
+fn counts_and_existentials_are_not_conflated() {
+    let src = r#"
+type Level = Low | High { amount: Int }
+
+entity Gauge key id = { id: String, value: Int, level: Level }
+
+service gauges {
+  op same_count(id: String) -> Unit POST /a/{id}
+    ensures count(g: Gauge where g.value > 5) == count(g: Gauge where g.value >= 5)
+    = {
+    delete Gauge[id]
+  }
+  op set(id: String, value: Int) -> Unit PUT /b/{id}
+    ensures exists g: Gauge. g.value == value
+    ensures count(g: Gauge where g.value == value) >= 1
+    = {
+    put Gauge { id, value, level: Low }
+  }
+  op set_wrong(id: String, value: Int) -> Unit PUT /c/{id}
+    ensures exists g: Gauge. g.value == value + 1
+    = {
+    put Gauge { id, value, level: Low }
+  }
+  op raise(id: String, n: Int) -> Unit PUT /d/{id}
+    ensures count(g: Gauge where match g.level { Low => false, High { amount } => amount > 0 }) >= 1
+    = {
+    require n > 0 else Missing { id }
+    put Gauge { id, value: 0, level: High { amount: n } }
+  }
+  op raise_wrong(id: String, n: Int) -> Unit PUT /e/{id}
+    ensures count(g: Gauge where match g.level { Low => false, High { amount } => amount > 0 }) >= 1
+    = {
+    put Gauge { id, value: 0, level: High { amount: n } }
+  }
+}
+
+error Missing = 404 { id: String }
+"#;
+    let all = verdicts(&spec(src));
+    let ens = |op: &str| format!("behaviour/op.gauges.{op}/ensures");
+    assert!(!proved(&all, &ens("same_count")), "{all:#?}");
+    assert!(proved(&all, &ens("set")), "{all:#?}");
+    assert!(!proved(&all, &ens("set_wrong")), "{all:#?}");
+    assert!(proved(&all, &ens("raise")), "{all:#?}");
+    assert!(!proved(&all, &ens("raise_wrong")), "{all:#?}");
+}
