@@ -49,9 +49,11 @@ fn seeded_run_defects_fail_with_a_concrete_counterexample_and_clean_claims_are_p
     ] {
         assert_eq!(all[id].1, Verdict::Proved { method: Method::Smt }, "{id}");
     }
+    assert_eq!(all["behaviour/op.shop.set_qty/idempotent"].1, Verdict::Proved { method: Method::Smt });
+    assert!(matches!(all["behaviour/op.shop.restock/idempotent"].1, Verdict::Failed { .. }));
     // Claims z3 is not asked about are still tested.
     for (id, (claim, v)) in &all {
-        if matches!(claim, RunClaim::NoFault | RunClaim::Idempotent) {
+        if matches!(claim, RunClaim::NoFault) {
             assert!(
                 matches!(v, Verdict::Tested { .. } | Verdict::Failed { .. } | Verdict::Proved { .. }),
                 "{id}: {v:?}"
@@ -66,6 +68,7 @@ fn the_diagnostic_fixtures_fail() {
     for (file, id) in [
         ("diagnostics/LP3025_invariant-not-preserved.adt", "behaviour/op.catalog.remove_tenant/invariants-preserved"),
         ("diagnostics/LP3026_operation-ensures-fails.adt", "behaviour/op.counters.bump/ensures"),
+        ("diagnostics/LP3028_not-idempotent.adt", "behaviour/op.items.add/idempotent"),
     ] {
         let all = verdicts(file);
         assert!(matches!(all[id].1, Verdict::Failed { .. }), "{file}: {id}: {:?}", all[id].1);

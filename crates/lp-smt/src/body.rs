@@ -38,6 +38,15 @@
 //! keys drawn before it on the path, and is no key of an entity the goal reads with a single
 //! scalar key field of its sort, which is what the interpreter's `fresh` guarantees (it avoids more).
 //!
+//! Idempotence (`PUT`, `DELETE`): after each successful path of a first run, the body is run
+//! again with the same request on the store that path left; the claim is that some path of
+//! the second run is taken and every one answers the same and leaves, at every key it
+//! writes, the same presence and record. A first run that raises leaves the store as it was,
+//! so the second repeats it; that needs a body whose answers depend on the store and the
+//! request only (no external function, no function value). Lifecycles, which the interpreter
+//! compares but this encoding does not model, rule out bodies that `fire` or write entities
+//! with a lifecycle.
+//!
 //! The claim is proved when z3 finds, for every path, its condition and the claim's negation
 //! unsatisfiable. Anything else (a model, a timeout, a construct not covered: `/` by a
 //! non-literal, a count whose filter reads the store, a key of another type, too many paths,
@@ -59,7 +68,7 @@ use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
 use z3::{FuncDecl, Pattern as ZPattern, Sort};
 
 /// The claims about bodies this module proves; the others are left to the interpreter.
-pub const PROVED_CLAIMS: [RunClaim; 2] = [RunClaim::InvariantsPreserved, RunClaim::Ensures];
+pub const PROVED_CLAIMS: [RunClaim; 3] = [RunClaim::InvariantsPreserved, RunClaim::Ensures, RunClaim::Idempotent];
 
 /// The most paths a body is executed along before the goal is given up.
 pub const MAX_PATHS: usize = 64;
@@ -960,6 +969,39 @@ impl Exec<'_, '_> {
         Ok(out)
     }
 
+    /// Idempotence after a successful first run along `first` (answering `answer`): the same
+    /// request run again on the store it left succeeds (some path of the second run is
+    /// taken), and along every path it answers the same and leaves the same store (at every
+    /// key it writes, the same presence and the same record as after the first run). A
+    /// second run that faults also passes in the interpreter; requiring success is stronger.
+    fn second_run(&mut self, body: &Block, first: &Path, answer: &Val) -> R<Bool> {
+        let (n1, c1) = (first.writes.len(), first.cond.len());
+        let start =
+            Path { cond: first.cond.clone(), writes: first.writes.clone(), drawn: Vec::new(), locals: BTreeMap::new() };
+        let second = self.block(body, start)?;
+        let (mut some, mut each) = (Vec::new(), Vec::new());
+        for (mut p, again) in second {
+            self.enter(&p)?;
+            let total = p.writes.len();
+            let mut same = vec![equal(answer, &again)?];
+            for w in p.writes[n1..].iter().cloned() {
+                let m = self.tx.entity(w.entity)?;
+                let now = self.tx.present_at(&m, w.entity, &w.key, total)?;
+                let before = self.tx.present_at(&m, w.entity, &w.key, n1)?;
+                let record_now = self.tx.record_at(&m, w.entity, &w.key, total)?;
+                let record_before = self.tx.record_at(&m, w.entity, &w.key, n1)?;
+                same.push(now.eq(&before));
+                same.push(now.implies(equal(&record_now, &record_before)?));
+            }
+            self.leave(&mut p)?;
+            let taken = and(&p.cond[c1.min(p.cond.len())..]);
+            some.push(taken.clone());
+            each.push(taken.implies(and(&same)));
+        }
+        each.push(crate::translate::or(&some));
+        Ok(and(&each))
+    }
+
     fn term(&mut self, t: &Term, mut p: Path) -> R<Vec<(Path, Val)>> {
         match &t.kind {
             TermKind::Expr(e) => {
@@ -1029,8 +1071,7 @@ pub struct BuiltRun {
     pub paths: Vec<(Bool, Bool)>,
 }
 
-/// Translates a run goal whose claim this module proves ([`RunClaim::InvariantsPreserved`]
-/// and [`RunClaim::Ensures`]).
+/// Translates a run goal whose claim this module proves ([`PROVED_CLAIMS`]).
 pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     if !PROVED_CLAIMS.contains(&goal.claim) {
         return unsupported(format!("the claim `{}` is not proved by z3", goal.claim.as_str()));
@@ -1061,9 +1102,24 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     }
     tx.facts.append(&mut tx.pending);
     let base = tx.facts.len();
+    if goal.claim == RunClaim::Idempotent {
+        // The interpreter compares whole stores, lifecycles included, which are not modelled.
+        if relevant.fires {
+            return unsupported("idempotence of a body that fires events (lifecycles are not modelled)");
+        }
+        if relevant.written.iter().any(|e| spec.entities.get(e.index()).is_none_or(|d| d.lifecycle.is_some())) {
+            return unsupported("idempotence of a body that writes entities with a lifecycle");
+        }
+    }
     let mut exec = Exec { tx: &mut tx, params: params.clone(), paths: 1, base, depth: 0 };
     let start = Path { cond: Vec::new(), writes: Vec::new(), drawn: Vec::new(), locals: BTreeMap::new() };
     let done = exec.block(body, start)?;
+    // A first run that raises leaves the store as it was, so the second run repeats it, but
+    // only when nothing in it can answer differently: an external function (or a function
+    // value) may.
+    if goal.claim == RunClaim::Idempotent && exec.tx.calls_out {
+        return unsupported("idempotence of a body that calls external functions");
+    }
     let mut paths = Vec::with_capacity(done.len());
     for (mut p, result) in done {
         exec.enter(&p)?;
@@ -1079,6 +1135,7 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
                 }
                 and(&all)
             }
+            RunClaim::Idempotent => exec.second_run(body, &p, &result)?,
             _ => {
                 let mut frame = Frame { scope: params.clone(), ..Frame::default() };
                 frame.scope.insert(Binder::Result, result);
@@ -1108,13 +1165,18 @@ struct Relevant {
     claimed: BTreeSet<usize>,
     /// The entities the operation touches and those its assumed invariants mention.
     reach: BTreeSet<EntityId>,
+    /// The entities the operation (or one it calls) writes.
+    written: BTreeSet<EntityId>,
+    /// Whether the operation (or one it calls) fires an event.
+    fires: bool,
 }
 
 impl Relevant {
     fn of(spec: &Spec, op: lp_ir::OpRef) -> Relevant {
         let mut touched = BTreeSet::new();
         let mut written = BTreeSet::new();
-        op_entities(spec, op, &mut touched, &mut written, &mut BTreeSet::new());
+        let mut fires = false;
+        op_entities(spec, op, &mut touched, &mut written, &mut fires, &mut BTreeSet::new());
         let mentions: Vec<BTreeSet<EntityId>> = spec
             .invariants
             .iter()
@@ -1140,7 +1202,7 @@ impl Relevant {
                 break;
             }
         }
-        Relevant { assumed, claimed, reach: touched }
+        Relevant { assumed, claimed, reach: touched, written, fires }
     }
 }
 
@@ -1151,6 +1213,7 @@ fn op_entities(
     op: lp_ir::OpRef,
     touched: &mut BTreeSet<EntityId>,
     written: &mut BTreeSet<EntityId>,
+    fires: &mut bool,
     seen: &mut BTreeSet<lp_ir::OpRef>,
 ) {
     if !seen.insert(op) {
@@ -1178,6 +1241,7 @@ fn op_entities(
         }
         StmtKind::Fire { entity, target, .. } => {
             touched.insert(*entity);
+            *fires = true;
             exprs.push(target);
         }
         StmtKind::Let { .. } | StmtKind::Term(_) => {}
@@ -1204,7 +1268,7 @@ fn op_entities(
         expr_entities(e, touched);
     }
     for op in calls {
-        op_entities(spec, op, touched, written, seen);
+        op_entities(spec, op, touched, written, fires, seen);
     }
 }
 

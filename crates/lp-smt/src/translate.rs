@@ -250,6 +250,9 @@ pub(crate) struct Tx<'s> {
     /// functions need not be), and `/` and `%` only by positive literals (the interpreter
     /// rounds them otherwise differently).
     pub(crate) run_mode: bool,
+    /// Whether an external function or a function value was called: its answer may differ
+    /// from run to run.
+    pub(crate) calls_out: bool,
 }
 
 /// A `matches(text, pattern)` whose pattern z3's regular expressions cannot express: a fresh
@@ -283,6 +286,7 @@ impl<'s> Tx<'s> {
             bound_depth: 0,
             pending: Vec::new(),
             run_mode: false,
+            calls_out: false,
         }
     }
 
@@ -914,6 +918,7 @@ impl<'s> Tx<'s> {
     /// function's `ensures` whenever the arguments satisfy its `requires`, and equal to the
     /// result of every earlier call with equal arguments.
     fn external_call(&mut self, func: FnId, args: Vec<Val>, mut frame: Frame) -> R<Val> {
+        self.calls_out = true;
         let spec = self.spec;
         let Some(def) = spec.fns.get(func.index()) else { return unsupported("a call of an unknown function") };
         let result = self.fresh_anon(&def.result, &format!("{}()", def.name))?;
@@ -949,6 +954,7 @@ impl<'s> Tx<'s> {
     /// `f(a)` for a value `f` of type `A -> B`: some valid `B`, the same for equal functions
     /// and arguments.
     fn apply(&mut self, result_ty: &Ty, f: Val, a: Val) -> R<Val> {
+        self.calls_out = true;
         let result = self.fresh_anon(result_ty, "apply")?;
         let valid = self.refines(result_ty, &result)?;
         self.facts.push(valid);

@@ -9,7 +9,7 @@
 mod common;
 
 use common::spec;
-use lp_check::run_goal::{RunClaim, RunGoal};
+use lp_check::run_goal::RunGoal;
 use lp_check::{Goal, Verdict};
 use lp_diagnostics::FileId;
 use lp_ir::Spec;
@@ -29,7 +29,7 @@ fn run_goals(spec: &Spec) -> BTreeMap<String, RunGoal> {
     lp_check::passes::behaviour::obligations(spec)
         .into_iter()
         .filter_map(|ob| match ob.goal {
-            Goal::Run(g) if matches!(g.claim, RunClaim::InvariantsPreserved | RunClaim::Ensures) => Some((ob.id, g)),
+            Goal::Run(g) if lp_smt::body::PROVED_CLAIMS.contains(&g.claim) => Some((ob.id, g)),
             _ => None,
         })
         .collect()
@@ -106,6 +106,9 @@ fn behaviour_runs_defects_are_not_proved_and_clean_traps_are() {
         "behaviour/op.shop.add_item/invariants-preserved",
         "behaviour/op.shop.drop_tenant/invariants-preserved",
         "behaviour/op.shop.peek/ensures",
+        "behaviour/op.shop.append_item/idempotent",
+        "behaviour/op.shop.restock/idempotent",
+        "behaviour/op.shop.remove_item/idempotent",
     ] {
         assert!(!proved(&all, id), "{id} is a seeded defect but z3 proved it: {all:#?}");
     }
@@ -117,6 +120,8 @@ fn behaviour_runs_defects_are_not_proved_and_clean_traps_are() {
         "behaviour/op.shop.set_qty/invariants-preserved",
         "behaviour/op.shop.take_checked/invariants-preserved",
         "behaviour/op.shop.tagged/ensures",
+        "behaviour/op.shop.set_qty/idempotent",
+        "behaviour/op.shop.forget_item/idempotent",
     ] {
         assert!(proved(&all, id), "{id} should be proved: {all:#?}");
     }
@@ -127,6 +132,7 @@ fn diagnostic_fixtures_of_run_claims_are_not_proved() {
     for (file, id) in [
         ("LP3025_invariant-not-preserved.adt", "behaviour/op.catalog.remove_tenant/invariants-preserved"),
         ("LP3026_operation-ensures-fails.adt", "behaviour/op.counters.bump/ensures"),
+        ("LP3028_not-idempotent.adt", "behaviour/op.items.add/idempotent"),
     ] {
         let src =
             std::fs::read_to_string(root().join("tests/corpus/diagnostics").join(file)).expect("read the fixture");
@@ -641,4 +647,81 @@ error Missing = 404 { id: String }
     assert!(!proved(&all, &ens("set_wrong")), "{all:#?}");
     assert!(proved(&all, &ens("raise")), "{all:#?}");
     assert!(!proved(&all, &ens("raise_wrong")), "{all:#?}");
+}
+
+/// Idempotence: a second run with the same request on the store the first left answers the
+/// same and leaves the same store. Not proved when lifecycles (which are compared but not
+/// modelled) or external functions (which may answer differently) are involved.
+#[test]
+fn idempotence() {
+    let src = r#"
+machine Flow {
+  initial Open
+  final Shut
+  Open -> Shut on shut
+}
+
+entity Note key id = { id: String, text: String, hits: Int }
+entity Door key id lifecycle Flow = { id: String, label: String }
+
+error Missing = 404 { id: String }
+
+fn stamp(text: String) -> String
+
+service notes {
+  op set(id: String, text: String) -> Note PUT /n/{id} = {
+    let n = Note { id, text, hits: 0 }
+    put n
+    n
+  }
+  op touch(id: String) -> Note ! Missing PUT /t/{id} = {
+    let n = Note[id] else Missing { id }
+    let more = n with { hits: n.hits + 1 }
+    put more
+    more
+  }
+  op upsert(id: String, text: String) -> Note PUT /u/{id} = {
+    if exists Note[id] {
+      let n = Note[id] else Missing { id }
+      let set = n with { text }
+      put set
+      set
+    } else {
+      create Note { id, text, hits: 0 }
+    }
+  }
+  op add(text: String) -> Note PUT /a = {
+    create Note { id: fresh, text, hits: 0 }
+  }
+  op drop(id: String) -> Unit DELETE /n/{id} = {
+    delete Note[id]
+  }
+  op drop_found(id: String) -> Unit ! Missing DELETE /f/{id} = {
+    let n = Note[id] else Missing { id }
+    delete Note[n.id]
+  }
+  op replace(id: String, text: String) -> Unit PUT /r/{id} = {
+    delete Note[id]
+    put Note { id, text, hits: 0 }
+  }
+  op stamped(id: String, text: String) -> Note PUT /s/{id} = {
+    let n = Note { id, text: stamp(text), hits: 0 }
+    put n
+    n
+  }
+  op label(id: String, label: String) -> Door PUT /d/{id} = {
+    let d = Door { id, label }
+    put d
+    d
+  }
+}
+"#;
+    let all = verdicts(&spec(src));
+    let idem = |op: &str| format!("behaviour/op.notes.{op}/idempotent");
+    for op in ["set", "upsert", "drop", "replace"] {
+        assert!(proved(&all, &idem(op)), "{op}: {all:#?}");
+    }
+    for op in ["touch", "add", "drop_found", "stamped", "label"] {
+        assert!(!proved(&all, &idem(op)), "{op}: {all:#?}");
+    }
 }
