@@ -1071,18 +1071,39 @@ pub struct BuiltRun {
     pub paths: Vec<(Bool, Bool)>,
 }
 
-/// Translates a run goal whose claim this module proves ([`PROVED_CLAIMS`]).
-pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
+/// What is known about a run goal before anything is handed to z3: the claims this module
+/// does not prove, and idempotence of bodies with lifecycles, are `Err`.
+fn precheck(spec: &Spec, goal: &RunGoal) -> R<Relevant> {
     if !PROVED_CLAIMS.contains(&goal.claim) {
         return unsupported(format!("the claim `{}` is not proved by z3", goal.claim.as_str()));
     }
+    let relevant = Relevant::of(spec, goal.op);
+    if goal.claim == RunClaim::Idempotent {
+        // The interpreter compares whole stores, lifecycles included, which are not modelled.
+        if relevant.fires {
+            return unsupported("idempotence of a body that fires events (lifecycles are not modelled)");
+        }
+        if relevant.written.iter().any(|e| spec.entities.get(e.index()).is_none_or(|d| d.lifecycle.is_some())) {
+            return unsupported("idempotence of a body that writes entities with a lifecycle");
+        }
+    }
+    Ok(relevant)
+}
+
+/// Why z3 is not asked about a run goal at all, before a z3 context is made.
+pub fn not_handled(spec: &Spec, goal: &RunGoal) -> Option<String> {
+    precheck(spec, goal).err().map(|u| u.0)
+}
+
+/// Translates a run goal whose claim this module proves ([`PROVED_CLAIMS`]).
+pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
+    let relevant = precheck(spec, goal)?;
     let Some(op) = spec.services.get(goal.op.service.index()).and_then(|s| s.ops.get(goal.op.op.index())) else {
         return unsupported("an unknown operation");
     };
     let Some(body) = &op.body else { return unsupported("an operation without a body") };
     let mut tx = Tx::new(spec);
     tx.run_mode = true;
-    let relevant = Relevant::of(spec, goal.op);
     tx.store = Some(StoreModel { reach: relevant.reach.clone(), ..StoreModel::default() });
     let mut params = BTreeMap::new();
     for (i, p) in op.params.iter().enumerate() {
@@ -1102,15 +1123,6 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     }
     tx.facts.append(&mut tx.pending);
     let base = tx.facts.len();
-    if goal.claim == RunClaim::Idempotent {
-        // The interpreter compares whole stores, lifecycles included, which are not modelled.
-        if relevant.fires {
-            return unsupported("idempotence of a body that fires events (lifecycles are not modelled)");
-        }
-        if relevant.written.iter().any(|e| spec.entities.get(e.index()).is_none_or(|d| d.lifecycle.is_some())) {
-            return unsupported("idempotence of a body that writes entities with a lifecycle");
-        }
-    }
     let mut exec = Exec { tx: &mut tx, params: params.clone(), paths: 1, base, depth: 0 };
     let start = Path { cond: Vec::new(), writes: Vec::new(), drawn: Vec::new(), locals: BTreeMap::new() };
     let done = exec.block(body, start)?;

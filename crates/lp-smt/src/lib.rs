@@ -119,8 +119,8 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
 /// the negation is not rendered as a concrete store and request, so the caller falls back to
 /// testing in the interpreter, which finds and shows concrete counterexamples.
 pub fn discharge_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
-    if !body::PROVED_CLAIMS.contains(&goal.claim) {
-        return Verdict::Unknown { reason: format!("the claim `{}` is not proved by z3", goal.claim.as_str()) };
+    if let Some(reason) = body::not_handled(spec, goal) {
+        return Verdict::Unknown { reason };
     }
     let run = || {
         let mut cfg = Config::new();
