@@ -1,6 +1,7 @@
 //! Cold and warm `check` of a generated spec with 1,000 operations with bodies (issue:
 //! Behaviour I): every behaviour obligation discharged, structural ones decided, z3 for the
-//! guarded `fire`s, and the claims tested in the reference interpreter (up to 128 cases each).
+//! guarded `fire`s, the `invariants-preserved` claims and the idempotence of the `DELETE`s,
+//! and the other claims tested in the reference interpreter (up to 128 cases each).
 //!
 //! Run with `cargo bench -p lp-driver --bench behaviour`. Cold: a fresh in-memory copy with an
 //! empty verdict cache. Warm: the same copy again, every verdict from the cache. Best of

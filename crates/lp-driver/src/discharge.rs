@@ -117,7 +117,14 @@ pub fn discharge_one(spec: &Spec, ob: &Obligation, opts: &CheckOptions) -> Verdi
         Goal::Law(goal) => {
             lp_props::discharge(spec, goal, &lp_props::PropsOptions { cases: opts.props_cases, seed: opts.seed })
         }
-        Goal::Run(goal) => lp_interp::check::discharge(spec, goal, opts.props_cases.min(RUN_CASES), opts.seed),
+        // z3 proves what it can decide; everything else (and every refutation, whose
+        // concrete counterexample the interpreter finds) is tested in the interpreter.
+        Goal::Run(goal) => {
+            match lp_smt::discharge_run(spec, goal, &lp_smt::SmtOptions { timeout_ms: opts.smt_timeout_ms }) {
+                proved @ Verdict::Proved { .. } => proved,
+                _ => lp_interp::check::discharge(spec, goal, opts.props_cases.min(RUN_CASES), opts.seed),
+            }
+        }
     }
 }
 

@@ -28,9 +28,11 @@
 //! Architecture invariant: nothing outside this crate knows z3; goals come in IR terms
 //! (`lp_check::smt_goal`) and leave as [`Verdict`]s.
 
+pub mod body;
 pub mod regex;
 pub mod translate;
 
+use lp_check::run_goal::RunGoal;
 use lp_check::smt_goal::{Mode, SmtGoal};
 use lp_check::{Counterexample, Method, Verdict};
 use lp_ir::Spec;
@@ -42,8 +44,9 @@ use z3::{Config, Model, Params, SatResult, Solver};
 /// The revision of the translation's semantics, folded into every obligation's digest so that
 /// a verdict cached by an earlier translation is not reused when what it decides changed
 /// (revision 2: anchors bind to their branch of a top-level `|`, look-around, and patterns
-/// beyond z3 decided by checking candidate strings).
-pub const TRANSLATION_REVISION: u32 = 2;
+/// beyond z3 decided by checking candidate strings; revision 3: claims about operation bodies
+/// (invariants preserved, `ensures`) proved by z3 over a symbolic store, see [`body`]).
+pub const TRANSLATION_REVISION: u32 = 3;
 
 /// How the discharger runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,6 +112,125 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
         (Some(fallback), false) => fallback.clone(),
         _ => verdict,
     }
+}
+
+/// Tries to prove a run goal (a claim about an operation body, see [`body`]) with z3. The
+/// answer is `proved` (method `smt`) or `unknown` with the reason; never `failed`: a model of
+/// the negation is not rendered as a concrete store and request, so the caller falls back to
+/// testing in the interpreter, which finds and shows concrete counterexamples.
+pub fn discharge_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
+    if let Some(reason) = body::not_handled(spec, goal) {
+        return Verdict::Unknown { reason };
+    }
+    let run = || {
+        let mut cfg = Config::new();
+        cfg.set_model_generation(false);
+        z3::with_z3_config(&cfg, || {
+            let ctx = z3::Context::thread_local();
+            let handle = ctx.handle();
+            let (verdict, interrupted) =
+                within(run_budget(opts), || handle.interrupt(), || solve_run(spec, goal, opts));
+            if interrupted {
+                Verdict::Unknown {
+                    reason: format!("z3 ran out of its time limit ({} ms per goal)", run_budget(opts).as_millis()),
+                }
+            } else {
+                verdict
+            }
+        })
+    };
+    match std::panic::catch_unwind(AssertUnwindSafe(run)) {
+        Ok(Verdict::Proved { method }) => Verdict::Proved { method },
+        Ok(Verdict::Unknown { reason }) => Verdict::Unknown { reason },
+        Ok(_) => Verdict::Unknown { reason: "z3 did not prove it".to_string() },
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Verdict::Unknown { reason: format!("internal error in the SMT translation: {detail}") }
+        }
+    }
+}
+
+/// The wall-clock budget of one run goal, all its paths together: twice the time limit of
+/// one check and a second for the translation. Past it the goal is `unknown` (and tested).
+fn run_budget(opts: &SmtOptions) -> std::time::Duration {
+    std::time::Duration::from_millis(opts.timeout_ms.saturating_mul(2).saturating_add(1000))
+}
+
+/// z3's resource limit for one path of a run goal: bounds the quantifier instantiation that a
+/// satisfiable (not provable) path can wander into, the same on every machine.
+const RUN_RLIMIT: u32 = 2_000_000;
+
+fn solve_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
+    let built = match body::build(spec, goal) {
+        Ok(b) => b,
+        Err(unsupported) => return Verdict::Unknown { reason: unsupported.0 },
+    };
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", opts.timeout_u32());
+    params.set_u32("rlimit", RUN_RLIMIT);
+    params.set_u32("random_seed", 0);
+    solver.set_params(&params);
+    for fact in &built.facts {
+        solver.assert(fact);
+    }
+    // Contradictory assumptions (a parameter of an empty type, invariants no store meets)
+    // make the claim hold vacuously, which is what it means: it is about valid requests on
+    // stores where every invariant holds. `run_paths_feasible` tells such proofs apart.
+    for (i, (cond, claim)) in built.paths.iter().enumerate() {
+        solver.push();
+        solver.assert(cond);
+        solver.assert(claim.not());
+        let answer = solver.check();
+        solver.pop(1);
+        match answer {
+            SatResult::Unsat => {}
+            SatResult::Sat => {
+                return Verdict::Unknown { reason: format!("z3 found a possible counterexample on path {}", i + 1) };
+            }
+            SatResult::Unknown => {
+                let reason = solver.get_reason_unknown().unwrap_or_default();
+                return Verdict::Unknown { reason: format!("z3 could not decide path {} ({reason})", i + 1) };
+            }
+        }
+    }
+    Verdict::Proved { method: Method::Smt }
+}
+
+/// For each successful path of a run goal's body, whether z3 finds its condition satisfiable
+/// under the assumptions (`Some(false)`: the path cannot be taken; `None`: undecided), or why
+/// the goal is not translated. A diagnostic for tests: a claim proved only because no path
+/// can be taken is proved vacuously.
+pub fn run_paths_feasible(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Result<Vec<Option<bool>>, String> {
+    let mut cfg = Config::new();
+    cfg.set_model_generation(false);
+    z3::with_z3_config(&cfg, || {
+        let built = body::build(spec, goal).map_err(|u| u.0)?;
+        let solver = Solver::new();
+        let mut params = Params::new();
+        params.set_u32("timeout", opts.timeout_u32());
+        params.set_u32("rlimit", RUN_RLIMIT);
+        solver.set_params(&params);
+        for fact in &built.facts {
+            solver.assert(fact);
+        }
+        let mut out = Vec::new();
+        for (cond, _) in &built.paths {
+            solver.push();
+            solver.assert(cond);
+            out.push(match solver.check() {
+                SatResult::Sat => Some(true),
+                SatResult::Unsat => Some(false),
+                SatResult::Unknown => None,
+            });
+            solver.pop(1);
+        }
+        Ok(out)
+    })
 }
 
 /// The wall-clock budget of one goal, translation and assertions included. z3's `timeout`

@@ -40,15 +40,15 @@ pub const MAX_INLINE: usize = 16;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unsupported(pub String);
 
-type R<T> = Result<T, Unsupported>;
+pub(crate) type R<T> = Result<T, Unsupported>;
 
-fn unsupported<T>(what: impl Into<String>) -> R<T> {
+pub(crate) fn unsupported<T>(what: impl Into<String>) -> R<T> {
     Err(Unsupported(format!("unsupported: {}", what.into())))
 }
 
 /// A flattened symbolic value.
 #[derive(Debug, Clone)]
-enum Val {
+pub(crate) enum Val {
     Int(Int),
     Bool(Bool),
     Str(ZString),
@@ -63,7 +63,7 @@ enum Val {
 }
 
 /// How values of a type are flattened.
-enum Shape {
+pub(crate) enum Shape {
     Int,
     Bool,
     Str,
@@ -148,17 +148,17 @@ pub fn build(spec: &Spec, goal: &SmtGoal) -> R<Built> {
 
 /// What the names of one expression root refer to.
 #[derive(Clone, Default)]
-struct Frame {
-    scope: BTreeMap<Binder, Val>,
-    locals: BTreeMap<LocalId, Val>,
+pub(crate) struct Frame {
+    pub(crate) scope: BTreeMap<Binder, Val>,
+    pub(crate) locals: BTreeMap<LocalId, Val>,
     /// The type arguments of a generic type whose refinement is evaluated: the expressions'
     /// types mention its parameters.
-    type_args: Vec<Ty>,
+    pub(crate) type_args: Vec<Ty>,
 }
 
 impl Frame {
     /// An expression's type with the frame's type arguments substituted.
-    fn ty(&self, ty: &Ty) -> Ty {
+    pub(crate) fn ty(&self, ty: &Ty) -> Ty {
         if self.type_args.is_empty() { ty.clone() } else { ty.subst(&self.type_args) }
     }
 
@@ -179,7 +179,7 @@ fn binder_name(b: Binder) -> String {
     }
 }
 
-fn and(items: &[Bool]) -> Bool {
+pub(crate) fn and(items: &[Bool]) -> Bool {
     match items.len() {
         0 => Bool::from_bool(true),
         1 => items[0].clone(),
@@ -187,7 +187,7 @@ fn and(items: &[Bool]) -> Bool {
     }
 }
 
-fn or(items: &[Bool]) -> Bool {
+pub(crate) fn or(items: &[Bool]) -> Bool {
     match items.len() {
         0 => Bool::from_bool(false),
         1 => items[0].clone(),
@@ -222,9 +222,9 @@ fn floor_div_mod(a: &Int, b: &Int, rem: bool) -> Int {
     }
 }
 
-struct Tx<'s> {
-    spec: &'s Spec,
-    facts: Vec<Bool>,
+pub(crate) struct Tx<'s> {
+    pub(crate) spec: &'s Spec,
+    pub(crate) facts: Vec<Bool>,
     /// Whether each declared type can contain itself through flattened positions.
     recursive: Vec<bool>,
     /// Functions being unfolded (or whose contracts are being evaluated).
@@ -237,7 +237,22 @@ struct Tx<'s> {
     lens: BTreeMap<String, FuncDecl>,
     fresh_count: u32,
     /// `matches` atoms z3 cannot express, decided on concrete strings instead.
-    approx: Vec<Approx>,
+    pub(crate) approx: Vec<Approx>,
+    /// The store of a run goal ([`crate::body`]); `None` for other goals, whose store
+    /// expressions are unsupported.
+    pub(crate) store: Option<crate::body::StoreModel>,
+    /// How many store quantifiers the expression being evaluated is inside: their bound
+    /// variables may not flow into made-up constants.
+    pub(crate) bound_depth: u32,
+    /// Facts true only on the path being executed (a `fresh` key's freshness).
+    pub(crate) pending: Vec<Bool>,
+    /// Run goals: calls are not assumed functional (the interpreter's stand-ins for external
+    /// functions need not be), and `/` and `%` only by positive literals (the interpreter
+    /// rounds them otherwise differently).
+    pub(crate) run_mode: bool,
+    /// Whether an external function or a function value was called: its answer may differ
+    /// from run to run.
+    pub(crate) calls_out: bool,
 }
 
 /// A `matches(text, pattern)` whose pattern z3's regular expressions cannot express: a fresh
@@ -254,7 +269,7 @@ pub struct Approx {
 }
 
 impl<'s> Tx<'s> {
-    fn new(spec: &'s Spec) -> Tx<'s> {
+    pub(crate) fn new(spec: &'s Spec) -> Tx<'s> {
         let recursive = (0..spec.types.len()).map(|i| reaches_itself(spec, i)).collect();
         Tx {
             spec,
@@ -267,12 +282,17 @@ impl<'s> Tx<'s> {
             lens: BTreeMap::new(),
             fresh_count: 0,
             approx: Vec::new(),
+            store: None,
+            bound_depth: 0,
+            pending: Vec::new(),
+            run_mode: false,
+            calls_out: false,
         }
     }
 
     // ------------------------------------------------------------ shapes and fresh values
 
-    fn shape(&self, ty: &Ty) -> R<Shape> {
+    pub(crate) fn shape(&self, ty: &Ty) -> R<Shape> {
         let head = self.spec.expand_alias(ty);
         Ok(match &head {
             Ty::Int => Shape::Int,
@@ -325,7 +345,7 @@ impl<'s> Tx<'s> {
     }
 
     /// The name of a type with every alias expanded, so equal types share a sort.
-    fn sort_name(&self, ty: &Ty) -> String {
+    pub(crate) fn sort_name(&self, ty: &Ty) -> String {
         let mut out = String::new();
         self.write_sort_name(&mut out, ty, 0);
         out
@@ -365,7 +385,7 @@ impl<'s> Tx<'s> {
         }
     }
 
-    fn sort(&mut self, name: &str) -> Sort {
+    pub(crate) fn sort(&mut self, name: &str) -> Sort {
         self.sorts
             .entry(name.to_string())
             .or_insert_with(|| Sort::uninterpreted(Symbol::String(name.to_string())))
@@ -388,7 +408,7 @@ impl<'s> Tx<'s> {
     /// A fresh value of `ty` whose constants are named after `name` (`p.price`,
     /// `p.discount.Some.0`), with the structural facts every value has (a sum's tag is one of
     /// its variants; `Void` has no value).
-    fn fresh(&mut self, ty: &Ty, name: &str) -> R<Val> {
+    pub(crate) fn fresh(&mut self, ty: &Ty, name: &str) -> R<Val> {
         Ok(match self.shape(ty)? {
             Shape::Int => Val::Int(Int::new_const(name)),
             Shape::Bool => Val::Bool(Bool::new_const(name)),
@@ -433,7 +453,10 @@ impl<'s> Tx<'s> {
     }
 
     /// A fresh value named uniquely after `what`.
-    fn fresh_anon(&mut self, ty: &Ty, what: &str) -> R<Val> {
+    pub(crate) fn fresh_anon(&mut self, ty: &Ty, what: &str) -> R<Val> {
+        if self.bound_depth > 0 {
+            return unsupported(format!("a made-up value ({what}) under a quantifier over the store"));
+        }
         self.fresh_count += 1;
         let name = format!("{what}!{}", self.fresh_count);
         self.fresh(ty, &name)
@@ -475,7 +498,7 @@ impl<'s> Tx<'s> {
 
     /// That `val` is a valid value of `ty`: every refinement along its aliases, of its
     /// fields, of the tagged variant's payload and of an option's or result's content.
-    fn refines(&mut self, ty: &Ty, val: &Val) -> R<Bool> {
+    pub(crate) fn refines(&mut self, ty: &Ty, val: &Val) -> R<Bool> {
         let mut conds = Vec::new();
         let mut current = ty.clone();
         // Aliases: the refinement of each alias on the way, then the aliased type's.
@@ -651,7 +674,7 @@ impl<'s> Tx<'s> {
 
     // ------------------------------------------------------------ expressions
 
-    fn eval_bool(&mut self, e: &Expr, frame: &Frame) -> R<Bool> {
+    pub(crate) fn eval_bool(&mut self, e: &Expr, frame: &Frame) -> R<Bool> {
         match self.eval(e, frame)? {
             Val::Bool(b) => Ok(b),
             _ => unsupported("a condition that is not a Bool"),
@@ -665,7 +688,7 @@ impl<'s> Tx<'s> {
         }
     }
 
-    fn eval(&mut self, e: &Expr, frame: &Frame) -> R<Val> {
+    pub(crate) fn eval(&mut self, e: &Expr, frame: &Frame) -> R<Val> {
         match &e.kind {
             ExprKind::Int(n) => Ok(Val::Int(Int::from_i64(*n))),
             ExprKind::Str(s) => Ok(Val::Str(str_lit(s)?)),
@@ -792,6 +815,13 @@ impl<'s> Tx<'s> {
                 }
                 let mut result = match cases.last() {
                     Some((_, body, true)) => body.clone(),
+                    // The arms cover every variant (or both Booleans): no value is left for
+                    // the made-up one, so any value stands for it (also under a quantifier,
+                    // where a made-up constant could not depend on the bound variables).
+                    _ if covers_all(arms, &v) => match self.default_val(&frame.ty(&e.ty)) {
+                        Ok(d) => d,
+                        Err(_) => self.fresh_anon(&frame.ty(&e.ty), "no-arm")?,
+                    },
                     _ => self.fresh_anon(&frame.ty(&e.ty), "no-arm")?,
                 };
                 for (cond, body, _) in cases.iter().rev() {
@@ -801,7 +831,10 @@ impl<'s> Tx<'s> {
             }
             ExprKind::Error => unsupported("an expression with an error"),
             ExprKind::Exists { .. } | ExprKind::Quantified { .. } | ExprKind::Count { .. } | ExprKind::Fresh => {
-                unsupported("a store expression")
+                if self.store.is_none() {
+                    return unsupported("a store expression");
+                }
+                self.store_expr(e, frame)
             }
         }
     }
@@ -830,6 +863,9 @@ impl<'s> Tx<'s> {
                     BinOp::Add => Val::Int(int_add(&a, &b)),
                     BinOp::Sub => Val::Int(int_sub(&a, &b)),
                     BinOp::Mul => Val::Int(int_mul(&a, &b)),
+                    BinOp::Div | BinOp::Rem if self.run_mode && b.as_i64().is_none_or(|n| n <= 0) => {
+                        return unsupported("`/` or `%` by a divisor that is not a positive literal in a body");
+                    }
                     BinOp::Div => Val::Int(floor_div_mod(&a, &b, false)),
                     BinOp::Rem => Val::Int(floor_div_mod(&a, &b, true)),
                     BinOp::And | BinOp::Or | BinOp::Eq | BinOp::Ne => return unsupported("an operator"),
@@ -882,6 +918,7 @@ impl<'s> Tx<'s> {
     /// function's `ensures` whenever the arguments satisfy its `requires`, and equal to the
     /// result of every earlier call with equal arguments.
     fn external_call(&mut self, func: FnId, args: Vec<Val>, mut frame: Frame) -> R<Val> {
+        self.calls_out = true;
         let spec = self.spec;
         let Some(def) = spec.fns.get(func.index()) else { return unsupported("a call of an unknown function") };
         let result = self.fresh_anon(&def.result, &format!("{}()", def.name))?;
@@ -895,6 +932,9 @@ impl<'s> Tx<'s> {
             post.push(self.eval_bool(e, &frame)?);
         }
         self.facts.push(and(&pre).implies(and(&post)));
+        if self.run_mode {
+            return Ok(result);
+        }
         let mut same = Vec::new();
         for (other, other_args, other_result) in &self.external_calls {
             if *other != func {
@@ -914,9 +954,13 @@ impl<'s> Tx<'s> {
     /// `f(a)` for a value `f` of type `A -> B`: some valid `B`, the same for equal functions
     /// and arguments.
     fn apply(&mut self, result_ty: &Ty, f: Val, a: Val) -> R<Val> {
+        self.calls_out = true;
         let result = self.fresh_anon(result_ty, "apply")?;
         let valid = self.refines(result_ty, &result)?;
         self.facts.push(valid);
+        if self.run_mode {
+            return Ok(result);
+        }
         let mut same = Vec::new();
         for (other_f, other_a, other_result) in &self.applications {
             let args_equal = and(&[equal(&f, other_f)?, equal(&a, other_a)?]);
@@ -928,7 +972,7 @@ impl<'s> Tx<'s> {
     }
 
     /// Whether `val` matches `p`, binding the pattern's locals into `bound`.
-    fn matches(&mut self, p: &Pattern, val: &Val, bound: &mut BTreeMap<LocalId, Val>) -> R<Bool> {
+    pub(crate) fn matches(&mut self, p: &Pattern, val: &Val, bound: &mut BTreeMap<LocalId, Val>) -> R<Bool> {
         match (&p.kind, val) {
             (PatternKind::Wildcard, _) => Ok(Bool::from_bool(true)),
             (PatternKind::Bind { local, .. }, _) => {
@@ -974,12 +1018,40 @@ fn irrefutable(p: &Pattern) -> bool {
     matches!(p.kind, PatternKind::Wildcard | PatternKind::Bind { .. })
 }
 
+/// Whether some arm matches every value of the scrutinee `v`: an irrefutable arm, one arm per
+/// variant of a sum whose payload patterns are all irrefutable, or both Booleans. (A sum's
+/// tag is always one of its variants: every value made or read has that fact.)
+fn covers_all(arms: &[lp_ir::MatchArm], v: &Val) -> bool {
+    if arms.iter().any(|a| irrefutable(&a.pattern)) {
+        return true;
+    }
+    match v {
+        Val::Sum { payloads, .. } => {
+            let covered: std::collections::BTreeSet<usize> = arms
+                .iter()
+                .filter_map(|a| match &a.pattern.kind {
+                    PatternKind::Ctor { ctor, fields } if fields.iter().all(|f| irrefutable(&f.pattern)) => {
+                        Some(ctor_index(*ctor))
+                    }
+                    _ => None,
+                })
+                .collect();
+            (0..payloads.len()).all(|i| covered.contains(&i))
+        }
+        Val::Bool(_) => {
+            let has = |b: bool| arms.iter().any(|a| a.pattern.kind == PatternKind::Bool(b));
+            has(true) && has(false)
+        }
+        _ => false,
+    }
+}
+
 /// The longest string literal handed to z3, in characters: z3's time and memory grow faster
 /// than a literal's length (1 MB took 15 s and 1.7 GB before this bound), and before its time
 /// limit starts counting. Longer literals make the goal `unknown`, naming this bound.
 pub const MAX_STRING_LITERAL_CHARS: usize = 10_000;
 
-fn str_lit(s: &str) -> R<ZString> {
+pub(crate) fn str_lit(s: &str) -> R<ZString> {
     let length = s.chars().count();
     if length > MAX_STRING_LITERAL_CHARS {
         return Err(Unsupported(format!(
@@ -993,7 +1065,7 @@ fn str_lit(s: &str) -> R<ZString> {
 }
 
 /// Structural equality of two values of the same type.
-fn equal(a: &Val, b: &Val) -> R<Bool> {
+pub(crate) fn equal(a: &Val, b: &Val) -> R<Bool> {
     let sorts = |_| Unsupported("unsupported: comparing values of different sorts".to_string());
     Ok(match (a, b) {
         (Val::Int(x), Val::Int(y)) => x.safe_eq(y).map_err(sorts)?,
@@ -1024,7 +1096,7 @@ fn equal(a: &Val, b: &Val) -> R<Bool> {
 }
 
 /// `if c then a else b`, part by part.
-fn ite(c: &Bool, a: &Val, b: &Val) -> R<Val> {
+pub(crate) fn ite(c: &Bool, a: &Val, b: &Val) -> R<Val> {
     Ok(match (a, b) {
         (Val::Int(x), Val::Int(y)) => Val::Int(c.ite(x, y)),
         (Val::Bool(x), Val::Bool(y)) => Val::Bool(c.ite(x, y)),
