@@ -554,10 +554,10 @@ fn set_path(v: &mut Value, path: &[usize], value: Value) {
     match path.split_first() {
         None => *v = value,
         Some((i, rest)) => {
-            if let Value::Record(fields) = v {
-                if let Some((_, field)) = fields.get_mut(*i) {
-                    set_path(field, rest, value);
-                }
+            if let Value::Record(fields) = v
+                && let Some((_, field)) = fields.get_mut(*i)
+            {
+                set_path(field, rest, value);
             }
         }
     }
