@@ -455,7 +455,7 @@ impl<'s> Compiler<'s> {
             let p = self.problem(r);
             kw.push(("otherwise".to_string(), P::Lambda(Vec::new(), Box::new(p))));
         }
-        P::name("_rt.call_service").call_kw(
+        P::name("_tx").attr("call_service").call_kw(
             vec![
                 P::Str(svc.to_string()),
                 P::Str(format!("{svc}.{}", info.op.name)),

@@ -97,8 +97,12 @@ impl Expr {
         Expr::Bin(Box::new(self), op, Box::new(rhs))
     }
 
+    /// `not self`; `not not e` is `e` (every negated expression here is a `Bool`).
     pub fn not(self) -> Expr {
-        Expr::Not(Box::new(self))
+        match self {
+            Expr::Not(e) => *e,
+            e => Expr::Not(Box::new(e)),
+        }
     }
 
     fn prec(&self) -> u8 {

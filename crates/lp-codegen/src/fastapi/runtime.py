@@ -658,9 +658,23 @@ def declared(status: int, name: str, payload: Any) -> Problem:
 class Tx:
     """What one compiled body sees of the database, inside the request's transaction."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, writes: bool = True):
         self.store = store
+        self.writes = writes
         self.drawn: set[Any] = set()
+
+    def call_service(self, *args: Any, **kw: Any) -> Any:
+        """A call of another service's operation (`call_service`). The callee runs in its own
+        process and transaction, and in the spec it sees what this body wrote before the call
+        (one store), so that is committed first and the body goes on in a new transaction.
+        (A failure after the call therefore keeps the writes from before it: atomicity across
+        services is not what HTTP gives.) Committing also frees SQLite's write lock, which a
+        service sharing the database file needs to write."""
+        self.store.commit()
+        try:
+            return call_service(*args, **kw)
+        finally:
+            self.store.begin(self.writes)
 
     def _one(self, ent: EntityDef, key: list[Any], lock: bool = False) -> tuple | None:
         sql = f"SELECT body, state, vars, version FROM {ent.table} WHERE k = ?"
@@ -802,7 +816,7 @@ def run_body(store: Store, adapter: pydantic.TypeAdapter, op: str, result_entity
     with store.lock:
         store.begin(writes)
         try:
-            tx = Tx(store)
+            tx = Tx(store, writes)
             value = check_result(adapter, call(tx), op)
             headers: dict[str, str] = {}
             if result_entity is not None and result_entity.machine is not None and value is not None:
