@@ -16,7 +16,7 @@ use super::service::{Adapters, op_info};
 use crate::openapi::{doc_text, route};
 use lp_ir::body::{Block, Raise, StmtKind, Term, TermKind};
 use lp_ir::expr::walk;
-use lp_ir::{BinOp, Builtin, Ctor, EntityId, Expr, ExprKind, LocalId, OpId, OpRef, ServiceId, Spec, Ty, UnOp};
+use lp_ir::{BinOp, Builtin, Ctor, EntityId, Expr, ExprKind, LocalId, OpRef, ServiceId, Spec, Ty, UnOp};
 use std::fmt::Write as _;
 
 /// The entities the bodies of a service use (read or write), in declaration order, with the
@@ -39,6 +39,22 @@ pub fn entities_of(spec: &Spec, sid: ServiceId) -> Vec<EntityId> {
         }
     }
     (0..spec.entities.len()).filter(|i| used[*i]).map(|i| EntityId(i as u32)).collect()
+}
+
+/// What an operation's compiled body answers besides its declared errors while a seam of the
+/// deployment is open: 501 when it reaches an external function (no implementation until
+/// `LEANOS_LOGIC` gives one), 503 when it calls another service (its `{SERVICE}_URL` unset, or
+/// the service unreachable). Empty for an operation without a body.
+pub fn seam_statuses(spec: &Spec, op: &lp_ir::Op) -> Vec<u16> {
+    let Some(body) = &op.body else { return Vec::new() };
+    let mut out = Vec::new();
+    if !crate::openapi::externals_reached(spec, body).is_empty() {
+        out.push(501);
+    }
+    if !lp_ir::effects::of_body(body).calls.is_empty() {
+        out.push(503);
+    }
+    out
 }
 
 /// The entity whose record type `ty` is.
@@ -520,9 +536,8 @@ pub fn bodies_py(spec: &Spec, sid: ServiceId) -> String {
         );
     }
     let mut fns = Vec::new();
-    for (o, op) in svc.ops.iter().enumerate() {
+    for op in &svc.ops {
         let Some(body) = &op.body else { continue };
-        let _ = OpId(o as u32);
         let mut c = Compiler { spec, op, adapters: &mut adapters, temp: 0 };
         let mut stmts = Vec::new();
         c.block(body, &Dest::Return, &mut stmts);

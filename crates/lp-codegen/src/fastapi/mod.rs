@@ -184,7 +184,7 @@ pub fn generate_with_migrations(spec: &Spec, workspace: Option<&Spec>) -> Genera
         add("tests/test_types.py", header.hash(&tests::types_test(spec, &sl)), or_service(&types));
         add("tests/test_fns.py", header.hash(&tests::fns_test(spec, &sl)), or_service(&fn_items));
         add("tests/test_machines.py", header.hash(&tests::machines_test(spec, &sl)), or_service(&machine_items));
-        add("tests/test_api.py", header.hash(&tests::api_test(spec, sid)), svc_items.clone());
+        add("tests/test_api.py", header.hash(&tests::api_test(spec, sid, &sl)), svc_items.clone());
         // The migration module goes to the first service (which holds every type) and, with the
         // migrated types it can hold, to each other service.
         if let Some(m) = migrations.as_ref().and_then(|m| m.for_service(spec, &sl, Some(s) == first)) {
