@@ -363,6 +363,70 @@ mod tests {
     }
 
     #[test]
+    fn operators_keep_their_meaning() {
+        let (a, b, c) = (Expr::name("a"), Expr::name("b"), Expr::name("c"));
+        // Left-associative arithmetic needs no parentheses on the left, only on the right.
+        assert_eq!(a.clone().bin(BinOp::Sub, b.clone()).bin(BinOp::Sub, c.clone()).print(), "a - b - c");
+        assert_eq!(a.clone().bin(BinOp::Add, b.clone().bin(BinOp::Add, c.clone())).print(), "a + (b + c)");
+        // `and` binds tighter than `or`; `not` tighter than both, looser than comparisons.
+        assert_eq!(a.clone().bin(BinOp::Or, b.clone().bin(BinOp::And, c.clone())).print(), "a or b and c");
+        assert_eq!(a.clone().not().bin(BinOp::And, b.clone()).print(), "not a and b");
+        assert_eq!(a.clone().bin(BinOp::Le, b.clone()).not().print(), "not a <= b");
+        assert_eq!(a.clone().bin(BinOp::Is, Expr::None).print(), "a is None");
+        // Comparisons never chain: `(a < b) < c` is not `a < b < c`.
+        assert_eq!(a.clone().bin(BinOp::Lt, b.clone()).bin(BinOp::Lt, c.clone()).print(), "(a < b) < c");
+        // `not not e` is `e` (a `Bool`).
+        assert_eq!(a.clone().not().not().print(), "a");
+        // A primary of a lower-precedence expression is parenthesised.
+        assert_eq!(a.clone().bin(BinOp::Add, b.clone()).attr("real").print(), "(a + b).real");
+        let lam = Expr::Lambda(vec!["x".into(), "y".into()], Box::new(Expr::name("x").bin(BinOp::Or, Expr::name("y"))));
+        assert_eq!(Expr::name("f").call(vec![lam.clone()]).print(), "f(lambda x, y: x or y)");
+        assert_eq!(lam.bin(BinOp::Or, a.clone()).print(), "(lambda x, y: x or y) or a");
+        // Keyword arguments, `**` unpacking, subscripts, containers.
+        let call = Expr::name("M.Box").call_kw(
+            vec![Expr::Int(1)],
+            vec![("size".into(), Expr::Int(-2)), (String::new(), Expr::name("extra").call(vec![]))],
+        );
+        assert_eq!(call.print(), "M.Box(1, size=(-2), **extra())");
+        let d = Expr::Dict(vec![(Expr::Int(0), Expr::List(vec![])), (Expr::Str("k".into()), Expr::Tuple(vec![]))]);
+        assert_eq!(Expr::Subscript(Box::new(d), Box::new(Expr::Bool(false))).print(), "{0: [], \"k\": ()}[False]");
+    }
+
+    #[test]
+    fn string_literals_are_escaped() {
+        let s = Expr::Str("quote \" backslash \\ newline \n tab \t nul \0 sep \u{2028} é".into());
+        assert_eq!(s.print(), "\"quote \\\" backslash \\\\ newline \\n tab \\t nul \\u0000 sep \\u2028 é\"");
+        // A docstring is one escaped literal, whatever its text.
+        let f = Stmt::Def { name: "f".into(), params: vec![], doc: Some("\"\"\" end\n".into()), body: vec![] };
+        assert_eq!(print(&[f], 0), "def f():\n    \"\\\"\\\"\\\" end\\n\"\n    pass\n");
+    }
+
+    #[test]
+    fn nested_blocks_and_elif_chains() {
+        let ret = |n| Stmt::Return(Some(Expr::Int(n)));
+        let inner = Stmt::If(vec![(Expr::name("b"), vec![ret(1)])], vec![]);
+        let s = vec![Stmt::Def {
+            name: "g".into(),
+            params: vec!["_tx".into(), "a".into()],
+            doc: None,
+            body: vec![
+                Stmt::Assign("x".into(), Expr::Int(0)),
+                Stmt::If(
+                    vec![(Expr::name("a"), vec![inner]), (Expr::name("c"), vec![Stmt::Blank])],
+                    vec![Stmt::Raise(Expr::name("E").call(vec![]))],
+                ),
+                Stmt::Expr(Expr::name("h").call(vec![])),
+                ret(2),
+            ],
+        }];
+        assert_eq!(
+            print(&s, 1),
+            "    def g(_tx, a):\n        x = 0\n        if a:\n            if b:\n                return 1\n        \
+             elif c:\n            pass\n        else:\n            raise E()\n        h()\n        return 2\n"
+        );
+    }
+
+    #[test]
     fn blocks_are_indented_and_never_empty() {
         let s = vec![Stmt::Def {
             name: "f".into(),
