@@ -317,6 +317,10 @@ def key_text(key: list[Any]) -> str:
     return json.dumps(key, separators=(",", ":"), sort_keys=True)
 
 
+# The advisory lock that serialises the creation of tables on PostgreSQL (any fixed number).
+SCHEMA_LOCK = 7_428_150
+
+
 class Store:
     """Records (JSON documents by collection and key) and machine instances, in a real database:
     SQLite by default (`./data/app.db`), PostgreSQL when `DATABASE_URL` is `postgresql://...`."""
@@ -337,22 +341,39 @@ class Store:
             self.kind = "sqlite"
             self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self.mark = "?"
-        self._exec("CREATE TABLE IF NOT EXISTS lp_records (collection TEXT NOT NULL, key TEXT NOT NULL, "
-                   "body TEXT NOT NULL, PRIMARY KEY (collection, key))")
-        self._exec("CREATE TABLE IF NOT EXISTS lp_instances (machine TEXT NOT NULL, key TEXT NOT NULL, "
-                   "state TEXT NOT NULL, vars TEXT NOT NULL, PRIMARY KEY (machine, key))")
+        self._create_tables([
+            "CREATE TABLE IF NOT EXISTS lp_records (collection TEXT NOT NULL, key TEXT NOT NULL, "
+            "body TEXT NOT NULL, PRIMARY KEY (collection, key))",
+            "CREATE TABLE IF NOT EXISTS lp_instances (machine TEXT NOT NULL, key TEXT NOT NULL, "
+            "state TEXT NOT NULL, vars TEXT NOT NULL, PRIMARY KEY (machine, key))",
+        ])
         self.entity_tables: list[str] = []
+
+    def _create_tables(self, statements: list[str]) -> None:
+        """Runs `CREATE TABLE IF NOT EXISTS` statements. The services of a spec share one
+        database (the spec's entities are one store), and PostgreSQL fails two concurrent creations
+        of the same table, so there they run one service at a time under an advisory lock."""
+        if self.kind == "postgresql":
+            self._exec("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
+        try:
+            for sql in statements:
+                self._exec(sql)
+        finally:
+            if self.kind == "postgresql":
+                self._exec("SELECT pg_advisory_unlock(?)", (SCHEMA_LOCK,))
 
     def ensure_entities(self, entities: dict[str, "EntityDef"]) -> None:
         """One table per entity the operation bodies use: `k` is the key (a JSON list), `k0`,
         `k1`, ... its fields (JSON), `body` the record, and for an entity with a lifecycle its
         machine `state` and `vars`; `version` counts writes (the optimistic check of `fire`)."""
+        statements = []
         for ent in entities.values():
             cols = "".join(f"k{i} TEXT NOT NULL, " for i in range(len(ent.key)))
-            self._exec(f"CREATE TABLE IF NOT EXISTS {ent.table} (k TEXT NOT NULL PRIMARY KEY, {cols}"
-                       "body TEXT NOT NULL, state TEXT, vars TEXT, version INTEGER NOT NULL DEFAULT 0)")
+            statements.append(f"CREATE TABLE IF NOT EXISTS {ent.table} (k TEXT NOT NULL PRIMARY KEY, {cols}"
+                              "body TEXT NOT NULL, state TEXT, vars TEXT, version INTEGER NOT NULL DEFAULT 0)")
             if ent.table not in self.entity_tables:
                 self.entity_tables.append(ent.table)
+        self._create_tables(statements)
 
     def begin(self, writes: bool = True) -> None:
         """Opens the request's transaction. On SQLite a body that writes takes the write lock at
