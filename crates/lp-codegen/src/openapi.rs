@@ -638,7 +638,7 @@ pub struct RuntimeResponse {
 /// parsing), 422 when a parameter or the body is outside the spec's types, 401 without a known
 /// bearer token and 403 when the token lacks a scope (secured operations; 403 only when scopes
 /// are required), 409 when the fired event is not enabled in the resource's state (or, for a
-/// body that fires one, when the resource changed under it), and for a compiled body 501 when
+/// body that writes, when a concurrent request changed what it read), and for a compiled body 501 when
 /// it reaches an external function and 502/503 when it calls another service.
 pub fn runtime_responses(spec: &Spec, r: OpRef, op: &Op) -> Vec<RuntimeResponse> {
     let mut out = Vec::new();
@@ -655,8 +655,8 @@ pub fn runtime_responses(spec: &Spec, r: OpRef, op: &Op) -> Vec<RuntimeResponse>
     let fx = op.body.as_ref().map(lp_ir::effects::of_body);
     if op.fires.is_some() {
         out.push(rt(409, "illegal-transition", "The event is not enabled in the resource's state."));
-    } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty()) {
-        out.push(rt(409, "concurrent-update", "The resource changed while the body fired its event; retry."));
+    } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty() || !fx.writes.is_empty()) {
+        out.push(rt(409, "concurrent-update", "A concurrent request changed what the body read; retry."));
     }
     if !op.params.is_empty() {
         out.push(rt(422, "validation", "The request is outside the spec's types."));

@@ -11,9 +11,11 @@ import contextvars
 import json
 import logging
 import os
+import random
 import re
 import sqlite3
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -383,7 +385,9 @@ class Store:
         if self.kind == "sqlite":
             self._exec("BEGIN IMMEDIATE" if writes else "BEGIN DEFERRED")
         else:
-            self._exec("BEGIN")
+            # Serializable: concurrent bodies have the outcome of some serial order (a `count`
+            # then an insert cannot overshoot a limit); a read-only body reads one snapshot.
+            self._exec("BEGIN ISOLATION LEVEL SERIALIZABLE" if writes else "BEGIN ISOLATION LEVEL REPEATABLE READ")
 
     def commit(self) -> None:
         self._exec("COMMIT")
@@ -682,6 +686,7 @@ class Tx:
     def __init__(self, store: Store, writes: bool = True):
         self.store = store
         self.writes = writes
+        self.called = False
         self.drawn: set[Any] = set()
 
     def call_service(self, *args: Any, **kw: Any) -> Any:
@@ -692,6 +697,7 @@ class Tx:
         services is not what HTTP gives.) Committing also frees SQLite's write lock, which a
         service sharing the database file needs to write."""
         self.store.commit()
+        self.called = True
         try:
             return call_service(*args, **kw)
         finally:
@@ -834,22 +840,39 @@ def run_body(store: Store, adapter: pydantic.TypeAdapter, op: str, result_entity
     body succeeds and its result satisfies its type. When the result is an entity with a
     lifecycle, its stored state is answered in `X-LeanOS-State` (and its machine variables in
     `X-LeanOS-Vars`)."""
-    with store.lock:
-        store.begin(writes)
-        try:
+    attempt = 0
+    while True:
+        attempt += 1
+        with store.lock:
+            store.begin(writes)
             tx = Tx(store, writes)
-            value = check_result(adapter, call(tx), op)
-            headers: dict[str, str] = {}
-            if result_entity is not None and result_entity.machine is not None and value is not None:
-                life = tx.lifecycle(result_entity, result_entity.key_of(value))
-                if life is not None:
-                    headers["X-LeanOS-State"] = life[0]
-                    headers["X-LeanOS-Vars"] = json.dumps(life[1], sort_keys=True, separators=(",", ":"))
-            store.commit()
-            return value, headers
-        except BaseException:
-            store.rollback()
-            raise
+            try:
+                value = check_result(adapter, call(tx), op)
+                headers: dict[str, str] = {}
+                if result_entity is not None and result_entity.machine is not None and value is not None:
+                    life = tx.lifecycle(result_entity, result_entity.key_of(value))
+                    if life is not None:
+                        headers["X-LeanOS-State"] = life[0]
+                        headers["X-LeanOS-Vars"] = json.dumps(life[1], sort_keys=True, separators=(",", ":"))
+                store.commit()
+                return value, headers
+            except BaseException as error:
+                store.rollback()
+                if getattr(error, "sqlstate", None) not in SERIALIZATION_FAILURES:
+                    raise
+                # PostgreSQL refused the transaction to keep concurrent bodies serializable: run
+                # the body again (it has not called another service: a call is not undone), or
+                # answer 409 so that the client retries.
+                if tx.called or attempt >= BODY_ATTEMPTS:
+                    raise Problem(409, "Conflict", f"`{op}` ran concurrently with another request; retry",
+                                  "urn:leanos:problem:concurrent-update") from None
+        time.sleep(random.uniform(0, 0.01 * attempt))
+
+
+# SQLSTATEs of a transaction PostgreSQL aborts for a concurrent one (serialization, deadlock),
+# and how many times a body runs before the request answers 409.
+SERIALIZATION_FAILURES = ("40001", "40P01")
+BODY_ATTEMPTS = 5
 
 
 def not_implemented(name: str) -> Problem:

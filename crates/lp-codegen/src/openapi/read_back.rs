@@ -305,8 +305,8 @@ impl Reader<'_> {
         let fx = op.body.as_ref().map(lp_ir::effects::of_body);
         if op.fires.is_some() {
             out.insert(409, "an event not enabled");
-        } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty()) {
-            out.insert(409, "a concurrent update of the fired resource");
+        } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty() || !fx.writes.is_empty()) {
+            out.insert(409, "a concurrent update");
         }
         if !op.params.is_empty() {
             out.insert(422, "a request outside the types");
