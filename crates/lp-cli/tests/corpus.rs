@@ -204,6 +204,7 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     ("LP5510", "crates/lp-import/tests/bad_input.rs"),
     ("LP5511", "crates/lp-import/tests/bad_input.rs"),
     ("LP5512", "crates/lp-import/tests/bad_input.rs"),
+    ("LP5513", "crates/lp-import/tests/bad_input.rs"),
     ("LP5520", "crates/lp-import/tests/refs.rs"),
     ("LP5521", "crates/lp-import/tests/refs.rs"),
     ("LP9001", "crates/lp-cli/tests/threads.rs"),

@@ -314,6 +314,10 @@ fn fields_object(spec: &Spec, fields: &[FieldDef], args: &[Ty], extra: Option<(&
         let base = field_base(&ty);
         let constraints = refinement_constraints(spec, base, f.refinement.as_ref());
         let mut schema = constrain(ty_schema(spec, base), constraints);
+        if matches!(ty, Ty::Option(_)) {
+            // An `Option` field may be absent or `null`, which mean the same: no value.
+            schema = json!({ "oneOf": [schema, { "type": "null" }] });
+        }
         if !f.docs.is_empty() {
             schema["description"] = Value::String(doc_text(&f.docs));
         }

@@ -125,6 +125,7 @@ codes! {
     UNKNOWN_MACHINE = "LP1026", "unknown-machine", Error, "An operation fires an event of a machine that is not defined.";
     MISSING_FIELD = "LP1027", "missing-record-field", Error, "A record literal does not give every field of its record.";
     RECORD_TYPE_UNKNOWN = "LP1028", "record-type-unknown", Error, "A record literal `{ … }` stands where no record type is expected, so its type is unknown.";
+    ERROR_FIELD_IS_PROBLEM_MEMBER = "LP1029", "error-field-is-problem-member", Error, "An error declares a field named like a member of the problem document it is answered as (`type`, `title`, `status`, `detail`, `instance`).";
     // 1: behaviour: entities and operation bodies (LP1030–LP1049).
     UNKNOWN_ENTITY = "LP1030", "unknown-entity", Error, "A name used as an entity (in a lookup, `exists`, a quantifier, `count`, `create` or `delete`) is not a declared `entity`.";
     STORE_OUTSIDE_BEHAVIOUR = "LP1031", "store-outside-behaviour", Error, "`exists`, a quantifier over an entity, `count` or `fresh` stands outside an operation body, an operation's `ensures` or an `invariant`.";
@@ -194,9 +195,10 @@ codes! {
     IMPORT_REF_CYCLE = "LP5507", "import-ref-cycle", Warning, "Schemas refer to each other as aliases in a cycle, which a spec cannot express.";
     IMPORT_NESTING_TOO_DEEP = "LP5508", "import-nesting-too-deep", Warning, "A schema is nested deeper than the importer follows.";
     IMPORT_OPERATION_LOSSY = "LP5509", "import-operation-lossy", Warning, "Part of an operation (a header parameter, a `default` response, a webhook...) has no spec equivalent.";
-    IMPORT_SECURITY_LOSSY = "LP5510", "import-security-lossy", Warning, "A security scheme other than HTTP bearer has no spec equivalent.";
+    IMPORT_SECURITY_LOSSY = "LP5510", "import-security-lossy", Warning, "A security scheme the spec cannot express (an API key, HTTP basic, mutual TLS) is imported as bearer, so its operations stay closed.";
     IMPORT_DOCUMENT_LOSSY = "LP5511", "import-document-lossy", Warning, "A document-level field (the version, say) could not be carried over as written.";
     IMPORT_INVALID_OUTPUT = "LP5512", "import-invalid-output", Error, "The importer produced spec text that does not parse (a bug in the importer).";
+    IMPORT_ERROR_PROBLEM_MEMBER = "LP5513", "import-error-problem-member", Warning, "An error body has a property named like a member of the problem document (`type`, `title`, `status`, `detail`, `instance`): it was left to the envelope or renamed `error_<name>`.";
     IMPORT_EXTERNAL_REF = "LP5520", "import-external-ref", Warning, "A `$ref` to another file was not followed: a URL, a path outside the description's folder, or a file that cannot be read.";
     IMPORT_BUNDLE_TOO_LARGE = "LP5521", "import-bundle-too-large", Error, "The files a multi-file description refers to pass the importer's bounds; nothing is imported.";
     // 6: architecture: flows and the service graph (LP6001–LP6019).

@@ -16,6 +16,7 @@ pub mod document;
 mod model;
 mod names;
 mod ops;
+pub use ops::PROBLEM_MEMBERS;
 mod schema;
 
 use lp_diagnostics::{Code, Diagnostic, FileId, codes};
@@ -80,6 +81,7 @@ pub fn import_openapi(doc: &Value) -> Imported {
         error_names: BTreeMap::new(),
         hoisted: Vec::new(),
         error_for_schema: BTreeMap::new(),
+        nullable_shapes: BTreeSet::new(),
         out: SpecOut::default(),
     };
     imp.header();
@@ -135,6 +137,9 @@ pub(crate) struct Importer<'d> {
     /// The error declared for an error response's status and component schema, so that every
     /// response with that status and schema is that one error.
     pub error_for_schema: BTreeMap<(u16, String), String>,
+    /// Component schemas declared as a record or a sum that allow `null` (`nullable: true`,
+    /// or `type: [..., "null"]`): a `$ref` to one is an `Option` of the declared type.
+    pub nullable_shapes: BTreeSet<&'d str>,
     pub out: SpecOut,
 }
 

@@ -1,6 +1,7 @@
 //! Paths to services: one `op` per operation, grouped into services by first tag (or one
 //! service named after the title), with path and query parameters, the JSON body, the result
-//! of the 2xx response, `!` errors from 4xx/5xx responses, and the bearer `standards`.
+//! of the 2xx response, `!` errors from 4xx/5xx responses, and the bearer `standards`
+//! (OAuth 2 and OpenID Connect are bearer tokens too; other schemes become bearer, closed).
 //!
 //! This inverts `lp_codegen::openapi`: `operationId` `service.op` names both, a path parameter
 //! `{a.b}` is field `b` of body parameter `a`, `x-leanos-synthesized` marks an operation
@@ -13,6 +14,18 @@ use crate::names;
 use lp_diagnostics::codes;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// How a declared security scheme is imported.
+enum SchemeKind {
+    /// Sent as `Authorization: Bearer <token>`: HTTP bearer, OAuth 2, OpenID Connect.
+    Bearer,
+    /// Not expressible (API keys, HTTP basic, mutual TLS): what it is, for the warning.
+    Substituted(String),
+}
+
+/// The members of the problem document every error is answered as: `lp_ir::PROBLEM_MEMBERS`
+/// (this crate reads documents and writes spec text, below the IR; a test keeps the two equal).
+pub const PROBLEM_MEMBERS: &[&str] = &["type", "title", "status", "detail", "instance"];
 
 static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 
@@ -52,6 +65,14 @@ fn json_content(content: &Map<String, Value>) -> Option<(&str, &Value)> {
         return Some(("application/json", v));
     }
     content.iter().find(|(k, _)| k.ends_with("json") || k.contains("+json")).map(|(k, v)| (k.as_str(), v))
+}
+
+/// The form media type of a `content` map: `application/x-www-form-urlencoded`, then
+/// `multipart/form-data`.
+fn form_content(content: &Map<String, Value>) -> Option<(&str, &Value)> {
+    ["application/x-www-form-urlencoded", "multipart/form-data"]
+        .into_iter()
+        .find_map(|k| content.get_key_value(k).map(|(k, v)| (k.as_str(), v)))
 }
 
 fn path_char_ok(seg: &str) -> bool {
@@ -107,36 +128,34 @@ impl<'d> Importer<'d> {
         let doc = self.doc;
         let title = doc.get("info").and_then(|i| i.get("title")).and_then(Value::as_str).unwrap_or("api");
         let default_service = names::snake(title);
-        let bearer: BTreeSet<&str> = doc
-            .get("components")
-            .and_then(|c| c.get("securitySchemes"))
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter(|(_, v)| {
-                        v.get("type").and_then(Value::as_str) == Some("http")
-                            && v.get("scheme").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
-                    })
-                    .map(|(k, _)| k.as_str())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(schemes) = doc.get("components").and_then(|c| c.get("securitySchemes")).and_then(Value::as_object) {
-            for (k, v) in schemes {
-                if !bearer.contains(k.as_str()) {
-                    let kind = v.get("type").and_then(Value::as_str).unwrap_or("?");
-                    let msg = format!(
-                        "`{kind}` security is not imported (only HTTP bearer is); operations that need it are imported as unauthenticated"
-                    );
-                    self.warn_to(
-                        codes::IMPORT_SECURITY_LOSSY,
-                        &format!("components.securitySchemes.{k}"),
-                        msg,
-                        Target::Standards,
-                    );
-                }
+        // Every scheme, by how the spec can express it. HTTP bearer, OAuth 2 and OpenID
+        // Connect all send `Authorization: Bearer <token>` (RFC 6750), so they become
+        // `auth = bearer(scopes = ...)` with their scopes. The spec has no API-key, HTTP basic
+        // or mutual-TLS scheme: an operation that needs one is imported as needing a bearer
+        // token (closed, never open), and LP5510 says so.
+        let mut schemes: BTreeMap<&str, SchemeKind> = BTreeMap::new();
+        if let Some(defs) = doc.get("components").and_then(|c| c.get("securitySchemes")).and_then(Value::as_object) {
+            for (k, v) in defs {
+                let ty = v.get("type").and_then(Value::as_str).unwrap_or("?");
+                let kind = match ty {
+                    "http"
+                        if v.get("scheme")
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.eq_ignore_ascii_case("bearer")) =>
+                    {
+                        SchemeKind::Bearer
+                    }
+                    "oauth2" | "openIdConnect" => SchemeKind::Bearer,
+                    "http" => SchemeKind::Substituted(format!(
+                        "HTTP {}",
+                        v.get("scheme").and_then(Value::as_str).unwrap_or("?").to_ascii_lowercase()
+                    )),
+                    other => SchemeKind::Substituted(format!("`{other}`")),
+                };
+                schemes.insert(k.as_str(), kind);
             }
         }
+        let mut substituted: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         let global_security = doc.get("security");
         let mut services: BTreeMap<String, ServiceOut> = BTreeMap::new();
         let mut service_order: Vec<String> = Vec::new();
@@ -235,14 +254,22 @@ impl<'d> Importer<'d> {
                 let mut out = self.operation(&op_name, method, path, op, &shared, &at);
                 // Security: the operation's own list, else the document's.
                 let security = op.get("security").or(global_security);
-                let mut secured = false;
-                if let Some(reqs) = security.and_then(Value::as_array) {
-                    for req in reqs.iter().filter_map(Value::as_object) {
-                        for (scheme, scopes) in req {
-                            if bearer.contains(scheme.as_str()) {
-                                secured = true;
-                                for s in scopes.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                                    scopes_used.insert(s.to_string());
+                // The alternatives of `security` (any one suffices); an empty alternative, or
+                // none at all, lets anonymous requests in.
+                let alternatives: Vec<&Map<String, Value>> =
+                    security.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_object).collect();
+                let secured = !alternatives.is_empty() && alternatives.iter().all(|req| !req.is_empty());
+                if secured {
+                    for req in &alternatives {
+                        for (scheme, scopes) in *req {
+                            match schemes.get(scheme.as_str()) {
+                                Some(SchemeKind::Bearer) => {
+                                    for s in scopes.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                                        scopes_used.insert(s.to_string());
+                                    }
+                                }
+                                Some(SchemeKind::Substituted(_)) | None => {
+                                    substituted.entry(scheme.as_str()).or_default().push(out.name.clone());
                                 }
                             }
                         }
@@ -273,6 +300,27 @@ impl<'d> Importer<'d> {
             if let Some(s) = services.remove(&key) {
                 self.out.services.push(s);
             }
+        }
+        for (scheme, mut ops) in substituted {
+            ops.sort();
+            ops.dedup();
+            let what = match schemes.get(scheme) {
+                Some(SchemeKind::Substituted(what)) => format!("{what} security"),
+                _ => "an undeclared security scheme".to_string(),
+            };
+            let shown: Vec<String> = ops.iter().take(5).map(|o| format!("`{o}`")).collect();
+            let more = if ops.len() > 5 { format!(" and {} more", ops.len() - 5) } else { String::new() };
+            let msg = format!(
+                "{what} has no spec equivalent; {} operation(s) that accept it ({}{more}) are imported as needing a bearer token instead",
+                ops.len(),
+                shown.join(", ")
+            );
+            self.warn_to(
+                codes::IMPORT_SECURITY_LOSSY,
+                &format!("components.securitySchemes.{scheme}"),
+                msg,
+                Target::Standards,
+            );
         }
         if secured_any {
             exempt.sort();
@@ -373,7 +421,21 @@ impl<'d> Importer<'d> {
         if let Some(rb) = op.get("requestBody")
             && let Some(rb) = self.component(rb, "requestBodies", &format!("{at}.requestBody"))
         {
-            match rb.get("content").and_then(Value::as_object).and_then(json_content) {
+            let content = rb.get("content").and_then(Value::as_object);
+            let mut media = content.and_then(json_content);
+            if media.is_none()
+                && let Some((kind, m)) = content.and_then(form_content)
+            {
+                // A form body has a schema like a JSON one: its fields are imported, and the
+                // generated services read them from a JSON body, which LP5509 says.
+                self.warn(
+                    codes::IMPORT_OPERATION_LOSSY,
+                    at,
+                    format!("the `{kind}` request body is imported as the operation's body; the generated services read it as JSON, not as a form"),
+                );
+                media = Some((kind, m));
+            }
+            match media {
                 Some((_, media)) => {
                     let schema = media.get("schema").unwrap_or(&Value::Null);
                     let (ty, r) = if schema.is_null() {
@@ -406,7 +468,7 @@ impl<'d> Importer<'d> {
                 None => self.warn(
                     codes::IMPORT_OPERATION_LOSSY,
                     at,
-                    "the request body has no JSON content; not imported".into(),
+                    "the request body has neither JSON nor form content; not imported".into(),
                 ),
             }
         }
@@ -575,6 +637,46 @@ impl<'d> Importer<'d> {
         self.ty(schema, hint, at, 1)
     }
 
+    /// An error body's fields kept apart from the problem document's own members (LP5513):
+    /// a property of a member's name and type, unconstrained, is that member (the service
+    /// sets it) and is dropped; any other of such a name becomes `error_<name>`.
+    fn apart_from_envelope(&mut self, fields: Vec<FieldOut>, at: &str) -> Vec<FieldOut> {
+        if !fields.iter().any(|f| PROBLEM_MEMBERS.contains(&f.name.as_str())) {
+            return fields;
+        }
+        let mut taken: BTreeSet<String> = fields.iter().map(|f| f.name.clone()).collect();
+        let mut notes = Vec::new();
+        let mut out = Vec::with_capacity(fields.len());
+        for mut f in fields {
+            if !PROBLEM_MEMBERS.contains(&f.name.as_str()) {
+                out.push(f);
+                continue;
+            }
+            let own = if f.name == "status" { "Int" } else { "String" };
+            let plain = f.refinement.is_none() && (f.ty == own || f.ty == format!("Option<{own}>"));
+            if plain {
+                notes.push(format!("`{}` is the problem document's own member", f.name));
+                continue;
+            }
+            let mut new = format!("error_{}", f.name);
+            let mut n = 2;
+            while taken.contains(&new) {
+                new = format!("error_{}_{n}", f.name);
+                n += 1;
+            }
+            taken.insert(new.clone());
+            notes.push(format!("`{}` ({}) renamed to `{new}`", f.name, f.ty));
+            f.name = new;
+            out.push(f);
+        }
+        let msg = format!(
+            "the error body's properties named like problem-document members are kept apart from the envelope: {}",
+            notes.join("; ")
+        );
+        self.warn(codes::IMPORT_ERROR_PROBLEM_MEMBER, at, msg);
+        out
+    }
+
     /// The error names an error response stands for, declaring new errors as needed.
     fn error_responses(&mut self, status: u16, resp: &'d Value, at: &str) -> Vec<String> {
         // A response the generated service's runtime gives (`x-leanos-runtime`) is not a spec
@@ -645,6 +747,7 @@ impl<'d> Importer<'d> {
                         let mut scope = names::Scope::default();
                         let saved = std::mem::take(&mut self.pending);
                         let fields = self.record_fields(&name, o, at, &mut scope, None, 1);
+                        let fields = self.apart_from_envelope(fields, at);
                         let notes = std::mem::replace(&mut self.pending, saved);
                         self.pending.extend(notes);
                         (name, fields)

@@ -78,7 +78,35 @@ fn schema_type(s: &Map<String, Value>) -> (Option<String>, bool) {
     }
 }
 
+/// Whether a schema only annotates (its keys are annotations or `nullable`): an `allOf` part
+/// like `{description: ...}` beside the one part that says what the values are.
+fn annotation_only(s: &Value) -> bool {
+    s.as_object().is_some_and(|o| o.keys().all(|k| k == "nullable" || ANNOTATIONS.contains(&k.as_str())))
+}
+
 impl<'d> Importer<'d> {
+    /// Whether an `allOf` part is an object schema, whose fields join the record.
+    fn object_part(&self, part: &'d Value) -> bool {
+        self.resolve(part)
+            .is_some_and(|o| o.contains_key("properties") || o.get("type").and_then(Value::as_str) == Some("object"))
+    }
+
+    /// The one part of an `allOf` that says what its values are, when every other part only
+    /// annotates and none is an object schema: `allOf: [{$ref: Id}, {description: ...}]` is
+    /// an `Id`, not a record. Whether an annotating part allows `null` comes with it.
+    fn single_typed_part(&self, parts: &'d [Value]) -> Option<(&'d Value, bool)> {
+        if parts.iter().any(|p| self.object_part(p)) {
+            return None;
+        }
+        let mut typed = parts.iter().filter(|p| !annotation_only(p));
+        let one = typed.next()?;
+        if typed.next().is_some() {
+            return None;
+        }
+        let nullable = parts.iter().any(|p| p.get("nullable").and_then(Value::as_bool) == Some(true));
+        Some((one, nullable))
+    }
+
     /// The component name of a local schema reference.
     pub fn ref_target(&self, r: &str) -> Option<&'d str> {
         let name = r.strip_prefix("#/components/schemas/")?;
@@ -110,6 +138,13 @@ impl<'d> Importer<'d> {
             }
         }
         let problem_used = !is_error.is_empty() && schemas.contains_key("ProblemDetails");
+        for (key, s) in schemas {
+            let nullable = s.get("nullable").and_then(Value::as_bool) == Some(true)
+                || s.as_object().is_some_and(|o| schema_type(o).1);
+            if nullable && self.is_shape(s) {
+                self.nullable_shapes.insert(key.as_str());
+            }
+        }
         for key in schemas.keys() {
             if problem_used && key == "ProblemDetails" {
                 continue;
@@ -170,6 +205,32 @@ impl<'d> Importer<'d> {
         TypeOut { name: name.to_string(), docs, comments, body, refinement }
     }
 
+    /// Whether [`Self::shape`] declares `s` as a record or a sum (the same tests, without
+    /// importing anything). Whether such a schema allows `null` is not part of the
+    /// declaration: it is the `Option` of each use (`nullable` is accepted here for that).
+    fn is_shape(&self, s: &Value) -> bool {
+        let Some(obj) = s.as_object() else { return false };
+        if obj.contains_key("$ref") {
+            return false;
+        }
+        if obj.get("enum").and_then(Value::as_array).is_some_and(|v| !v.is_empty() && v.iter().all(Value::is_string)) {
+            return true;
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(members) = obj.get(key).and_then(Value::as_array) {
+                return self.option_member(members).is_none() && self.result_members(members).is_none();
+            }
+        }
+        if let Some(parts) = obj.get("allOf").and_then(Value::as_array)
+            && parts.len() > 1
+        {
+            return self.single_typed_part(parts).is_none();
+        }
+        let (ty, _) = schema_type(obj);
+        let is_object = ty.as_deref() == Some("object") || (ty.is_none() && obj.contains_key("properties"));
+        is_object && (obj.contains_key("properties") || !obj.get("additionalProperties").is_some_and(Value::is_object))
+    }
+
     /// A schema that needs a declaration of its own (a record or a sum), with the type-level
     /// refinement text; `None` for schemas that are type references.
     fn shape(&mut self, name: &str, s: &'d Value, at: &str, depth: usize) -> Option<(BodyOut, Option<String>)> {
@@ -193,7 +254,7 @@ impl<'d> Importer<'d> {
                 }
                 variants.push(VariantOut { name: vname, payload: None });
             }
-            self.leftover(obj, &["enum", "type", "x-leanos-refinement"], at);
+            self.leftover(obj, &["enum", "type", "nullable", "x-leanos-refinement"], at);
             return Some((BodyOut::Sum(variants), refinement));
         }
         for key in ["oneOf", "anyOf"] {
@@ -209,12 +270,13 @@ impl<'d> Importer<'d> {
                     );
                 }
                 let body = self.sum(name, obj, members, at, depth);
-                self.leftover(obj, &[key, "discriminator", "type", "x-leanos-refinement"], at);
+                self.leftover(obj, &[key, "discriminator", "type", "nullable", "x-leanos-refinement"], at);
                 return Some((body, refinement));
             }
         }
         if let Some(parts) = obj.get("allOf").and_then(Value::as_array)
             && parts.len() > 1
+            && self.single_typed_part(parts).is_none()
         {
             let mut scope = names::Scope::default();
             let mut fields = Vec::new();
@@ -239,7 +301,7 @@ impl<'d> Importer<'d> {
                     ),
                 }
             }
-            self.leftover(obj, &["allOf", "type", "x-leanos-refinement"], at);
+            self.leftover(obj, &["allOf", "type", "nullable", "x-leanos-refinement"], at);
             return Some((BodyOut::Record(fields), refinement));
         }
         let (ty, _) = schema_type(obj);
@@ -265,7 +327,11 @@ impl<'d> Importer<'d> {
                     "`additionalProperties` beside `properties` is not imported (records are closed)".into(),
                 );
             }
-            self.leftover(obj, &["type", "properties", "required", "additionalProperties", "x-leanos-refinement"], at);
+            self.leftover(
+                obj,
+                &["type", "properties", "required", "additionalProperties", "nullable", "x-leanos-refinement"],
+                at,
+            );
             return Some((BodyOut::Record(fields), refinement));
         }
         None
@@ -300,7 +366,10 @@ impl<'d> Importer<'d> {
             }
             let hint = format!("{owner}_{}", names::pascal(raw));
             let (ty, refine) = self.ty(ps, &hint, &fat, depth + 1);
-            let (ty, refinement) = if required.contains(raw.as_str()) {
+            // Absent and `null` are the same in a spec (an `Option` field has no value
+            // either way), so a nullable property is an `Option` field whether or not it is
+            // required, and an optional nullable one is not wrapped twice.
+            let (ty, refinement) = if required.contains(raw.as_str()) || ty.starts_with("Option<") {
                 (ty, refine.render())
             } else {
                 (format!("Option<{}>", self.refined(&hint, ty, refine)), None)
@@ -496,7 +565,13 @@ impl<'d> Importer<'d> {
         if let Some(t) = obj.get("x-leanos-refinement").and_then(Value::as_str) {
             refine.text = self.valid_expr(t, at);
         }
-        let nullable = obj.get("nullable").and_then(Value::as_bool) == Some(true);
+        // A record or sum component that allows `null` is an `Option` wherever it is used.
+        let nullable = obj.get("nullable").and_then(Value::as_bool) == Some(true)
+            || obj
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| self.ref_target(r))
+                .is_some_and(|k| self.nullable_shapes.contains(k));
         let wrap = |t: String| if nullable { format!("Option<{t}>") } else { t };
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
             let name = match self.ref_target(r).and_then(|k| self.type_names.get(k).or(self.error_names.get(k))) {
@@ -530,13 +605,16 @@ impl<'d> Importer<'d> {
             return ("Void".into(), refine);
         }
         if let Some(parts) = obj.get("allOf").and_then(Value::as_array)
-            && parts.len() == 1
+            && let Some((part, part_nullable)) = match parts.as_slice() {
+                [one] => Some((one, false)),
+                _ => self.single_typed_part(parts),
+            }
         {
-            let (inner, _) = self.ty(&parts[0], hint, at, depth + 1);
-            let class = self.class_of(&parts[0]);
+            let (inner, _) = self.ty(part, hint, at, depth + 1);
+            let class = self.class_of(part);
             self.bounds(obj, class, &mut refine, at);
             self.leftover(obj, &with_bounds(&["allOf", "nullable", "x-leanos-refinement"]), at);
-            return self.nullable(inner, refine, nullable, hint);
+            return self.nullable(inner, refine, nullable || part_nullable, hint);
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(members) = obj.get(key).and_then(Value::as_array) {
@@ -777,7 +855,9 @@ impl<'d> Importer<'d> {
     /// A type made `Option` by `nullable`: the refinement of its inner type moves into an alias
     /// of its own (`self` of a refinement on an `Option` would be the option).
     fn nullable(&mut self, ty: String, refine: Refine, nullable: bool, hint: &str) -> (String, Refine) {
-        if nullable {
+        // Already an `Option` without a refinement (a `$ref` to a nullable record, say): one
+        // `Option` says it, since `null` and absent are the same.
+        if nullable && !(ty.starts_with("Option<") && refine.render().is_none()) {
             let inner = self.refined(hint, ty, refine);
             return (format!("Option<{inner}>"), Refine::default());
         }

@@ -1,5 +1,5 @@
 //! Bad and unusual documents: each diagnostic code of the importer (LP5501–LP5512) is
-//! triggered here, malformed documents are errors with no output, deep nesting and `$ref`
+//! triggered here (and LP5513), malformed documents are errors with no output, deep nesting and `$ref`
 //! cycles never overflow the stack, and whatever is imported still checks without errors.
 
 use lp_driver::CheckOptions;
@@ -195,15 +195,122 @@ fn lp5509_operation_parts_without_equivalent() {
 }
 
 #[test]
-fn lp5510_non_bearer_security() {
+fn lp5510_an_api_key_is_imported_closed_never_open() {
     let d = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1.0.0"},
         "security": [{"key": []}],
-        "paths": {"/a": {"get": {"operationId": "a", "responses": {"204": {"description": "ok"}}}}},
-        "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}}"#;
+        "paths": {"/a": {"get": {"operationId": "a", "responses": {"204": {"description": "ok"}}}},
+                  "/b": {"get": {"operationId": "b", "security": [], "responses": {"204": {"description": "ok"}}}},
+                  "/c": {"get": {"operationId": "c", "security": [{"basic": []}, {}], "responses": {"204": {"description": "ok"}}}}},
+        "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                                           "basic": {"type": "http", "scheme": "basic"}}}}"#;
     let (text, codes) = imported(d);
     assert_eq!(codes, vec!["LP5510"]);
-    assert!(text.contains("// LP5510: components.securitySchemes.key: `apiKey` security is not imported"), "{text}");
-    assert!(!text.contains("auth ="), "{text}");
+    assert!(
+        text.contains("// LP5510: components.securitySchemes.key: `apiKey` security has no spec equivalent; 1 operation(s) that accept it (`a`) are imported as needing a bearer token instead"),
+        "{text}"
+    );
+    // `a` needs credentials; `b` has none and `c` allows an anonymous request.
+    assert!(text.contains("auth = bearer except [b, c]"), "{text}");
+}
+
+#[test]
+fn oauth2_and_openid_connect_are_bearer_tokens_with_their_scopes() {
+    let d = r#"{"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"},
+        "paths": {"/a": {"get": {"operationId": "a", "security": [{"oauth": ["a:read"]}], "responses": {"204": {"description": "ok"}}}},
+                  "/b": {"post": {"operationId": "b", "security": [{"oidc": ["b:write"]}], "responses": {"204": {"description": "ok"}}}},
+                  "/c": {"get": {"operationId": "c", "responses": {"204": {"description": "ok"}}}}},
+        "components": {"securitySchemes": {
+            "oauth": {"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://x.test/token", "scopes": {"a:read": "read"}}}},
+            "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://x.test/.well-known/openid-configuration"}}}}"#;
+    let (text, codes) = imported(d);
+    assert!(codes.is_empty(), "{codes:?}\n{text}");
+    assert!(text.contains(r#"auth = bearer(scopes = ["a:read", "b:write"]) except [c]"#), "{text}");
+}
+
+#[test]
+fn the_importer_knows_the_problem_members_the_checker_reserves() {
+    assert_eq!(lp_import::PROBLEM_MEMBERS, lp_ir::PROBLEM_MEMBERS);
+}
+
+#[test]
+fn lp5513_error_properties_never_collide_with_the_problem_envelope() {
+    // A problem-document error (its `type`/`title`/`status`/`detail` are the envelope's own)
+    // and an API's own error format (`type` an enumeration, `status` a string).
+    let d = r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"},
+        "paths": {"/a": {"get": {"operationId": "a", "responses": {
+            "204": {"description": "ok"},
+            "404": {"description": "missing", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+            "402": {"description": "declined", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CardError"}}}}}}}},
+        "components": {"schemas": {
+            "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"}, "code": {"type": "string"}}},
+            "CardError": {"type": "object", "required": ["type", "status", "message"], "properties": {
+                "type": {"type": "string", "enum": ["card_error", "api_error"]},
+                "status": {"type": "string"}, "message": {"type": "string"}, "error_status": {"type": "integer"}}}}}}"##;
+    let (text, codes) = imported(d);
+    assert_eq!(codes, vec!["LP5513", "LP5513"], "{text}");
+    // The problem document keeps only its extension member.
+    assert!(text.contains("error ProblemNotFound = 404 { code: Option<String> }"), "{text}");
+    // The API's own format: `type` and `status` renamed, clear of the existing `error_status`.
+    let declined = text.split("error CardErrorPaymentRequired = 402 {").nth(1).expect("the 402 error");
+    let declined = declined.split('}').next().expect("its fields");
+    assert!(declined.contains("error_type: "), "{text}");
+    assert!(declined.contains("error_status_2: String"), "{text}");
+    assert!(declined.contains("error_status: Option<Int>"), "{text}");
+    for member in ["  type:", "  title:", "  status:", "  detail:"] {
+        assert!(!declined.contains(member), "{member} in {declined}");
+    }
+    assert!(text.contains("`status` (String) renamed to `error_status_2`"), "{text}");
+    assert!(text.contains("`title` is the problem document's own member"), "{text}");
+}
+
+#[test]
+fn nullable_records_and_wrapping_all_ofs_are_imported_without_false_alarms() {
+    let d = doc(
+        r##""Owner": {"type": "object", "nullable": true, "properties": {"name": {"type": "string"}}},
+           "Id": {"type": "string", "minLength": 2},
+           "Pet": {"type": "object", "required": ["owner", "id", "tag", "meta"], "properties": {
+               "owner": {"$ref": "#/components/schemas/Owner"},
+               "id": {"allOf": [{"$ref": "#/components/schemas/Id"}, {"description": "the pet's id"}]},
+               "tag": {"allOf": [{"$ref": "#/components/schemas/Id"}, {"nullable": true}]},
+               "meta": {"type": "object", "nullable": true, "properties": {"a": {"type": "integer"}}}}}"##,
+        "",
+    );
+    let (text, codes) = imported(&d);
+    // No `nullable` "not imported" warning, no empty record for a wrapped scalar.
+    assert!(codes.is_empty(), "{codes:?}\n{text}");
+    assert!(text.contains("owner: Option<Owner>"), "{text}");
+    assert!(text.contains("id: Id,"), "{text}");
+    assert!(text.contains("tag: Option<Id>"), "{text}");
+    assert!(text.contains("meta: Option<Pet_Meta>"), "{text}");
+    assert!(text.contains("type Owner = { name: Option<String> }"), "{text}");
+}
+
+#[test]
+fn form_bodies_are_imported_as_the_body() {
+    let d = r##"{"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"},
+        "paths": {
+          "/search": {"post": {"operationId": "search", "requestBody": {"required": true, "content": {
+              "application/x-www-form-urlencoded": {"schema": {"type": "object", "required": ["q"],
+                  "properties": {"q": {"type": "string"}, "rows": {"type": "integer"}}}}}},
+              "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}},
+          "/upload": {"post": {"operationId": "upload", "requestBody": {"content": {
+              "multipart/form-data": {"schema": {"$ref": "#/components/schemas/Upload"}}}},
+              "responses": {"204": {"description": "ok"}}}},
+          "/raw": {"put": {"operationId": "raw", "requestBody": {"content": {"text/plain": {"schema": {"type": "string"}}}},
+              "responses": {"204": {"description": "ok"}}}}},
+        "components": {"schemas": {"Upload": {"type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}}}}}"##;
+    let (text, codes) = imported(d);
+    assert_eq!(codes, vec!["LP5509", "LP5509", "LP5509"], "{text}");
+    assert!(text.contains("op search(body payload: SearchBody) -> Int POST /search"), "{text}");
+    assert!(text.contains("type SearchBody = { q: String, rows: Option<Int> }"), "{text}");
+    assert!(text.contains("op upload(body upload: Option<Upload>) -> Unit POST /upload"), "{text}");
+    assert!(text.contains("the `application/x-www-form-urlencoded` request body is imported as the operation's body; the generated services read it as JSON"), "{text}");
+    assert!(text.contains("the `multipart/form-data` request body is imported"), "{text}");
+    assert!(text.contains("the request body has neither JSON nor form content; not imported"), "{text}");
+    assert!(text.contains("op raw() -> Unit PUT /raw"), "{text}");
 }
 
 #[test]

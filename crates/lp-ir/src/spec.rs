@@ -187,6 +187,10 @@ pub struct VariantDef {
 
 // ---------------------------------------------------------------- errors
 
+/// The members of the RFC 9457 problem document every error is answered as. The services set
+/// them for every error, so no declared field may share a name with one (LP1029).
+pub const PROBLEM_MEMBERS: &[&str] = &["type", "title", "status", "detail", "instance"];
+
 /// `error NAME = STATUS [{ fields }]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorDef {

@@ -166,9 +166,6 @@ fn field_line(spec: &Spec, f: &FieldDef, args: &[Ty]) -> String {
     if !meta.is_empty() {
         extras.push(format!("_pd.Field({})", meta.join(", ")));
     }
-    if optional {
-        extras.push("_pd.BeforeValidator(_rt.no_null)".to_string());
-    }
     if !extras.is_empty() {
         ann = format!("_t.Annotated[{ann}, {}]", extras.join(", "));
     }

@@ -104,15 +104,8 @@ def is_none(value: Any) -> bool:
 
 def present(name: str, value: Any) -> dict[str, Any]:
     """The keyword argument of an optional field in a record literal: none when the value is
-    `None` (a model refuses an explicit `null` for an optional field; it is omitted instead)."""
+    `None` (absent and `null` are the same; answers omit the field)."""
     return {} if value is None else {name: value}
-
-
-def no_null(value: Any) -> Any:
-    """Rejects an explicit `null` for an optional field: the field is omitted instead."""
-    if value is None:
-        raise ValueError("null is not allowed here; omit the field instead")
-    return value
 
 
 def unique_items(value: list) -> list:

@@ -164,9 +164,16 @@ impl Reader<'_> {
             let Some(p) = props.and_then(|p| p.get(&f.name)) else { continue };
             let fitem = format!("{item}.{}", f.name);
             let ty = f.ty.subst(args);
-            let base = match ty {
-                Ty::Option(t) => *t,
-                t => t,
+            let (base, p) = match ty {
+                // An `Option` field: absent, or `null`, or a value of its type.
+                Ty::Option(t) => match (p.pointer("/oneOf/0"), p.pointer("/oneOf/1/type").and_then(Value::as_str)) {
+                    (Some(inner), Some("null")) => (*t, inner),
+                    _ => {
+                        self.fail(&fitem, "an optional field's schema is not `oneOf [its type, null]`".into());
+                        continue;
+                    }
+                },
+                t => (t, p),
             };
             self.ty(&fitem, p, &base);
             self.constraints(&fitem, p, &base, f.refinement.as_ref(), false);

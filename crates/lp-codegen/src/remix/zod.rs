@@ -338,7 +338,8 @@ impl Ctx<'_> {
             let refine = self.refine(&format!("{owner}.{}", f.name), f.refinement.as_ref(), true);
             let mut schema = format!("{}{refine}", zod_type(self.spec, base, self.params, ""));
             if optional {
-                schema.push_str(".optional()");
+                // Absent or `null`: the same, no value.
+                schema.push_str(".nullish()");
             }
             let _ = writeln!(out, "    {}: {schema},", prop_key(&f.name));
         }

@@ -3,7 +3,7 @@
 
 use super::expr::{ResultMode, Scope};
 use super::{Lowerer, plural};
-use crate::spec::{DefId, ErrorId, FieldDef, TypeBody, TypeId, VariantDef};
+use crate::spec::{DefId, ErrorId, FieldDef, PROBLEM_MEMBERS, TypeBody, TypeId, VariantDef};
 use crate::ty::{BUILTIN_TYPES, Ty, builtin_arity, builtin_type};
 use lp_diagnostics::{Diagnostic, codes};
 use lp_syntax::ast;
@@ -322,6 +322,25 @@ impl<'a> Lowerer<'a> {
             Some(record) => self.lower_fields(&record.fields, TyCx::PLAIN),
             None => Vec::new(),
         };
+        // An error is answered as an RFC 9457 problem document whose own members are `type`,
+        // `title`, `status`, `detail` and `instance`; the declared fields are its extension
+        // members, so a field of the same name would overwrite (or be overwritten by) the
+        // envelope and the answer could not match both schemas.
+        for field in decl.payload.iter().flat_map(|r| &r.fields) {
+            let name = field.name.text.as_str();
+            if PROBLEM_MEMBERS.contains(&name) {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::ERROR_FIELD_IS_PROBLEM_MEMBER,
+                        format!("the field `{name}` of error `{}` is a member of the problem document", decl.name.text),
+                    )
+                    .at(self.file, field.name.span, "the problem document's own member")
+                    .with_help(format!(
+                        "rename the field (say `error_{name}`); `type`, `title`, `status`, `detail` and `instance` are set by the service for every error"
+                    )),
+                );
+            }
+        }
         let def = &mut self.spec.errors[id.index()];
         def.status = u16::try_from(status).unwrap_or(0);
         def.fields = fields;
