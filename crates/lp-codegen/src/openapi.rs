@@ -547,10 +547,11 @@ pub fn route(spec: &Spec, r: OpRef) -> (String, &'static str) {
                 path.push('/');
                 match seg {
                     PathSeg::Literal(s) => path.push_str(s),
-                    PathSeg::Param { names, .. } => {
+                    PathSeg::Param { names, suffix, .. } => {
                         path.push('{');
                         path.push_str(&names.join("."));
                         path.push('}');
+                        path.push_str(suffix);
                     }
                 }
             }

@@ -579,10 +579,11 @@ fn route(op: &Op) -> String {
         s.push('/');
         match seg {
             lp_ir::PathSeg::Literal(l) => s.push_str(l),
-            lp_ir::PathSeg::Param { names, .. } => {
+            lp_ir::PathSeg::Param { names, suffix, .. } => {
                 s.push('{');
                 s.push_str(&names.join("."));
                 s.push('}');
+                s.push_str(suffix);
             }
         }
     }

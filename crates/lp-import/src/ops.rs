@@ -480,9 +480,16 @@ impl<'d> Importer<'d> {
             let mut segs = Vec::new();
             let mut ok = true;
             for seg in path.split('/').filter(|s| !s.is_empty()) {
-                if let Some(inner) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                // `{name}`, or `{name}.json`: a parameter with a literal suffix.
+                let param = seg
+                    .strip_prefix('{')
+                    .and_then(|s| s.split_once('}'))
+                    .filter(|(inner, suffix)| !inner.contains('{') && (suffix.is_empty() || path_char_ok(suffix)));
+                if let Some((inner, suffix)) = param {
                     match path_names.get(inner) {
-                        Some(parts) if parts.len() == 1 || has_body => segs.push(format!("{{{}}}", parts.join("."))),
+                        Some(parts) if parts.len() == 1 || has_body => {
+                            segs.push(format!("{{{}}}{suffix}", parts.join(".")));
+                        }
                         _ => {
                             ok = false;
                             self.warn(

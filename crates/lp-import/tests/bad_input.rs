@@ -183,15 +183,21 @@ fn lp5509_operation_parts_without_equivalent() {
               "head": {"responses": {"200": {"description": "ok"}}}},
             "/files/{name}.txt": {"get": {"operationId": "file",
               "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
-              "responses": {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}}}}}"##,
+              "responses": {"200": {"description": "ok", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/v{n}/x": {"get": {"operationId": "versioned",
+              "parameters": [{"name": "n", "in": "path", "required": true, "schema": {"type": "integer"}}],
+              "responses": {"204": {"description": "ok"}}}}"##,
     ));
     assert!(codes.iter().filter(|c| **c == "LP5509").count() >= 5, "{codes:?}");
     assert!(text.contains("header parameter `X-Trace`"), "{text}");
     assert!(text.contains("`default` response"), "{text}");
     assert!(text.contains("`HEAD` operations"), "{text}");
     assert!(text.contains("op getThing(id: Int) -> Thing GET /things/{id}"), "{text}");
-    // A partial-segment parameter cannot be bound: the op is kept without its route.
-    assert!(text.contains("op file(name: String) -> String\n"), "{text}");
+    // A parameter followed by text in its segment is bound (`{name}.txt`); one after text
+    // cannot be, and the op is kept without its route.
+    assert!(text.contains("op file(name: String) -> String GET /files/{name}.txt\n"), "{text}");
+    assert!(text.contains("op versioned(n: Int) -> Unit\n"), "{text}");
+    assert!(text.contains("the path segment `v{n}` cannot be written in a spec path"), "{text}");
 }
 
 #[test]

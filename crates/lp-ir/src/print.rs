@@ -404,8 +404,8 @@ impl<'s> Printer<'s> {
                     self.out.push('/');
                     match seg {
                         PathSeg::Literal(text) => self.out.push_str(text),
-                        PathSeg::Param { names, .. } => {
-                            let _ = write!(self.out, "{{{}}}", names.join("."));
+                        PathSeg::Param { names, suffix, .. } => {
+                            let _ = write!(self.out, "{{{}}}{suffix}", names.join("."));
                         }
                     }
                 }

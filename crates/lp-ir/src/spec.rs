@@ -383,8 +383,9 @@ pub enum PathSeg {
     /// A literal segment, without slashes.
     Literal(String),
     /// `{param}` or `{param.field.field}`: the operation parameter with index `param`, then
-    /// a path of field indices into its (record) type. `names` is the path as written.
-    Param { param: u32, fields: Vec<u32>, names: Vec<String>, span: Span },
+    /// a path of field indices into its (record) type. `names` is the path as written;
+    /// `suffix` the literal text after the braces in the same segment (`{sid}.json`).
+    Param { param: u32, fields: Vec<u32>, names: Vec<String>, suffix: String, span: Span },
 }
 
 /// `fires MACHINE.EVENT`.

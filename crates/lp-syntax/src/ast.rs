@@ -656,8 +656,9 @@ pub struct HttpPath {
 pub enum PathSegment {
     /// A literal segment (without slashes).
     Literal(String),
-    /// `{a.b}`: a parameter, possibly a field of a body parameter.
-    Param { path: Vec<Name>, span: Span },
+    /// `{a.b}`: a parameter, possibly a field of a body parameter, then literal text up to the
+    /// next slash (`{sid}.json`; usually empty).
+    Param { path: Vec<Name>, suffix: String, span: Span },
 }
 
 /// `flow NAME = a >=> b >=> c`.

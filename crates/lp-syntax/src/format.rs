@@ -1249,10 +1249,11 @@ impl<'a> Printer<'a> {
             self.w("/");
             match seg {
                 PathSegment::Literal(text) => self.w(text),
-                PathSegment::Param { path, .. } => {
+                PathSegment::Param { path, suffix, .. } => {
                     self.w("{");
                     self.names(path, ".");
                     self.w("}");
+                    self.w(suffix);
                 }
             }
         }

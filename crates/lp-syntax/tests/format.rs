@@ -386,7 +386,7 @@ fn http_path() -> impl Strategy<Value = HttpPath> {
     // start a comment. The root `/` has no segments.
     let segment = prop_oneof![
         "[a-z0-9_~:@.-]{1,8}".prop_map(PathSegment::Literal),
-        vec(lower_name(), 1..3).prop_map(|path| PathSegment::Param { path, span: sp() }),
+        vec(lower_name(), 1..3).prop_map(|path| PathSegment::Param { path, suffix: String::new(), span: sp() }),
     ];
     (vec(segment, 0..4), any::<bool>()).prop_map(|(mut segments, slash)| {
         if slash && !segments.is_empty() {

@@ -445,7 +445,7 @@ fn paths_split_into_segments_with_spans() {
     let a = path(0);
     assert_eq!(src(text, a.span), "/v1/items/{id}/x-y_z.json");
     assert_eq!(a.segments.len(), 4);
-    let PathSegment::Param { path: names, span } = &a.segments[2] else { panic!() };
+    let PathSegment::Param { path: names, span, .. } = &a.segments[2] else { panic!() };
     assert_eq!(src(text, *span), "{id}");
     assert_eq!(src(text, names[0].span), "id");
     assert!(path(1).segments.is_empty());

@@ -81,7 +81,7 @@ pub fn op_info<'s>(spec: &'s Spec, r: OpRef) -> Option<OpInfo<'s>> {
                 fastapi_path.push('/');
                 match seg {
                     PathSeg::Literal(s) => fastapi_path.push_str(s),
-                    PathSeg::Param { param, fields, names, .. } => {
+                    PathSeg::Param { param, fields, names, suffix, .. } => {
                         // The spec's name, dotted paths joined by `__` (a Starlette parameter
                         // name is a word); the index keeps names distinct.
                         let mut route_name: String = names
@@ -95,7 +95,8 @@ pub fn op_info<'s>(spec: &'s Spec, r: OpRef) -> Option<OpInfo<'s>> {
                         if path_params.iter().any(|p: &PathParam| p.route_name == route_name) {
                             route_name = format!("{route_name}_{}", path_params.len());
                         }
-                        let _ = write!(fastapi_path, "{{{route_name}}}");
+                        // Starlette matches `{p}.json` with the parameter up to the suffix.
+                        let _ = write!(fastapi_path, "{{{route_name}}}{suffix}");
                         let Some(p) = op.params.get(*param as usize) else { continue };
                         let mut ty = p.ty.clone();
                         for f in fields {
@@ -334,12 +335,26 @@ fn http_method(m: &str) -> String {
     m.to_ascii_uppercase()
 }
 
-/// The operations of a service, ordered so that literal segments are tried before parameters.
+/// The operations of a service, ordered so that literal segments are tried before parameters,
+/// and a parameter with a suffix (`{id}.json`) before a bare one (`{id}`), which would match
+/// `7.json` too: Starlette takes the first route that matches.
 pub fn ordered_ops(spec: &Spec, sid: ServiceId) -> Vec<OpInfo<'_>> {
     let Some(svc) = spec.services.get(sid.index()) else { return Vec::new() };
     let mut infos: Vec<OpInfo<'_>> =
         (0..svc.ops.len()).filter_map(|o| op_info(spec, OpRef { service: sid, op: OpId(o as u32) })).collect();
-    infos.sort_by_key(|i| i.fastapi_path.split('/').map(|s| (s.starts_with('{'), s.to_string())).collect::<Vec<_>>());
+    infos.sort_by_key(|i| {
+        i.fastapi_path
+            .split('/')
+            .map(|s| {
+                let rank = match s.strip_prefix('{') {
+                    None => 0,
+                    Some(rest) if !rest.ends_with('}') => 1,
+                    Some(_) => 2,
+                };
+                (rank, s.to_string())
+            })
+            .collect::<Vec<_>>()
+    });
     infos
 }
 

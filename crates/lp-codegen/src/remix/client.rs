@@ -43,11 +43,12 @@ fn path_expr(spec: &Spec, r: OpRef, op: &Op) -> String {
         lit.push('/');
         match seg {
             PathSeg::Literal(s) => lit.push_str(s),
-            PathSeg::Param { names, .. } => {
+            PathSeg::Param { names, suffix, .. } => {
                 parts.push(ts_string(&lit));
                 lit.clear();
                 let access: Vec<String> = names.iter().map(|n| prop_key(n)).collect();
                 parts.push(format!("segment(args.{})", access.join(".")));
+                lit.push_str(suffix);
             }
         }
     }

@@ -181,11 +181,12 @@ impl<'a> Lowerer<'a> {
         for segment in &http.path.segments {
             match segment {
                 ast::PathSegment::Literal(text) => segments.push(PathSeg::Literal(text.clone())),
-                ast::PathSegment::Param { path, span } => match self.lower_path_param(id, o, op, path) {
+                ast::PathSegment::Param { path, suffix, span } => match self.lower_path_param(id, o, op, path) {
                     Some((param, fields)) => segments.push(PathSeg::Param {
                         param,
                         fields,
                         names: path.iter().map(|n| n.text.clone()).collect(),
+                        suffix: suffix.clone(),
                         span: *span,
                     }),
                     None => ok = false,
@@ -279,7 +280,10 @@ impl<'a> Lowerer<'a> {
             key.push('/');
             match segment {
                 ast::PathSegment::Literal(text) => key.push_str(text),
-                ast::PathSegment::Param { .. } => key.push_str("{}"),
+                ast::PathSegment::Param { suffix, .. } => {
+                    key.push_str("{}");
+                    key.push_str(suffix);
+                }
             }
         }
         if http.path.segments.is_empty() {
@@ -295,11 +299,12 @@ impl<'a> Lowerer<'a> {
             shown.push('/');
             match segment {
                 ast::PathSegment::Literal(text) => shown.push_str(text),
-                ast::PathSegment::Param { path, .. } => {
+                ast::PathSegment::Param { path, suffix, .. } => {
                     let names: Vec<&str> = path.iter().map(|n| n.text.as_str()).collect();
                     shown.push('{');
                     shown.push_str(&names.join("."));
                     shown.push('}');
+                    shown.push_str(suffix);
                 }
             }
         }

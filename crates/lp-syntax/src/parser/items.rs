@@ -404,7 +404,7 @@ impl<'a> Parser<'a> {
         for seg in raw_segments {
             segments.push(match seg {
                 raw::RawSegment::Literal(text) => PathSegment::Literal(text.to_string()),
-                raw::RawSegment::Param(whole, names) => {
+                raw::RawSegment::Param(whole, names, suffix) => {
                     let at = start + rest.offset(whole);
                     let path = names
                         .into_iter()
@@ -413,7 +413,7 @@ impl<'a> Parser<'a> {
                             Name { text: n.to_string(), span: Span::new(s, s + n.len()) }
                         })
                         .collect();
-                    PathSegment::Param { path, span: Span::new(at, at + whole.len()) }
+                    PathSegment::Param { path, suffix: suffix.to_string(), span: Span::new(at, at + whole.len()) }
                 }
             });
         }

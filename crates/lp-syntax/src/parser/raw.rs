@@ -24,8 +24,9 @@ pub(crate) fn version(i: &str) -> IResult<&str, (&str, &str, &str)> {
 pub(crate) enum RawSegment<'a> {
     /// Literal text (possibly empty, after a trailing `/`).
     Literal(&'a str),
-    /// `{a.b}`: the whole braces, and the names inside.
-    Param(&'a str, Vec<&'a str>),
+    /// `{a.b}` or `{a.b}.json`: the whole braces, the names inside, and the literal text
+    /// after the braces up to the next `/` (empty for most paths).
+    Param(&'a str, Vec<&'a str>, &'a str),
 }
 
 /// Characters a literal path segment may contain: RFC 3986 unreserved characters, `:`, `@`.
@@ -34,9 +35,10 @@ pub(crate) fn is_path_char(c: char) -> bool {
 }
 
 fn param(i: &str) -> IResult<&str, RawSegment<'_>> {
-    map(consumed(delimited(char('{'), separated_list1(char('.'), ident), char('}'))), |(whole, names)| {
-        RawSegment::Param(whole, names)
-    })
+    map(
+        (consumed(delimited(char('{'), separated_list1(char('.'), ident), char('}'))), take_while(is_path_char)),
+        |((whole, names), suffix)| RawSegment::Param(whole, names, suffix),
+    )
     .parse(i)
 }
 
@@ -44,7 +46,8 @@ fn segment(i: &str) -> IResult<&str, RawSegment<'_>> {
     alt((param, map(take_while(is_path_char), RawSegment::Literal))).parse(i)
 }
 
-/// `PATH = '/' { path_char | '{' IDENT { '.' IDENT } '}' }`, one segment between slashes.
+/// `PATH = '/' { path_char* | '{' IDENT { '.' IDENT } '}' path_char* }`, one segment between
+/// slashes: literal text, or a parameter with an optional literal suffix (`{sid}.json`).
 ///
 /// A `//` ends the path (it starts a comment), so a separator is a `/` not followed by `/`.
 pub(crate) fn path(i: &str) -> IResult<&str, Vec<RawSegment<'_>>> {
@@ -69,13 +72,26 @@ mod tests {
             segs,
             vec![
                 RawSegment::Literal("tenants"),
-                RawSegment::Param("{tenant}", vec!["tenant"]),
+                RawSegment::Param("{tenant}", vec!["tenant"], ""),
                 RawSegment::Literal("products"),
-                RawSegment::Param("{product.sku}", vec!["product", "sku"]),
+                RawSegment::Param("{product.sku}", vec!["product", "sku"], ""),
             ]
         );
         assert_eq!(path("/").expect("a path"), ("", vec![RawSegment::Literal("")]));
         assert_eq!(path("/a//c").expect("a path"), ("//c", vec![RawSegment::Literal("a")]));
         assert_eq!(path("/a{b}").expect("a path"), ("{b}", vec![RawSegment::Literal("a")]));
+        assert_eq!(
+            path("/calls/{sid}.json/x").expect("a path"),
+            (
+                "",
+                vec![
+                    RawSegment::Literal("calls"),
+                    RawSegment::Param("{sid}", vec!["sid"], ".json"),
+                    RawSegment::Literal("x")
+                ]
+            )
+        );
+        // A second parameter in one segment is not a path character: the path ends there.
+        assert_eq!(path("/{a}.{b}").expect("a path"), ("{b}", vec![RawSegment::Param("{a}", vec!["a"], ".")]));
     }
 }
