@@ -25,7 +25,7 @@
 //! - An error schema is `allOf [ProblemDetails, payload]`; the payload part is open, since
 //!   each `allOf` part sees the whole problem document (`type`, `title`, `status` included).
 //! - The statuses the generated service's runtime answers besides the declared errors
-//!   ([`runtime_responses`]: 400, 401, 403, 409, 422) are declared too, as `ProblemDetails`
+//!   ([`runtime_responses`]: 400, 401, 403, 409, 422, 501, 502, 503) are declared too, as `ProblemDetails`
 //!   marked `x-leanos-runtime`; a declared error of the same status makes the schema
 //!   `anyOf [declared, ProblemDetails]`.
 //! - A map whose key is not `String` carries its key type in `x-leanos-key` and the key's
@@ -642,7 +642,9 @@ pub struct RuntimeResponse {
 /// (`fastapi/runtime.py`) answers. 400 when the request body cannot be read (FastAPI's body
 /// parsing), 422 when a parameter or the body is outside the spec's types, 401 without a known
 /// bearer token and 403 when the token lacks a scope (secured operations; 403 only when scopes
-/// are required), 409 when the fired event is not enabled in the resource's state.
+/// are required), 409 when the fired event is not enabled in the resource's state (or, for a
+/// body that writes, when a concurrent request changed what it read), and for a compiled body 501 when
+/// it reaches an external function and 502/503 when it calls another service.
 pub fn runtime_responses(spec: &Spec, r: OpRef, op: &Op) -> Vec<RuntimeResponse> {
     let mut out = Vec::new();
     let rt = |status, kind, description| RuntimeResponse { status, kind, description };
@@ -655,13 +657,49 @@ pub fn runtime_responses(spec: &Spec, r: OpRef, op: &Op) -> Vec<RuntimeResponse>
             out.push(rt(403, "forbidden", "The bearer token lacks a required scope."));
         }
     }
+    let fx = op.body.as_ref().map(lp_ir::effects::of_body);
     if op.fires.is_some() {
         out.push(rt(409, "illegal-transition", "The event is not enabled in the resource's state."));
+    } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty() || !fx.writes.is_empty()) {
+        out.push(rt(409, "concurrent-update", "A concurrent request changed what the body read; retry."));
     }
     if !op.params.is_empty() {
         out.push(rt(422, "validation", "The request is outside the spec's types."));
     }
+    if op.body.as_ref().is_some_and(|b| !externals_reached(spec, b).is_empty()) {
+        out.push(rt(
+            501,
+            "not-implemented",
+            "An external function of the body has no implementation (`LEANOS_LOGIC`).",
+        ));
+    }
+    if fx.as_ref().is_some_and(|fx| !fx.calls.is_empty()) {
+        out.push(rt(502, "dependency-failed", "A service the body calls answered outside its API."));
+        out.push(rt(503, "dependency-unavailable", "A service the body calls is not configured or unreachable."));
+    }
     out
+}
+
+/// The external functions (those without a body) that an operation body reaches, directly or
+/// through the spec functions it calls, in declaration order: the hand-written seam, which
+/// answers 501 until `LEANOS_LOGIC` implements it.
+pub fn externals_reached(spec: &Spec, body: &lp_ir::body::Block) -> Vec<lp_ir::FnId> {
+    let mut seen = vec![false; spec.fns.len()];
+    let mut todo: Vec<lp_ir::FnId> = lp_ir::effects::of_body(body).fns;
+    while let Some(f) = todo.pop() {
+        let Some(def) = spec.fns.get(f.index()) else { continue };
+        if std::mem::replace(&mut seen[f.index()], true) {
+            continue;
+        }
+        if let Some(b) = &def.body {
+            lp_ir::expr::walk(b, &mut |x| {
+                if let lp_ir::ExprKind::Call { func, .. } = &x.kind {
+                    todo.push(*func);
+                }
+            });
+        }
+    }
+    (0..spec.fns.len()).filter(|i| seen[*i] && spec.fns[*i].body.is_none()).map(|i| lp_ir::FnId(i as u32)).collect()
 }
 
 fn operation(spec: &Spec, r: OpRef, op: &Op) -> Value {

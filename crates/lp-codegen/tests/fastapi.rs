@@ -164,3 +164,40 @@ fn regex_witnesses_match_their_patterns() {
         assert!(re.is_match(&w).unwrap_or(false), "{pattern}: witness {w:?} does not match");
     }
 }
+
+/// The body compiler on a small spec with every kind of statement (`fixtures/fastapi-bodies.adt`):
+/// its `app/bodies.py` as a snapshot, and how routes and the logic class use it.
+#[test]
+fn bodies_compile_to_python_over_one_transaction() {
+    let spec = lp_test_support::spec_of(&[include_str!("fixtures/fastapi-bodies.adt").to_string()]);
+    let files = generate(&spec);
+    let text =
+        |p: &str| String::from_utf8(files.get(p).unwrap_or_else(|| panic!("no {p}")).bytes.clone()).expect("UTF-8");
+    let bodies = text("code/backend/store/app/bodies.py");
+    // Without the provenance line, whose digest changes with any IR change.
+    let body_text = bodies.split_once('\n').map_or("", |(_, rest)| rest);
+    insta::assert_snapshot!("fastapi_bodies_py", body_text);
+    // Key equalities of a `count` run as SQL, the rest as a filter over those rows; an optional
+    // field that may be `None` is left out; a call of another service goes through the
+    // transaction, which commits first.
+    assert!(
+        body_text.contains("_tx.count(ENTITIES[\"Box\"], where={0: (box).owner}, pred=lambda _l0: ((_l0).size > (3)))")
+    );
+    assert!(body_text.contains("**_rt.present(\"note\", F.label(owner))"));
+    assert!(body_text.contains("_tx.call_service(\"audit\", \"audit.log\", \"POST\", \"/log\""));
+    let routes = text("code/backend/store/app/routes.py");
+    // One transaction per request; a write lock ahead only for a body that writes or fires.
+    assert!(routes.contains("\"store.put_box\", _B.ENTITIES[\"Box\"], True,"), "{routes}");
+    assert!(routes.contains("\"store.get_box\", _B.ENTITIES[\"Box\"], False,"), "{routes}");
+    let logic = text("code/backend/store/app/logic.py");
+    assert!(logic.contains("Compiled from their bodies (app/bodies.py), never through this class: `put_box`"));
+    assert!(!logic.contains("def put_box"), "DefaultLogic still answers a compiled operation");
+    // The seams of compiled bodies are documented: 501 for an external function, 502/503 for
+    // a call of another service, 409 for a concurrent update of a fired resource.
+    let doc = lp_codegen::openapi::openapi(&spec);
+    let close = &doc["paths"]["/boxes/{owner}/{id}/close"]["post"]["responses"];
+    assert_eq!(close["409"]["x-leanos-runtime"], "concurrent-update");
+    assert_eq!(close["503"]["x-leanos-runtime"], "dependency-unavailable");
+    let open = &doc["paths"]["/boxes/{owner}"]["post"]["responses"];
+    assert_eq!(open["501"]["x-leanos-runtime"], "not-implemented");
+}

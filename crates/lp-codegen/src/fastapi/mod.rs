@@ -9,8 +9,11 @@
 //! - `app/models.py`: pydantic v2 models, refinements as constraints and validators;
 //! - `app/fns.py`, `app/machines.py`: spec functions and transition tables in Python;
 //! - `app/routes.py`: one route per operation, paths and statuses as in `api.openapi.json`;
-//! - `app/logic.py`: `DefaultLogic`, the behaviour a hand-written class overrides
-//!   (`LEANOS_LOGIC=module:Class`; regeneration never touches that module);
+//! - `app/bodies.py`: every operation body compiled to Python over one database transaction
+//!   (`bodies.rs`, printed through the syntax tree of `pyast.rs`);
+//! - `app/logic.py`: `DefaultLogic`, the behaviour of operations without a body, which a
+//!   hand-written class overrides (`LEANOS_LOGIC=module:Class`; regeneration never touches that
+//!   module), and the seam of external functions;
 //! - `tests/`: pytest + Hypothesis tests derived from the spec;
 //! - `app/migrations.py` and `tests/test_migrations.py`, when the spec has `migrate` blocks and
 //!   the service holds the migrated types (see `migrations.rs`).
@@ -18,9 +21,11 @@
 //! Output is deterministic: every file starts with the same provenance header (spec name,
 //! version, digest of the IR), and everything is emitted in declaration order or sorted.
 
+mod bodies;
 mod migrations;
 mod models;
 pub mod py;
+mod pyast;
 mod service;
 mod slice;
 mod tests;
@@ -171,6 +176,7 @@ pub fn generate_with_migrations(spec: &Spec, workspace: Option<&Spec>) -> Genera
         add("app/machines.py", header.hash(&service::machines_py(spec, &sl)), or_service(&machine_items));
         add("app/routes.py", header.hash(&service::routes_py(spec, sid)), svc_items.clone());
         add("app/logic.py", header.hash(&service::logic_py(spec, sid, &sl)), svc_items.clone());
+        add("app/bodies.py", header.hash(&bodies::bodies_py(spec, sid)), svc_items.clone());
         add("app/main.py", header.hash(&service::main_py(spec, sid)), svc_items.clone());
         add("tests/__init__.py", header.hash(""), service_only.clone());
         add("tests/conftest.py", header.hash(&tests::conftest(spec)), svc_items.clone());
@@ -178,7 +184,7 @@ pub fn generate_with_migrations(spec: &Spec, workspace: Option<&Spec>) -> Genera
         add("tests/test_types.py", header.hash(&tests::types_test(spec, &sl)), or_service(&types));
         add("tests/test_fns.py", header.hash(&tests::fns_test(spec, &sl)), or_service(&fn_items));
         add("tests/test_machines.py", header.hash(&tests::machines_test(spec, &sl)), or_service(&machine_items));
-        add("tests/test_api.py", header.hash(&tests::api_test(spec, sid)), svc_items.clone());
+        add("tests/test_api.py", header.hash(&tests::api_test(spec, sid, &sl)), svc_items.clone());
         // The migration module goes to the first service (which holds every type) and, with the
         // migrated types it can hold, to each other service.
         if let Some(m) = migrations.as_ref().and_then(|m| m.for_service(spec, &sl, Some(s) == first)) {

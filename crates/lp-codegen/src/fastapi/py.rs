@@ -190,7 +190,16 @@ fn write_args(out: &mut String, spec: &Spec, scope: Scope<'_>, args: &[Expr], co
     }
 }
 
-fn local(id: lp_ir::LocalId) -> String {
+/// Whether the field `name` of the record type `ty` is optional (`Option<T>`). Its model
+/// refuses an explicit `None` (an absent value is an omitted field), so a record literal leaves
+/// out a `None` there: literally, or through `_rt.present` when it is only known at run time.
+pub fn optional_field(spec: &Spec, ty: &Ty, name: &str) -> bool {
+    spec.record_fields(ty)
+        .and_then(|(fields, args)| fields.iter().find(|f| f.name == name).map(|f| f.ty.subst(&args)))
+        .is_some_and(|t| matches!(t, Ty::Option(_)))
+}
+
+pub fn local(id: lp_ir::LocalId) -> String {
     format!("_l{}", id.0)
 }
 
@@ -284,12 +293,24 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
         ExprKind::Record { fields } => {
             let class = super::models::pyty(spec, &spec.expand_alias(&e.ty), scope.models);
             let _ = write!(out, "{class}(");
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
+            let mut first = true;
+            for f in fields {
+                let optional = optional_field(spec, &e.ty, &f.name);
+                if optional && matches!(f.value.kind, ExprKind::Ctor { ctor: Ctor::None, .. }) {
+                    continue;
+                }
+                if !first {
                     out.push_str(", ");
                 }
-                let _ = write!(out, "{}=", ident(&f.name));
-                write_expr(out, spec, scope, &f.value, counter);
+                first = false;
+                if optional {
+                    let _ = write!(out, "**_rt.present({}, ", str_lit(&ident(&f.name)));
+                    write_expr(out, spec, scope, &f.value, counter);
+                    out.push(')');
+                } else {
+                    let _ = write!(out, "{}=", ident(&f.name));
+                    write_expr(out, spec, scope, &f.value, counter);
+                }
             }
             out.push(')');
         }
@@ -406,7 +427,7 @@ fn write_ctor(out: &mut String, spec: &Spec, scope: Scope<'_>, ctor: Ctor, args:
 }
 
 /// The tests and bindings of a pattern matched against the Python expression `subject`.
-fn pattern(spec: &Spec, p: &Pattern, subject: &str, tests: &mut Vec<String>, binds: &mut Vec<(String, String)>) {
+pub fn pattern(spec: &Spec, p: &Pattern, subject: &str, tests: &mut Vec<String>, binds: &mut Vec<(String, String)>) {
     match &p.kind {
         PatternKind::Wildcard | PatternKind::Error => {}
         PatternKind::Int(n) => tests.push(format!("{subject} == ({n})")),

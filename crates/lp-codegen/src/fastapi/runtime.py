@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import contextvars
 import json
+import logging
 import os
+import random
 import re
 import sqlite3
 import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -96,6 +102,12 @@ def is_none(value: Any) -> bool:
     return value is None
 
 
+def present(name: str, value: Any) -> dict[str, Any]:
+    """The keyword argument of an optional field in a record literal: none when the value is
+    `None` (absent and `null` are the same; answers omit the field)."""
+    return {} if value is None else {name: value}
+
+
 def unique_items(value: list) -> list:
     """A `Set<T>` is a JSON array without duplicates."""
     seen = set()
@@ -137,6 +149,9 @@ def illegal_transition(machine: str, state: str, event: str) -> Problem:
 
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+# The request's `Authorization` header, forwarded on calls of other services' operations.
+AUTHORIZATION: contextvars.ContextVar[str] = contextvars.ContextVar("authorization", default="")
+LOG = logging.getLogger("leanos")
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> JSONResponse:
@@ -201,10 +216,12 @@ def install_handlers(app: FastAPI) -> None:
     async def _request_id(request: Request, call_next):
         rid = request.headers.get("x-request-id") or uuid.uuid4().hex
         token = REQUEST_ID.set(rid)
+        auth = AUTHORIZATION.set(request.headers.get("authorization", ""))
         try:
             response = await call_next(request)
         finally:
             REQUEST_ID.reset(token)
+            AUTHORIZATION.reset(auth)
         response.headers["X-Request-ID"] = rid
         return response
 
@@ -295,6 +312,10 @@ def key_text(key: list[Any]) -> str:
     return json.dumps(key, separators=(",", ":"), sort_keys=True)
 
 
+# The advisory lock that serialises the creation of tables on PostgreSQL (any fixed number).
+SCHEMA_LOCK = 7_428_150
+
+
 class Store:
     """Records (JSON documents by collection and key) and machine instances, in a real database:
     SQLite by default (`./data/app.db`), PostgreSQL when `DATABASE_URL` is `postgresql://...`."""
@@ -315,10 +336,60 @@ class Store:
             self.kind = "sqlite"
             self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self.mark = "?"
-        self._exec("CREATE TABLE IF NOT EXISTS lp_records (collection TEXT NOT NULL, key TEXT NOT NULL, "
-                   "body TEXT NOT NULL, PRIMARY KEY (collection, key))")
-        self._exec("CREATE TABLE IF NOT EXISTS lp_instances (machine TEXT NOT NULL, key TEXT NOT NULL, "
-                   "state TEXT NOT NULL, vars TEXT NOT NULL, PRIMARY KEY (machine, key))")
+        self._create_tables([
+            "CREATE TABLE IF NOT EXISTS lp_records (collection TEXT NOT NULL, key TEXT NOT NULL, "
+            "body TEXT NOT NULL, PRIMARY KEY (collection, key))",
+            "CREATE TABLE IF NOT EXISTS lp_instances (machine TEXT NOT NULL, key TEXT NOT NULL, "
+            "state TEXT NOT NULL, vars TEXT NOT NULL, PRIMARY KEY (machine, key))",
+        ])
+        self.entity_tables: list[str] = []
+
+    def _create_tables(self, statements: list[str]) -> None:
+        """Runs `CREATE TABLE IF NOT EXISTS` statements. The services of a spec share one
+        database (the spec's entities are one store), and PostgreSQL fails two concurrent creations
+        of the same table, so there they run one service at a time under an advisory lock."""
+        if self.kind == "postgresql":
+            self._exec("SELECT pg_advisory_lock(?)", (SCHEMA_LOCK,))
+        try:
+            for sql in statements:
+                self._exec(sql)
+        finally:
+            if self.kind == "postgresql":
+                self._exec("SELECT pg_advisory_unlock(?)", (SCHEMA_LOCK,))
+
+    def ensure_entities(self, entities: dict[str, "EntityDef"]) -> None:
+        """One table per entity the operation bodies use: `k` is the key (a JSON list), `k0`,
+        `k1`, ... its fields (JSON), `body` the record, and for an entity with a lifecycle its
+        machine `state` and `vars`; `version` counts writes (the optimistic check of `fire`)."""
+        statements = []
+        for ent in entities.values():
+            cols = "".join(f"k{i} TEXT NOT NULL, " for i in range(len(ent.key)))
+            statements.append(f"CREATE TABLE IF NOT EXISTS {ent.table} (k TEXT NOT NULL PRIMARY KEY, {cols}"
+                              "body TEXT NOT NULL, state TEXT, vars TEXT, version INTEGER NOT NULL DEFAULT 0)")
+            if ent.table not in self.entity_tables:
+                self.entity_tables.append(ent.table)
+        self._create_tables(statements)
+
+    def begin(self, writes: bool = True) -> None:
+        """Opens the request's transaction. On SQLite a body that writes takes the write lock at
+        once (`BEGIN IMMEDIATE`: two writers queue instead of failing when one upgrades); a body
+        that only reads takes no lock ahead, so it still answers while another service that
+        shares the database file holds the write lock across a call of this one."""
+        if self.kind == "sqlite":
+            self._exec("BEGIN IMMEDIATE" if writes else "BEGIN DEFERRED")
+        else:
+            # Serializable: concurrent bodies have the outcome of some serial order (a `count`
+            # then an insert cannot overshoot a limit); a read-only body reads one snapshot.
+            self._exec("BEGIN ISOLATION LEVEL SERIALIZABLE" if writes else "BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+    def commit(self) -> None:
+        self._exec("COMMIT")
+
+    def rollback(self) -> None:
+        try:
+            self._exec("ROLLBACK")
+        except Exception:  # the transaction may already be gone with its connection
+            LOG.exception("rollback failed")
 
     def _exec(self, sql: str, args: tuple = ()) -> list[tuple]:
         sql = sql.replace("?", self.mark)
@@ -377,6 +448,8 @@ class Store:
         with self.lock:
             self._exec("DELETE FROM lp_records")
             self._exec("DELETE FROM lp_instances")
+            for table in self.entity_tables:
+                self._exec(f"DELETE FROM {table}")
 
 
 # ---------------------------------------------------------------- state machines
@@ -416,6 +489,14 @@ class MachineDef:
     def step(self, state: str, vars_: dict[str, Any], event: str) -> tuple[str, dict[str, Any]]:
         """Fires `event`: the next configuration, or an illegal-transition problem (409).
         Every invariant is checked after the transition (a violation is a 500)."""
+        found = self.try_step(state, vars_, event)
+        if found is None:
+            raise illegal_transition(self.name, state, event)
+        return found
+
+    def try_step(self, state: str, vars_: dict[str, Any], event: str) -> tuple[str, dict[str, Any]] | None:
+        """The configuration after `event` (the first transition in declaration order whose
+        guard holds; actions see the variables from before), or `None` when it is not enabled."""
         for t in self.transitions:
             if t.source == state and t.event == event and t.guard(vars_):
                 new_vars = dict(vars_)
@@ -427,7 +508,7 @@ class MachineDef:
                 return t.target, new_vars
         if (state, event) in self.ignored:
             return state, dict(vars_)
-        raise illegal_transition(self.name, state, event)
+        return None
 
 
 @dataclass
@@ -548,3 +629,350 @@ def with_field(value: Any, name: str, field_value: Any) -> Any:
         return type(value).model_validate(data)
     except pydantic.ValidationError as error:
         raise validation_problem(list(error.errors()), "request") from None
+
+
+# ---------------------------------------------------------------- compiled operation bodies
+
+
+def jsonable(value: Any) -> Any:
+    """A value of the spec (a model, a list, a scalar) as JSON data."""
+    if isinstance(value, pydantic.BaseModel):
+        return dump(pydantic.TypeAdapter(type(value)), value)
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(jsonable(k)): jsonable(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class EntityDef:
+    """A stored entity: its table, its key fields (wire names, in the key's order), the
+    adapter of its record type and its lifecycle machine, if any."""
+
+    name: str
+    table: str
+    key: tuple[str, ...]
+    adapter: pydantic.TypeAdapter
+    machine: MachineDef | None = None
+
+    def key_of(self, value: Any) -> list[Any]:
+        data = dump(self.adapter, value)
+        return [data.get(k) for k in self.key]
+
+
+def fault(text: str) -> Problem:
+    """A body reached a state its proof obligations exclude (a key already taken by `create`
+    without `else`, a `fire` of a disabled event without `else`): a 500, logged."""
+    LOG.error("fault: %s", text)
+    return Problem(500, "Spec obligation violated", text, "urn:leanos:problem:fault")
+
+
+def declared(status: int, name: str, payload: Any) -> Problem:
+    """The declared error `name` with its payload, as the operation's problem response."""
+    return Problem(status, name, None, "urn:leanos:error:" + name, **jsonable(payload))
+
+
+class Tx:
+    """What one compiled body sees of the database, inside the request's transaction."""
+
+    def __init__(self, store: Store, writes: bool = True):
+        self.store = store
+        self.writes = writes
+        self.called = False
+        self.drawn: set[Any] = set()
+
+    def call_service(self, *args: Any, **kw: Any) -> Any:
+        """A call of another service's operation (`call_service`). The callee runs in its own
+        process and transaction, and in the spec it sees what this body wrote before the call
+        (one store), so that is committed first and the body goes on in a new transaction.
+        (A failure after the call therefore keeps the writes from before it: atomicity across
+        services is not what HTTP gives.) Committing also frees SQLite's write lock, which a
+        service sharing the database file needs to write."""
+        self.store.commit()
+        self.called = True
+        try:
+            return call_service(*args, **kw)
+        finally:
+            self.store.begin(self.writes)
+
+    def _one(self, ent: EntityDef, key: list[Any], lock: bool = False) -> tuple | None:
+        sql = f"SELECT body, state, vars, version FROM {ent.table} WHERE k = ?"
+        if lock and self.store.kind == "postgresql":
+            sql += " FOR UPDATE"
+        rows = self.store._exec(sql, (key_text(jsonable(key)),))
+        return rows[0] if rows else None
+
+    def _load(self, ent: EntityDef, body: str) -> Any:
+        return ent.adapter.validate_python(json.loads(body))
+
+    def _checked(self, ent: EntityDef, value: Any) -> Any:
+        try:
+            return dump(ent.adapter, ent.adapter.validate_python(dump(ent.adapter, value)))
+        except pydantic.ValidationError as error:
+            raise fault(f"the `{ent.name}` to store breaks its type: {error.errors()[0].get('msg', '')}") from None
+
+    def get(self, ent: EntityDef, key: list[Any]) -> Any:
+        """`E[key]`: the stored record, or `None`."""
+        row = self._one(ent, key)
+        return self._load(ent, row[0]) if row else None
+
+    def lifecycle(self, ent: EntityDef, key: list[Any]) -> tuple[str, dict[str, Any]] | None:
+        row = self._one(ent, key)
+        return (row[1], json.loads(row[2])) if row and row[1] is not None else None
+
+    def exists(self, ent: EntityDef, key: list[Any]) -> bool:
+        return self._one(ent, key) is not None
+
+    def _insert(self, ent: EntityDef, key: list[Any], data: Any) -> None:
+        state, vars_ = None, None
+        if ent.machine is not None:
+            state, vars_ = ent.machine.initial, json.dumps(ent.machine.init_vars(), sort_keys=True)
+        cols = "".join(f", k{i}" for i in range(len(key)))
+        marks = ", ?" * len(key)
+        self.store._exec(f"INSERT INTO {ent.table} (k{cols}, body, state, vars, version) VALUES (?{marks}, ?, ?, ?, 0)",
+                         (key_text(key), *(json.dumps(k, sort_keys=True) for k in key),
+                          json.dumps(data, sort_keys=True), state, vars_))
+
+    def put(self, ent: EntityDef, value: Any) -> None:
+        """`put value`: replaces the record with the same key (keeping its lifecycle state), or
+        stores a new one (a lifecycle starts in its initial state)."""
+        data = self._checked(ent, value)
+        key = [data.get(k) for k in ent.key]
+        if self._one(ent, key, lock=True) is None:
+            self._insert(ent, key, data)
+        else:
+            self.store._exec(f"UPDATE {ent.table} SET body = ?, version = version + 1 WHERE k = ?",
+                             (json.dumps(data, sort_keys=True), key_text(key)))
+
+    def create(self, ent: EntityDef, value: Any) -> bool:
+        """`create E {...}`: stores a new record; `False` (nothing written) when the key is taken."""
+        data = self._checked(ent, value)
+        key = [data.get(k) for k in ent.key]
+        if self._one(ent, key, lock=True) is not None:
+            return False
+        self._insert(ent, key, data)
+        return True
+
+    def delete(self, ent: EntityDef, key: list[Any]) -> None:
+        self.store._exec(f"DELETE FROM {ent.table} WHERE k = ?", (key_text(jsonable(key)),))
+
+    def rows(self, ent: EntityDef, where: dict[int, Any] | None = None) -> list[Any]:
+        """The stored records (in key order), those whose key field `i` is `where[i]` if given."""
+        sql, args = f"SELECT body FROM {ent.table}", []
+        if where:
+            sql += " WHERE " + " AND ".join(f"k{i} = ?" for i in sorted(where))
+            args = [json.dumps(jsonable(where[i]), sort_keys=True) for i in sorted(where)]
+        rows = self.store._exec(sql + " ORDER BY k", tuple(args))
+        return [self._load(ent, r[0]) for r in rows]
+
+    def count(self, ent: EntityDef, where: dict[int, Any] | None = None,
+              pred: Callable[[Any], bool] | None = None) -> int:
+        """`count(x: E where ...)`: key-field equalities run as SQL, any other filter over the
+        matching rows in the same transaction."""
+        if pred is None:
+            sql, args = f"SELECT COUNT(*) FROM {ent.table}", []
+            if where:
+                sql += " WHERE " + " AND ".join(f"k{i} = ?" for i in sorted(where))
+                args = [json.dumps(jsonable(where[i]), sort_keys=True) for i in sorted(where)]
+            return int(self.store._exec(sql, tuple(args))[0][0])
+        return sum(1 for r in self.rows(ent, where) if pred(r))
+
+    def forall(self, ent: EntityDef, pred: Callable[[Any], bool]) -> bool:
+        return all(pred(r) for r in self.rows(ent))
+
+    def exists_where(self, ent: EntityDef, pred: Callable[[Any], bool]) -> bool:
+        return any(pred(r) for r in self.rows(ent))
+
+    def fresh(self, adapter: pydantic.TypeAdapter, integer: bool = False) -> Any:
+        """`fresh`: a new key value of the type (random, so replicas never draw the same one)."""
+        for _ in range(100):
+            if integer:
+                candidates: list[Any] = [uuid.uuid4().int % (2**53 - 1) + 1]
+            else:
+                candidates = [*fresh_ids(), uuid.uuid4().hex[:8]]
+            for c in candidates:
+                if c in self.drawn:
+                    continue
+                try:
+                    value = adapter.validate_python(c)
+                except pydantic.ValidationError:
+                    continue
+                self.drawn.add(c)
+                return value
+        raise fault("no fresh key satisfies its type")
+
+    def fire(self, ent: EntityDef, target: Any, event: str) -> bool:
+        """`fire target.event`: takes the transition under a row lock (PostgreSQL) and an
+        optimistic version check; `False` (nothing written) when the instance is not stored or
+        the event is not enabled in its state."""
+        machine = ent.machine
+        if machine is None:
+            raise fault(f"`{ent.name}` has no lifecycle")
+        key = ent.key_of(target)
+        row = self._one(ent, key, lock=True)
+        if row is None or row[1] is None:
+            return False
+        _, state, vars_text, version = row
+        found = machine.try_step(state, json.loads(vars_text), event)
+        if found is None:
+            return False
+        new_state, new_vars = found
+        done = self.store._exec(f"UPDATE {ent.table} SET state = ?, vars = ?, version = version + 1 "
+                                "WHERE k = ? AND version = ? RETURNING k",
+                                (new_state, json.dumps(new_vars, sort_keys=True), key_text(key), version))
+        if not done:
+            raise Problem(409, "Conflict", f"`{ent.name}` changed while `{event}` was fired; retry",
+                          "urn:leanos:problem:concurrent-update")
+        return True
+
+
+def run_body(store: Store, adapter: pydantic.TypeAdapter, op: str, result_entity: EntityDef | None,
+             writes: bool, call: Callable[[Tx], Any]) -> tuple[Any, dict[str, str]]:
+    """One compiled operation: its body in one database transaction, committed only when the
+    body succeeds and its result satisfies its type. When the result is an entity with a
+    lifecycle, its stored state is answered in `X-LeanOS-State` (and its machine variables in
+    `X-LeanOS-Vars`)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        with store.lock:
+            store.begin(writes)
+            tx = Tx(store, writes)
+            try:
+                value = check_result(adapter, call(tx), op)
+                headers: dict[str, str] = {}
+                if result_entity is not None and result_entity.machine is not None and value is not None:
+                    life = tx.lifecycle(result_entity, result_entity.key_of(value))
+                    if life is not None:
+                        headers["X-LeanOS-State"] = life[0]
+                        headers["X-LeanOS-Vars"] = json.dumps(life[1], sort_keys=True, separators=(",", ":"))
+                store.commit()
+                return value, headers
+            except BaseException as error:
+                store.rollback()
+                if getattr(error, "sqlstate", None) not in SERIALIZATION_FAILURES:
+                    raise
+                # PostgreSQL refused the transaction to keep concurrent bodies serializable: run
+                # the body again (it has not called another service: a call is not undone), or
+                # answer 409 so that the client retries.
+                if tx.called or attempt >= BODY_ATTEMPTS:
+                    raise Problem(409, "Conflict", f"`{op}` ran concurrently with another request; retry",
+                                  "urn:leanos:problem:concurrent-update") from None
+        time.sleep(random.uniform(0, 0.01 * attempt))
+
+
+# SQLSTATEs of a transaction PostgreSQL aborts for a concurrent one (serialization, deadlock),
+# and how many times a body runs before the request answers 409.
+SERIALIZATION_FAILURES = ("40001", "40P01")
+BODY_ATTEMPTS = 5
+
+
+def not_implemented(name: str) -> Problem:
+    return Problem(501, "Not implemented", f"the external function `{name}` has no implementation; "
+                   "add it to the logic class (LEANOS_LOGIC)", "urn:leanos:problem:not-implemented")
+
+
+def contract_violation(name: str, clause: str, text: str) -> Problem:
+    LOG.error("contract violated: %s of `%s`: %s", clause, name, text)
+    return Problem(500, "Contract violated", f"`{clause} {text}` of `{name}` does not hold",
+                   "urn:leanos:problem:contract", contract=f"{name}.{clause}")
+
+
+def call_external(name: str, fn: Any, args: tuple) -> Any:
+    """An external function through the hand-written logic, its contract monitored: `requires`
+    before the call, the result type and `ensures` after; a violation is a 500 naming the
+    contract. Without an implementation the answer is 501."""
+    impl = getattr(LOGIC, name, None)
+    if impl is None:
+        raise not_implemented(name)
+    for text, pred in getattr(fn, "requires", ()):
+        if not _holds(pred, *args):
+            raise contract_violation(name, "requires", text)
+    result = impl(*args)
+    result_type = getattr(fn, "result_type", None)
+    if result_type is not None:
+        adapter = pydantic.TypeAdapter(result_type)
+        try:
+            result = adapter.validate_python(jsonable(result))
+        except pydantic.ValidationError as error:
+            raise contract_violation(name, "result", error.errors()[0].get("msg", "")) from None
+    for text, pred in getattr(fn, "ensures", ()):
+        if not _holds(pred, *args, result_=result):
+            raise contract_violation(name, "ensures", text)
+    return result
+
+
+def _holds(pred: Callable[..., Any], *args: Any, **kw: Any) -> bool:
+    try:
+        return bool(pred(*args, **kw))
+    except (ArithmeticError, ValueError, TypeError, AttributeError):
+        return False
+
+
+def seg(value: Any) -> str:
+    """A path parameter's value as one percent-encoded path segment."""
+    data = jsonable(value)
+    text = ("true" if data else "false") if isinstance(data, bool) else str(data)
+    return urllib.parse.quote(text, safe="")
+
+
+def call_service(service: str, op: str, method: str, url_path: str, query: dict[str, Any], body: Any,
+                 adapter: pydantic.TypeAdapter, errors: dict[str, int],
+                 otherwise: Callable[[], Problem] | None = None) -> Any:
+    """Calls an operation of a service this one depends on (base URL `{SERVICE}_URL`), with a
+    timeout (`LEANOS_CALL_TIMEOUT` seconds, 5 by default). A declared error of the callee passes
+    through (or becomes `otherwise`); an unreachable or misbehaving dependency is a 503 or 502."""
+    env = service.upper() + "_URL"
+    base = os.environ.get(env, "")
+    if not base:
+        raise Problem(503, "Dependency unavailable", f"`{op}` needs the service `{service}`: {env} is not set",
+                      "urn:leanos:problem:dependency-unavailable")
+    items = []
+    for k, v in query.items():
+        if v is None:
+            continue
+        v = jsonable(v)
+        for one in v if isinstance(v, list) else [v]:
+            items.append((k, json.dumps(one) if isinstance(one, (dict, bool)) else str(one)))
+    url = base.rstrip("/") + url_path + ("?" + urllib.parse.urlencode(items) if items else "")
+    headers = {"Accept": "application/json", "X-Request-ID": REQUEST_ID.get()}
+    if AUTHORIZATION.get():
+        headers["Authorization"] = AUTHORIZATION.get()
+    data = None
+    if body is not None:
+        data = json.dumps(jsonable(body)).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    timeout = float(os.environ.get("LEANOS_CALL_TIMEOUT", "5"))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read()
+    except urllib.error.HTTPError as error:
+        try:
+            problem = json.loads(error.read() or b"{}")
+        except ValueError:
+            problem = {}
+        title = problem.get("title") if isinstance(problem, dict) else None
+        if title in errors and errors[title] == error.code:
+            if otherwise is not None:
+                raise otherwise() from None
+            extra = {k: v for k, v in problem.items() if k not in ("type", "title", "status", "detail", "instance")}
+            raise Problem(error.code, title, problem.get("detail"), problem.get("type"), **extra) from None
+        raise Problem(502, "Bad gateway", f"`{op}` answered {error.code}", "urn:leanos:problem:dependency-failed") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise Problem(503, "Dependency unavailable", f"`{op}` is unreachable: {error}",
+                      "urn:leanos:problem:dependency-unavailable") from None
+    try:
+        return adapter.validate_python(json.loads(text) if text else None)
+    except (ValueError, pydantic.ValidationError):
+        raise Problem(502, "Bad gateway", f"`{op}` answered a body outside its type",
+                      "urn:leanos:problem:dependency-failed") from None
+
+
+def mul(a: int, b: int) -> int:
+    return a * b
+
+
+def unsupported(what: str) -> Any:
+    raise Problem(501, "Not implemented", f"{what} is not compiled yet", "urn:leanos:problem:not-implemented")

@@ -228,8 +228,13 @@ pub fn fns_py(spec: &Spec, sl: &Slice) -> String {
                 let _ = writeln!(out, "    return {}\n\n", py::expr(spec, scope, b));
             }
             None => {
-                let _ = writeln!(out, "    return _rt.external({})({})\n\n", str_lit(&f.name), params.join(", "));
+                // The hand-written seam, its contract monitored (`requires`, result type, `ensures`).
+                let args = if params.len() == 1 { format!("{},", params[0]) } else { params.join(", ") };
+                let _ = writeln!(out, "    return _rt.call_external({}, {name}, ({args}))\n\n", str_lit(&f.name));
             }
+        }
+        if f.body.is_none() {
+            let _ = writeln!(out, "{name}.result_type = {}", pyty(spec, &f.result, "M."));
         }
         let names = ExprNames { params: &f.params, vars: &[], qualify_variants: false };
         let conds = |es: &[lp_ir::Expr]| -> String {
@@ -444,6 +449,32 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
             let _ = writeln!(body_out, "    {name} = _rt.with_field({name}, {}, _p{i})", str_lit(&pp.fields[0]));
         }
         let _ = writeln!(body_out, "    store = request.app.state.store");
+        if let Some(body) = &op.body {
+            // The compiled body, in one transaction (a write lock ahead only when it writes).
+            let result_a = adapters.get(&pyty(spec, &op.result, "M."));
+            let entity = super::bodies::result_entity(spec, &op.result).and_then(|e| spec.entities.get(e.index()));
+            let entity = entity.map_or("None".to_string(), |e| format!("_B.ENTITIES[{}]", str_lit(&e.name)));
+            let fx = lp_ir::effects::of_body(body);
+            let args: Vec<String> = op.params.iter().map(|p| ident(&p.name)).collect();
+            let args = if args.is_empty() { String::new() } else { format!(", {}", args.join(", ")) };
+            let _ = writeln!(
+                body_out,
+                "    value, headers = _rt.run_body(store, {result_a}, {}, {entity}, {},\n        lambda tx: _B.{}(tx{args}))",
+                str_lit(&format!("{}.{}", svc.name, op.name)),
+                if fx.writes.is_empty() && fx.fires.is_empty() { "False" } else { "True" },
+                super::bodies::body_fn(op),
+            );
+            if info.status == 204 {
+                body_out.push_str("    return _Response(status_code=204, headers=headers)\n\n\n");
+            } else {
+                let _ = writeln!(
+                    body_out,
+                    "    return _JSONResponse(_rt.dump({result_a}, value), status_code={}, headers=headers)\n\n",
+                    info.status
+                );
+            }
+            continue;
+        }
         let _ = writeln!(body_out, "    key = [{}]", info.key.join(", "));
         let (machine, event) = match &info.fires {
             Some((m, e)) => (format!("MACHINES[{}]", str_lit(m)), str_lit(e)),
@@ -474,7 +505,7 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
         "from __future__ import annotations\n\nimport typing as _t\n\nimport pydantic as _pd\n\
          from fastapi import APIRouter, Body as _Body, Depends as _Depends, Request as _Request\n\
          from fastapi.responses import JSONResponse as _JSONResponse, Response as _Response\n\n\
-         from app import models as M\nfrom app import runtime as _rt\nfrom app.machines import MACHINES\n\n\
+         from app import bodies as _B\nfrom app import models as M\nfrom app import runtime as _rt\nfrom app.machines import MACHINES\n\n\
          router = APIRouter()\n\n{}\n\n{body_out}",
         adapters.defs()
     )
@@ -511,8 +542,14 @@ pub fn logic_py(spec: &Spec, sid: ServiceId, sl: &Slice) -> String {
     let Some(svc) = spec.services.get(sid.index()) else { return String::new() };
     let mut adapters = Adapters::default();
     let mut methods = String::new();
+    let mut compiled = Vec::new();
     for (o, op) in svc.ops.iter().enumerate() {
         let Some(info) = op_info(spec, OpRef { service: sid, op: OpId(o as u32) }) else { continue };
+        if op.body.is_some() {
+            // Compiled from its body (`app/bodies.py`): no default logic.
+            compiled.push(format!("`{}`", op.name));
+            continue;
+        }
         let params: Vec<String> = op.params.iter().map(|p| ident(&p.name)).collect();
         let star = if params.is_empty() { String::new() } else { format!(", *, {}", params.join(", ")) };
         let _ = writeln!(methods, "    def {}(self, ctx: _rt.Context{star}):", ident(&op.name));
@@ -634,14 +671,30 @@ pub fn logic_py(spec: &Spec, sid: ServiceId, sl: &Slice) -> String {
          from __future__ import annotations\n\nimport json as _json\nimport typing as _t\n\nimport pydantic as _pd\n\n\
          from app import models as M\nfrom app import runtime as _rt\n\n{}\n\
          ERRORS = {{\n{errors}}}\n\n\n\
-         class DefaultLogic:\n    \"\"\"Stores what is written, reads it back, and builds results from the request.\"\"\"\n\n\
+         class DefaultLogic:\n    \"\"\"{}\"\"\"\n\n\
          \x20   def problem(self, name: str, cands: dict) -> _rt.Problem:\n\
          \x20       \"\"\"The declared error `name` as a problem, its payload filled from the request.\"\"\"\n\
          \x20       status, adapter, witness = ERRORS[name]\n\
          \x20       payload = _rt.dump(adapter, _rt.synthesize(adapter, _json.loads(witness), cands, name))\n\
          \x20       return _rt.Problem(status, name, None, \"urn:leanos:error:\" + name, **payload)\n\n{methods}",
-        adapters.defs()
+        adapters.defs(),
+        logic_doc(&compiled)
     )
+}
+
+/// The docstring of `DefaultLogic`: what it does, and which operations run compiled bodies.
+fn logic_doc(compiled: &[String]) -> String {
+    let mut doc = String::from(
+        "The hand-written seam. Operations without a body: DEFAULT LOGIC (stores what is written,\n    \
+         reads it back, and builds results from the request), not the spec's behaviour. External\n    \
+         spec functions are methods of this class too (none by default: calling one answers 501).",
+    );
+    if !compiled.is_empty() {
+        doc.push_str("\n\n    Compiled from their bodies (app/bodies.py), never through this class: ");
+        doc.push_str(&compiled.join(", "));
+        doc.push('.');
+    }
+    doc
 }
 
 // ---------------------------------------------------------------- entry point and project files
@@ -663,14 +716,14 @@ pub fn main_py(spec: &Spec, sid: ServiceId) -> String {
     format!(
         "from __future__ import annotations\n\nimport importlib as _importlib\nimport os as _os\n\n\
          from fastapi import FastAPI\nfrom fastapi.responses import JSONResponse\n\n\
-         from app import runtime as _rt\nfrom app.logic import DefaultLogic\nfrom app.routes import router\n\n\
+         from app import runtime as _rt\nfrom app.bodies import ENTITIES\nfrom app.logic import DefaultLogic\nfrom app.routes import router\n\n\
          # The base URL of each service this one depends on.\nDEPENDENCIES = {{{}}}\n\n\n\
          def load_logic():\n    \"\"\"`LEANOS_LOGIC=module:Class` selects hand-written logic; by default `DefaultLogic`.\"\"\"\n\
          \x20   spec = _os.environ.get(\"LEANOS_LOGIC\", \"\")\n    if not spec:\n        return DefaultLogic()\n\
          \x20   module, _, name = spec.partition(\":\")\n    return getattr(_importlib.import_module(module), name or \"Logic\")()\n\n\n\
          def create_app(database_url: str | None = None) -> FastAPI:\n\
          \x20   app = FastAPI(title={}, version={}, description={})\n\
-         \x20   app.state.store = _rt.Store(database_url)\n    app.state.logic = load_logic()\n    _rt.LOGIC = app.state.logic\n\
+         \x20   app.state.store = _rt.Store(database_url)\n    app.state.store.ensure_entities(ENTITIES)\n    app.state.logic = load_logic()\n    _rt.LOGIC = app.state.logic\n\
          \x20   _rt.install_handlers(app)\n\n\
          \x20   @app.get(\"/healthz\", include_in_schema=False)\n    def healthz():\n        return {{\"status\": \"ok\"}}\n\n\
          \x20   @app.get(\"/readyz\", include_in_schema=False)\n    def readyz():\n\

@@ -66,6 +66,59 @@ impl Slice {
                     *flag = true;
                 }
             }
+            // What the compiled bodies reach: the entities they use (records and lifecycles),
+            // the functions they call, the types they construct, and the operations of other
+            // services they call (parameters, result and errors).
+            for e in super::bodies::entities_of(spec, sid) {
+                let Some(d) = spec.entities.get(e.index()) else { continue };
+                roots.push(Ty::Named { id: d.ty, args: Vec::new() });
+                if let Some(flag) = d.lifecycle.and_then(|m| slice.machines.get_mut(m.index())) {
+                    *flag = true;
+                }
+            }
+            for op in &svc.ops {
+                let Some(body) = &op.body else { continue };
+                let fx = lp_ir::effects::of_body(body);
+                for f in &fx.fns {
+                    if let Some(flag) = slice.fns.get_mut(f.index()) {
+                        *flag = true;
+                    }
+                }
+                for c in &fx.calls {
+                    let Some(callee) = spec.services.get(c.op.service.index()).and_then(|s| s.ops.get(c.op.op.index()))
+                    else {
+                        continue;
+                    };
+                    roots.extend(callee.params.iter().map(|p| p.ty.clone()));
+                    roots.push(callee.result.clone());
+                    for e in &callee.errors {
+                        if let Some(flag) = slice.errors.get_mut(e.error.index()) {
+                            *flag = true;
+                        }
+                    }
+                }
+                let mut found = Vec::new();
+                lp_ir::body::walk_terms(body, &mut |t| found.push(t.ty.clone()));
+                let mut exprs: Vec<&Expr> = Vec::new();
+                body_exprs(body, &mut exprs);
+                for e in exprs {
+                    walk(e, &mut |x| match &x.kind {
+                        ExprKind::Call { func, .. } => {
+                            if let Some(flag) = slice.fns.get_mut(func.index()) {
+                                *flag = true;
+                            }
+                        }
+                        ExprKind::Ctor { ctor: Ctor::Variant { .. } | Ctor::Ok | Ctor::Err, .. }
+                        | ExprKind::Record { .. } => found.push(x.ty.clone()),
+                        _ => {}
+                    });
+                }
+                for t in found {
+                    if !matches!(t, Ty::Error) && !roots.contains(&t) {
+                        roots.push(t);
+                    }
+                }
+            }
         }
         slice.close(spec, roots);
         slice
@@ -140,4 +193,41 @@ impl Slice {
             }
         }
     }
+}
+
+/// Every expression written in a body (conditions, values, keys, payloads), outermost first.
+fn body_exprs<'b>(b: &'b lp_ir::body::Block, out: &mut Vec<&'b Expr>) {
+    use lp_ir::body::{StmtKind, TermKind};
+    lp_ir::body::walk_stmts(b, &mut |s| match &s.kind {
+        StmtKind::Require { cond, otherwise } => {
+            out.push(cond);
+            out.extend(otherwise.fields.iter().map(|f| &f.value));
+        }
+        StmtKind::Put { value, .. } => out.push(value),
+        StmtKind::Delete { key, .. } => out.extend(key),
+        StmtKind::Fire { target, otherwise, .. } => {
+            out.push(target);
+            out.extend(otherwise.iter().flat_map(|r| r.fields.iter().map(|f| &f.value)));
+        }
+        StmtKind::Let { .. } | StmtKind::Term(_) => {}
+    });
+    lp_ir::body::walk_terms(b, &mut |t| match &t.kind {
+        TermKind::Expr(e) => out.push(e),
+        TermKind::Lookup { key, otherwise, .. } => {
+            out.extend(key);
+            out.extend(otherwise.fields.iter().map(|f| &f.value));
+        }
+        TermKind::Create { value, otherwise, .. } => {
+            out.push(value);
+            out.extend(otherwise.iter().flat_map(|r| r.fields.iter().map(|f| &f.value)));
+        }
+        TermKind::CallOp { args, otherwise, .. } => {
+            out.extend(args);
+            out.extend(otherwise.iter().flat_map(|r| r.fields.iter().map(|f| &f.value)));
+        }
+        TermKind::If { cond, .. } => out.push(cond),
+        TermKind::Match { scrutinee, .. } => out.push(scrutinee),
+        TermKind::Fail(r) => out.extend(r.fields.iter().map(|f| &f.value)),
+        TermKind::Block(_) => {}
+    });
 }

@@ -273,7 +273,7 @@ fn request_parts(spec: &Spec, info: &OpInfo<'_>) -> (String, String, String) {
 }
 
 /// `tests/test_api.py`: the service over HTTP.
-pub fn api_test(spec: &Spec, sid: ServiceId) -> String {
+pub fn api_test(spec: &Spec, sid: ServiceId, sl: &Slice) -> String {
     let mut out = String::from(
         "import json\nfrom urllib.parse import quote\n\nimport pydantic as _pd\n\nfrom app import models as M\nfrom app.machines import MACHINES\n\n\n\
          def _q(value):\n    return quote(value, safe=\"\")\n\n\n\
@@ -299,6 +299,9 @@ pub fn api_test(spec: &Spec, sid: ServiceId) -> String {
         let mut statuses: Vec<u16> =
             op.errors.iter().filter_map(|e| spec.errors.get(e.error.index())).map(|e| e.status).collect();
         statuses.push(info.status);
+        // A compiled body that reaches an external function answers 501 until `LEANOS_LOGIC`
+        // implements it, and one that calls another service 503 while its URL is unset.
+        statuses.extend(super::bodies::seam_statuses(spec, op));
         // 1. The operation answers with a documented status and a body of the right type.
         let check_success = if info.status == 204 {
             "        assert r.content == b\"\"\n".to_string()
@@ -389,8 +392,9 @@ pub fn api_test(spec: &Spec, sid: ServiceId) -> String {
             );
         }
     }
-    // The seam for hand-written logic: `LEANOS_LOGIC` replaces `DefaultLogic`.
-    if let Some(info) = infos.iter().find(|i| i.fires.is_none()) {
+    // The seam for hand-written logic: `LEANOS_LOGIC` replaces `DefaultLogic` (for the
+    // operations without a body), and implements the external functions.
+    if let Some(info) = infos.iter().find(|i| i.fires.is_none() && i.op.body.is_none()) {
         let (path, query, body) = request_parts(spec, info);
         let _ = writeln!(
             out,
@@ -407,9 +411,14 @@ pub fn api_test(spec: &Spec, sid: ServiceId) -> String {
             str_lit(&info.method.to_ascii_uppercase())
         );
     }
-    // 5. What a create writes, the matching read returns.
+    external_seam_test(&mut out, spec, sl);
+    // 5. What a create writes, the matching read returns (for the default logic: a compiled
+    // body has preconditions over the store that a single request does not meet).
     for c in &infos {
         let Some(b) = c.body else { continue };
+        if c.op.body.is_some() {
+            continue;
+        }
         if !matches!(c.method, "put" | "post")
             || !super::service::same_named(spec, &c.op.params[b].ty, &c.op.result)
             || c.key.is_empty()
@@ -419,6 +428,7 @@ pub fn api_test(spec: &Spec, sid: ServiceId) -> String {
         for g in &infos {
             if g.method != "get"
                 || g.body.is_some()
+                || g.op.body.is_some()
                 || g.fires.is_some()
                 || !super::service::same_named(spec, &g.op.result, &c.op.result)
             {
@@ -465,4 +475,58 @@ pub fn api_test(spec: &Spec, sid: ServiceId) -> String {
         }
     }
     out
+}
+
+/// The hand-written seam of external functions, on the first one of the service's slice that
+/// has no `requires` (a witness argument might break one): without an implementation it is a
+/// 501 problem; `LEANOS_LOGIC` supplies one; a result outside the result type is a 500 problem
+/// naming the contract.
+fn external_seam_test(out: &mut String, spec: &Spec, sl: &Slice) {
+    let Some(f) = spec
+        .fns
+        .iter()
+        .enumerate()
+        .find(|(i, f)| sl.fns.get(*i).copied().unwrap_or(false) && f.body.is_none() && f.requires.is_empty())
+        .map(|(_, f)| f)
+    else {
+        return;
+    };
+    let name = ident(&f.name);
+    let args: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| {
+            format!(
+                "_pd.TypeAdapter({}).validate_python(json.loads({}))",
+                super::models::pyty(spec, &p.ty, "M."),
+                str_lit(&serde_json::to_string(&witness(spec, &p.ty, 0)).unwrap_or_default())
+            )
+        })
+        .collect();
+    let logic = |body: &str| {
+        str_lit(&format!(
+            "from app import runtime\nfrom app.logic import DefaultLogic\n\n\nclass Logic(DefaultLogic):\n    def {name}(self, *args):\n        {body}\n"
+        ))
+    };
+    let _ = writeln!(
+        out,
+        "def test_external_functions_are_the_hand_written_seam(tmp_path, monkeypatch):\n    \
+         import typing as _t\n\n    from app import fns as F\n    from app import runtime as _rt\n    from app.main import create_app\n\n    \
+         args = ({}{})\n    saved = _rt.LOGIC\n    try:\n        \
+         create_app()\n        try:\n            F.{name}(*args)\n            raise AssertionError(\"no 501\")\n        \
+         except _rt.Problem as e:\n            assert e.status == 501, e\n        \
+         (tmp_path / \"my_logic.py\").write_text({})\n        (tmp_path / \"bad_logic.py\").write_text({})\n        \
+         monkeypatch.syspath_prepend(str(tmp_path))\n        monkeypatch.setenv(\"LEANOS_LOGIC\", \"my_logic:Logic\")\n        \
+         create_app()\n        try:\n            F.{name}(*args)\n            raise AssertionError(\"no 418\")\n        \
+         except _rt.Problem as e:\n            assert e.status == 418, e\n        \
+         monkeypatch.setenv(\"LEANOS_LOGIC\", \"bad_logic:Logic\")\n        create_app()\n        \
+         try:\n            F.{name}(*args)\n            raise AssertionError(\"no 500\")\n        \
+         except _rt.Problem as e:\n            assert e.status == 500 and e.extra[\"contract\"] == {}, e\n    \
+         finally:\n        _rt.LOGIC = saved\n",
+        args.join(", "),
+        if args.len() == 1 { "," } else { "" },
+        logic("raise runtime.Problem(418, 'Hand-written')"),
+        logic("return object()"),
+        str_lit(&format!("{}.result", f.name)),
+    );
 }

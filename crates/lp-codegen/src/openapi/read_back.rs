@@ -309,11 +309,21 @@ impl Reader<'_> {
                 out.insert(403, "a missing scope");
             }
         }
+        let fx = op.body.as_ref().map(lp_ir::effects::of_body);
         if op.fires.is_some() {
             out.insert(409, "an event not enabled");
+        } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty() || !fx.writes.is_empty()) {
+            out.insert(409, "a concurrent update");
         }
         if !op.params.is_empty() {
             out.insert(422, "a request outside the types");
+        }
+        if op.body.as_ref().is_some_and(|b| !super::externals_reached(self.spec, b).is_empty()) {
+            out.insert(501, "an external function not implemented");
+        }
+        if fx.as_ref().is_some_and(|fx| !fx.calls.is_empty()) {
+            out.insert(502, "a dependency answering outside its API");
+            out.insert(503, "a dependency unavailable");
         }
         out
     }
