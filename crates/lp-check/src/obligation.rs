@@ -176,15 +176,20 @@ impl Obligation {
         hex(&h.finalize())
     }
 
-    /// The digest of what is to be decided, without the obligation's id: two obligations
-    /// with the same goal digest have the same verdict (the goal's canonical form holds
-    /// everything its discharge reads), so a run decides each goal digest once. Many fields
-    /// of an imported API share one refinement, say.
+    /// The digest of what is to be decided, without the obligation's id nor the wording of a
+    /// counterexample: two obligations with the same goal digest are proved, or not,
+    /// together (the goal's canonical form holds everything its discharge reads), so a run
+    /// proves each goal digest once and shares the proof; any other verdict is reached for
+    /// each obligation on its own, since it words its counterexample. Many fields of an
+    /// imported API share one refinement, say.
     pub fn goal_digest(&self, tool_version: &str) -> String {
         let mut h = Sha256::new();
         h.update(tool_version.as_bytes());
         h.update([0]);
-        h.update(self.goal_canonical().as_bytes());
+        match &self.goal {
+            Goal::Smt(g) => h.update(format!("smt:{}", g.decision_canonical()).as_bytes()),
+            _ => h.update(self.goal_canonical().as_bytes()),
+        }
         hex(&h.finalize())
     }
 

@@ -136,6 +136,9 @@ pub struct SmtGoal {
     /// The canonical text (see [`SmtGoal::canonical`]), computed by [`SmtGoal::new`]; the
     /// fields are not to be changed after that.
     canonical: String,
+    /// The canonical text without the failure text: what z3 decides (see
+    /// [`SmtGoal::decision_canonical`]).
+    decision: String,
 }
 
 impl SmtGoal {
@@ -157,6 +160,7 @@ impl SmtGoal {
             failure: failure.into(),
             fallback: None,
             canonical: String::new(),
+            decision: String::new(),
         };
         let mut c = Canon::default();
         let _ = writeln!(c.out, "mode {}", goal.mode.as_str());
@@ -184,11 +188,14 @@ impl SmtGoal {
         }
         c.out.push_str("claim ");
         c.formula(&goal.claim);
+        let deps = deps_text(spec, &goal);
+        let decision = format!("{}\n{deps}", c.out);
         c.out.push_str("\nfailure ");
         c.string(&goal.failure);
         c.out.push('\n');
-        c.out.push_str(&deps_text(spec, &goal));
+        c.out.push_str(&deps);
         goal.canonical = resolve_names(spec, &c.out);
+        goal.decision = resolve_names(spec, &decision);
         goal
     }
 
@@ -200,10 +207,18 @@ impl SmtGoal {
         self.canonical.clone()
     }
 
+    /// The canonical text without the failure text, which only words a counterexample: two
+    /// goals with the same decision text are proved, or not, together (their scope, formulas,
+    /// fallback and definitions are the same), so a run proves one for all of them.
+    pub fn decision_canonical(&self) -> &str {
+        &self.decision
+    }
+
     /// The goal with a verdict to give when z3 does not prove it (a counterexample or
     /// `unknown` is replaced by it). The fallback is part of the canonical text.
     pub fn with_fallback(mut self, verdict: crate::obligation::Verdict) -> SmtGoal {
         let _ = writeln!(self.canonical, "fallback {}", serde_json::to_string(&verdict).unwrap_or_default());
+        let _ = writeln!(self.decision, "fallback {}", serde_json::to_string(&verdict).unwrap_or_default());
         self.fallback = Some(verdict);
         self
     }

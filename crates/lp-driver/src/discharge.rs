@@ -146,24 +146,29 @@ pub fn discharge_all(
         })
         .collect();
     let hit = |digest: &str| if opts.use_cache { cache.entries.get(digest).cloned() } else { None };
-    // Each goal not answered by the cache is decided once, by its first obligation.
+    // Each goal not answered by the cache is decided once, by its first obligation; a proof
+    // is shared by the obligations with the same goal, anything else is reached by each.
     let mut todo: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, (_, digest, goal)) in keyed.iter().enumerate() {
         if !opts.use_cache || !cache.entries.contains_key(digest) {
             todo.entry(goal.as_str()).or_insert(i);
         }
     }
-    let decided: BTreeMap<&str, Verdict> =
-        todo.into_par_iter().map(|(goal, i)| (goal, discharge_one(spec, &keyed[i].0, opts))).collect();
-    let decided: BTreeMap<String, Verdict> = decided.into_iter().map(|(g, v)| (g.to_string(), v)).collect();
+    let decided: BTreeMap<&str, (usize, Verdict)> =
+        todo.into_par_iter().map(|(goal, i)| (goal, (i, discharge_one(spec, &keyed[i].0, opts)))).collect();
+    let decided: BTreeMap<String, (usize, Verdict)> = decided.into_iter().map(|(g, v)| (g.to_string(), v)).collect();
     keyed
-        .into_iter()
-        .map(|(ob, digest, goal)| match hit(&digest) {
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, (ob, digest, goal))| match hit(&digest) {
             Some(verdict) => ObligationResult { obligation: ob, verdict, digest, cached: true },
             None => {
-                let verdict = decided.get(&goal).cloned().unwrap_or_else(|| Verdict::Unknown {
-                    reason: "internal error: the goal was not discharged".to_string(),
-                });
+                let verdict = match decided.get(&goal) {
+                    // Its own verdict, or a proof shared by an identical goal.
+                    Some((first, v)) if *first == i || matches!(v, Verdict::Proved { .. }) => v.clone(),
+                    // A refutation words its counterexample for its own obligation.
+                    _ => discharge_one(spec, &ob, opts),
+                };
                 ObligationResult { obligation: ob, verdict, digest, cached: false }
             }
         })
