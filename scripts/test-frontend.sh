@@ -99,7 +99,11 @@ check() {
   (
     cd "$work/app-$tag"
     local t
-    t=$(date +%s); ./node_modules/.bin/react-router typegen >/dev/null && ./node_modules/.bin/tsc --noEmit
+    # Every step exits on failure explicitly: this runs under `||` (see spawn), where bash
+    # ignores `set -e`, so a failing command would otherwise be passed over.
+    t=$(date +%s)
+    ./node_modules/.bin/react-router typegen >/dev/null || exit 1
+    ./node_modules/.bin/tsc --noEmit || exit 1
     echo "   $tag: typegen + tsc $(elapsed "$t")"
     t=$(date +%s); ./node_modules/.bin/react-router build >"$work/$tag.build-app.log" 2>&1 || {
       cat "$work/$tag.build-app.log" >&2
@@ -111,10 +115,11 @@ check() {
       exit 1
     }
     echo "   $tag: vitest $(grep -E 'Tests ' "$work/$tag.vitest.log" | sed 's/\x1b\[[0-9;]*m//g' | xargs) $(elapsed "$t")"
-    t=$(date +%s); ./node_modules/.bin/openapi-typescript "$doc" -o correspondence/openapi.gen.ts >/dev/null 2>&1
-    ./node_modules/.bin/tsc -p tsconfig.correspondence.json
+    t=$(date +%s)
+    ./node_modules/.bin/openapi-typescript "$doc" -o correspondence/openapi.gen.ts >/dev/null 2>&1 || exit 1
+    ./node_modules/.bin/tsc -p tsconfig.correspondence.json || exit 1
     echo "   $tag: type correspondence ($(grep -c '^export const toOpenapi' correspondence/type-correspondence.ts) schemas, both ways) $(elapsed "$t")"
-  )
+  ) || return 1
   if [ -e "$app/node_modules" ] || [ -e "$app/build" ]; then
     echo "test-frontend: $tag: the build output was modified" >&2
     return 1
