@@ -372,8 +372,15 @@ fn error_schema(spec: &Spec, e: &lp_ir::ErrorDef) -> Value {
     if let Value::Object(m) = &mut payload {
         m.remove("additionalProperties");
     }
+    // An error without fields is the problem document alone: an empty payload part would be
+    // an object with no properties, which TypeScript generators read as "no members at all".
+    let parts = if e.fields.is_empty() {
+        json!([schema_ref(PROBLEM_DETAILS)])
+    } else {
+        json!([schema_ref(PROBLEM_DETAILS), payload])
+    };
     let mut s = json!({
-        "allOf": [schema_ref(PROBLEM_DETAILS), payload],
+        "allOf": parts,
         "x-leanos-status": e.status,
     });
     if !e.docs.is_empty() {
