@@ -29,7 +29,6 @@ use crate::run::run_op;
 use crate::store::{Instance, Lifecycle, Store, key_of};
 use lp_check::run_goal::{RunClaim, RunGoal};
 use lp_check::{Counterexample, Verdict};
-use lp_ir::body::{Block, StmtKind, TermKind};
 use lp_ir::{BinOp, EntityId, Expr, ExprKind, FnId, InvariantId, OpRef, Spec, StateId, Ty, TypeBody};
 use lp_props::Value;
 use lp_props::eval::{Env as PropsEnv, Scope};
@@ -575,18 +574,10 @@ struct Relevance {
 
 impl Relevance {
     fn of(spec: &Spec, op: OpRef) -> Relevance {
-        let mut entities = BTreeSet::new();
-        let mut seen = BTreeSet::new();
-        touched(spec, op, &mut entities, &mut seen);
-        let mentions: Vec<BTreeSet<EntityId>> = spec
-            .invariants
-            .iter()
-            .map(|inv| {
-                let mut m = BTreeSet::new();
-                expr_entities(&inv.expr, &mut m);
-                m
-            })
-            .collect();
+        let reach = lp_ir::effects::reach(spec, op);
+        let mut entities: BTreeSet<EntityId> = reach.reads.union(&reach.written).copied().collect();
+        let mentions: Vec<BTreeSet<EntityId>> =
+            spec.invariants.iter().map(|inv| lp_ir::effects::expr_entities(&inv.expr)).collect();
         let mut invariants: BTreeSet<usize> = BTreeSet::new();
         loop {
             let before = (entities.len(), invariants.len());
@@ -602,71 +593,4 @@ impl Relevance {
         }
         Relevance { entities, invariants: invariants.into_iter().map(|i| InvariantId(i as u32)).collect() }
     }
-}
-
-fn touched(spec: &Spec, op: OpRef, out: &mut BTreeSet<EntityId>, seen: &mut BTreeSet<OpRef>) {
-    if !seen.insert(op) {
-        return;
-    }
-    let Some(def) = spec.services.get(op.service.index()).and_then(|s| s.ops.get(op.op.index())) else { return };
-    for e in &def.ensures {
-        expr_entities(e, out);
-    }
-    if let Some(body) = &def.body {
-        block_entities(spec, body, out, seen);
-    }
-}
-
-fn block_entities(spec: &Spec, b: &Block, out: &mut BTreeSet<EntityId>, seen: &mut BTreeSet<OpRef>) {
-    let mut exprs: Vec<&Expr> = Vec::new();
-    let mut calls: Vec<OpRef> = Vec::new();
-    lp_ir::body::walk_stmts(b, &mut |st| match &st.kind {
-        StmtKind::Require { cond, .. } => exprs.push(cond),
-        StmtKind::Put { entity, value } => {
-            out.insert(*entity);
-            exprs.push(value);
-        }
-        StmtKind::Delete { entity, key } => {
-            out.insert(*entity);
-            exprs.extend(key);
-        }
-        StmtKind::Fire { entity, target, .. } => {
-            out.insert(*entity);
-            exprs.push(target);
-        }
-        StmtKind::Let { .. } | StmtKind::Term(_) => {}
-    });
-    lp_ir::body::walk_terms(b, &mut |t| match &t.kind {
-        TermKind::Expr(e) => exprs.push(e),
-        TermKind::Lookup { entity, key, .. } => {
-            out.insert(*entity);
-            exprs.extend(key);
-        }
-        TermKind::Create { entity, value, .. } => {
-            out.insert(*entity);
-            exprs.push(value);
-        }
-        TermKind::CallOp { op, args, .. } => {
-            calls.push(*op);
-            exprs.extend(args);
-        }
-        TermKind::If { cond, .. } => exprs.push(cond),
-        TermKind::Match { scrutinee, .. } => exprs.push(scrutinee),
-        TermKind::Fail(_) | TermKind::Block(_) => {}
-    });
-    for e in exprs {
-        expr_entities(e, out);
-    }
-    for op in calls {
-        touched(spec, op, out, seen);
-    }
-}
-
-fn expr_entities(e: &Expr, out: &mut BTreeSet<EntityId>) {
-    lp_ir::expr::walk(e, &mut |x| match &x.kind {
-        ExprKind::Exists { entity, .. } | ExprKind::Quantified { entity, .. } | ExprKind::Count { entity, .. } => {
-            out.insert(*entity);
-        }
-        _ => {}
-    });
 }

@@ -12,6 +12,7 @@ use crate::body::{Block, Raise, Stmt, StmtKind, Term, TermKind};
 use crate::expr::{Expr, ExprKind};
 use crate::spec::{EntityId, ErrorId, EventId, FnId, MachineId, OpId, OpRef, ServiceId, Spec};
 use lp_diagnostics::Span;
+use std::collections::BTreeSet;
 
 /// How a body writes an entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,6 +107,51 @@ pub fn of_body(body: &Block) -> OpEffects {
     let mut fx = OpEffects::default();
     block(&mut fx, body);
     fx
+}
+
+/// The entities an expression reads in the store: those it tests with `exists`, quantifies
+/// over or counts.
+pub fn expr_entities(e: &Expr) -> BTreeSet<EntityId> {
+    let mut fx = OpEffects::default();
+    expr(&mut fx, e);
+    fx.reads.into_iter().collect()
+}
+
+/// What an operation reaches, together with every operation it calls (transitively).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Entities read by the bodies or named in the operations' `ensures`.
+    pub reads: BTreeSet<EntityId>,
+    /// Entities written by `put`, `delete` or `create` (a `fire` reads its instance).
+    pub written: BTreeSet<EntityId>,
+    /// Whether one of the bodies fires an event.
+    pub fires: bool,
+}
+
+/// The [`Reach`] of an operation: its body and `ensures`, and those of every operation it
+/// calls, each visited once.
+pub fn reach(spec: &Spec, op: OpRef) -> Reach {
+    let mut out = Reach::default();
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![op];
+    while let Some(op) = todo.pop() {
+        if !seen.insert(op) {
+            continue;
+        }
+        let Some(def) = spec.services.get(op.service.index()).and_then(|s| s.ops.get(op.op.index())) else {
+            continue;
+        };
+        for e in &def.ensures {
+            out.reads.extend(expr_entities(e));
+        }
+        let Some(body) = &def.body else { continue };
+        let fx = of_body(body);
+        out.reads.extend(fx.reads);
+        out.written.extend(fx.writes.iter().filter(|w| w.kind != WriteKind::Fire).map(|w| w.entity));
+        out.fires |= !fx.fires.is_empty();
+        todo.extend(fx.calls.iter().map(|c| c.op));
+    }
+    out
 }
 
 /// The effects of every operation with a body, in declaration order.

@@ -1185,19 +1185,9 @@ struct Relevant {
 
 impl Relevant {
     fn of(spec: &Spec, op: lp_ir::OpRef) -> Relevant {
-        let mut touched = BTreeSet::new();
-        let mut written = BTreeSet::new();
-        let mut fires = false;
-        op_entities(spec, op, &mut touched, &mut written, &mut fires, &mut BTreeSet::new());
-        let mentions: Vec<BTreeSet<EntityId>> = spec
-            .invariants
-            .iter()
-            .map(|inv| {
-                let mut m = BTreeSet::new();
-                expr_entities(&inv.expr, &mut m);
-                m
-            })
-            .collect();
+        let lp_ir::effects::Reach { reads: mut touched, written, fires } = lp_ir::effects::reach(spec, op);
+        let mentions: Vec<BTreeSet<EntityId>> =
+            spec.invariants.iter().map(|inv| lp_ir::effects::expr_entities(&inv.expr)).collect();
         let claimed =
             (0..mentions.len()).filter(|i| mentions[*i].iter().any(|e| written.contains(e))).collect::<BTreeSet<_>>();
         let mut assumed = BTreeSet::new();
@@ -1216,79 +1206,4 @@ impl Relevant {
         }
         Relevant { assumed, claimed, reach: touched, written, fires }
     }
-}
-
-/// The entities an operation (and every operation it calls) reads or writes, and those it
-/// writes (`put`, `delete`, `create`).
-fn op_entities(
-    spec: &Spec,
-    op: lp_ir::OpRef,
-    touched: &mut BTreeSet<EntityId>,
-    written: &mut BTreeSet<EntityId>,
-    fires: &mut bool,
-    seen: &mut BTreeSet<lp_ir::OpRef>,
-) {
-    if !seen.insert(op) {
-        return;
-    }
-    let Some(def) = spec.services.get(op.service.index()).and_then(|s| s.ops.get(op.op.index())) else { return };
-    for e in &def.ensures {
-        expr_entities(e, touched);
-    }
-    let Some(body) = &def.body else { return };
-    let mut exprs: Vec<&Expr> = Vec::new();
-    let mut calls = Vec::new();
-    lp_ir::body::walk_stmts(body, &mut |st| match &st.kind {
-        StmtKind::Require { cond, otherwise } => {
-            exprs.push(cond);
-            exprs.extend(otherwise.fields.iter().map(|f| &f.value));
-        }
-        StmtKind::Put { entity, value } => {
-            written.insert(*entity);
-            exprs.push(value);
-        }
-        StmtKind::Delete { entity, key } => {
-            written.insert(*entity);
-            exprs.extend(key);
-        }
-        StmtKind::Fire { entity, target, .. } => {
-            touched.insert(*entity);
-            *fires = true;
-            exprs.push(target);
-        }
-        StmtKind::Let { .. } | StmtKind::Term(_) => {}
-    });
-    lp_ir::body::walk_terms(body, &mut |t| match &t.kind {
-        TermKind::Expr(e) => exprs.push(e),
-        TermKind::Lookup { entity, key, .. } => {
-            touched.insert(*entity);
-            exprs.extend(key);
-        }
-        TermKind::Create { entity, value, .. } => {
-            written.insert(*entity);
-            exprs.push(value);
-        }
-        TermKind::CallOp { op, args, .. } => {
-            calls.push(*op);
-            exprs.extend(args);
-        }
-        TermKind::If { cond, .. } => exprs.push(cond),
-        TermKind::Match { scrutinee, .. } => exprs.push(scrutinee),
-        TermKind::Fail(_) | TermKind::Block(_) => {}
-    });
-    for e in exprs {
-        expr_entities(e, touched);
-    }
-    for op in calls {
-        op_entities(spec, op, touched, written, fires, seen);
-    }
-}
-
-fn expr_entities(e: &Expr, out: &mut BTreeSet<EntityId>) {
-    lp_ir::expr::walk(e, &mut |x| match &x.kind {
-        ExprKind::Exists { entity, .. } | ExprKind::Quantified { entity, .. } | ExprKind::Count { entity, .. } => {
-            out.insert(*entity);
-        }
-        _ => {}
-    });
 }
