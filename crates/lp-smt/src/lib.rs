@@ -99,19 +99,36 @@ pub fn discharge(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
     };
     let verdict = match std::panic::catch_unwind(AssertUnwindSafe(run)) {
         Ok(verdict) => verdict,
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Verdict::Unknown { reason: format!("internal error in the SMT translation: {detail}") }
-        }
+        Err(payload) => internal_error(payload.as_ref()),
     };
     match (&goal.fallback, verdict.is_pass()) {
         (Some(fallback), false) => fallback.clone(),
         _ => verdict,
     }
+}
+
+/// The verdict for a panic inside the translation or z3: `unknown`, with the panic's text.
+fn internal_error(payload: &(dyn std::any::Any + Send)) -> Verdict {
+    let detail = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    Verdict::Unknown { reason: format!("internal error in the SMT translation: {detail}") }
+}
+
+/// A solver with the time limit of `opts`, an optional resource limit, and a fixed seed (the
+/// same answers on every machine).
+fn solver(opts: &SmtOptions, rlimit: Option<u32>) -> Solver {
+    let solver = Solver::new();
+    let mut params = Params::new();
+    params.set_u32("timeout", opts.timeout_u32());
+    if let Some(r) = rlimit {
+        params.set_u32("rlimit", r);
+    }
+    params.set_u32("random_seed", 0);
+    solver.set_params(&params);
+    solver
 }
 
 /// Tries to prove a run goal (a claim about an operation body, see [`body`]) with z3. The
@@ -143,14 +160,7 @@ pub fn discharge_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict 
         Ok(Verdict::Proved { method }) => Verdict::Proved { method },
         Ok(Verdict::Unknown { reason }) => Verdict::Unknown { reason },
         Ok(_) => Verdict::Unknown { reason: "z3 did not prove it".to_string() },
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            Verdict::Unknown { reason: format!("internal error in the SMT translation: {detail}") }
-        }
+        Err(payload) => internal_error(payload.as_ref()),
     }
 }
 
@@ -169,12 +179,7 @@ fn solve_run(spec: &Spec, goal: &RunGoal, opts: &SmtOptions) -> Verdict {
         Ok(b) => b,
         Err(unsupported) => return Verdict::Unknown { reason: unsupported.0 },
     };
-    let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", opts.timeout_u32());
-    params.set_u32("rlimit", RUN_RLIMIT);
-    params.set_u32("random_seed", 0);
-    solver.set_params(&params);
+    let solver = solver(opts, Some(RUN_RLIMIT));
     for fact in &built.facts {
         solver.assert(fact);
     }
@@ -384,11 +389,7 @@ fn solve(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
         Ok(b) => b,
         Err(unsupported) => return Verdict::Unknown { reason: unsupported.0 },
     };
-    let solver = Solver::new();
-    let mut params = Params::new();
-    params.set_u32("timeout", opts.timeout_u32());
-    params.set_u32("random_seed", 0);
-    solver.set_params(&params);
+    let solver = solver(opts, None);
     for fact in &built.facts {
         solver.assert(fact);
     }
