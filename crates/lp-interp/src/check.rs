@@ -323,8 +323,9 @@ impl<'s> Pool<'s> {
     }
 }
 
-/// Small integers where refinements usually draw their lines.
-const BOUNDARIES: [i64; 5] = [0, 1, -1, 2, 3];
+/// Small integers where refinements usually draw their lines, and the ends of the 64-bit
+/// range, where arithmetic overflows (a fault).
+const BOUNDARIES: [i64; 7] = [0, 1, -1, 2, 3, i64::MAX, i64::MIN];
 
 /// A replacement for the scalar `v` of type `ty` named `name`: half of the time a stored
 /// value (of a field with the same name when there is one), a quarter of the time for an
@@ -430,7 +431,16 @@ fn draw_vars(
     for _ in 0..8 {
         let mut vars = Vec::with_capacity(machine.vars.len());
         for v in &machine.vars {
-            vars.push(draw(strategies, spec, rng, &v.ty)?);
+            // Integers are a boundary value a quarter of the time, when that stays valid.
+            let x = draw(strategies, spec, rng, &v.ty)?;
+            let x = match x {
+                Value::Int(_) if below(rng, 4) == 0 => {
+                    let b = Value::Int(BOUNDARIES[below(rng, BOUNDARIES.len() as u32) as usize]);
+                    if matches!(env.validate(&v.ty, &b, "value"), Ok(None)) { b } else { x }
+                }
+                x => x,
+            };
+            vars.push(x);
         }
         let ev = env.evaluator();
         let ok = machine.invariants.iter().all(|inv| {

@@ -63,6 +63,48 @@ fn seeded_run_defects_fail_with_their_code_and_clean_traps_pass() {
     }
 }
 
+/// Every seeded fault of `behaviour_faults.adt` fails LP3027 with a concrete store and
+/// request, whatever way the run gets stuck; the clean traps do not fail.
+#[test]
+fn seeded_faults_fail_with_a_counterexample_of_their_kind() {
+    let spec = corpus("passes/behaviour_faults.adt");
+    let all = verdicts(&spec, SEED);
+    let expected = [
+        ("store.bump", "(undefined): integer overflow"),
+        ("store.doubled", "(undefined): integer overflow"),
+        ("store.rooted", "(contract-violated): `requires` 1 of `root`"),
+        ("store.coded", "(refinement-violated): the payload"),
+        ("store.level", "(refinement-violated): the result of `store.level`"),
+        ("store.name_room", "(refinement-violated): the `Room`"),
+        ("store.pour", "(refinement-violated): `Tank.fill`"),
+        ("store.toggle", "(not-stored)"),
+        ("store.drive", "(undefined): integer overflow"),
+        ("front.relay", "(bad-arguments): argument `n`"),
+        ("front.relay_positive", "(contract-violated): an `ensures` of `store.positive`"),
+        ("front.relay_find", "(refinement-violated): the payload"),
+    ];
+    let mut failing = Vec::new();
+    for (id, (v, code)) in &all {
+        if !id.ends_with("/runs-without-fault") {
+            continue;
+        }
+        if let Verdict::Failed { counterexample } = v {
+            assert_eq!(*code, "LP3027", "{id}");
+            let op = id.trim_start_matches("behaviour/op.").trim_end_matches("/runs-without-fault");
+            let Some((_, kind)) = expected.iter().find(|(o, _)| *o == op) else {
+                panic!("{id} fails but is a clean trap: {}", counterexample.summary);
+            };
+            assert!(counterexample.summary.starts_with("store {"), "{id}: {}", counterexample.summary);
+            assert!(counterexample.summary.contains(kind), "{id}: {}", counterexample.summary);
+            failing.push(op.to_string());
+        }
+    }
+    let mut want: Vec<String> = expected.iter().map(|(o, _)| o.to_string()).collect();
+    want.sort();
+    failing.sort();
+    assert_eq!(failing, want, "all verdicts: {all:#?}");
+}
+
 #[test]
 fn verdicts_are_reproducible_from_the_seed() {
     let spec = corpus("passes/behaviour_runs.adt");

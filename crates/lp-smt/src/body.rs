@@ -53,22 +53,53 @@
 //! calls nested too deeply) is `unknown`, and the driver falls back to testing in the
 //! interpreter; a z3 model is never a verdict here.
 //!
-//! Faults are not modelled: a path that would fault (an overflow, a broken refinement of a
-//! made-up value) is kept as if it went on, with unbounded integers. That only adds runs, so a
-//! claim proved for them holds for the successful runs.
+//! For the claims about successful runs, faults are not modelled: a path that would fault (an
+//! overflow, a broken refinement of a made-up value) is kept as if it went on. That only adds
+//! runs, so a claim proved for them holds for the successful runs.
+//!
+//! `runs-without-fault` (LP3027) is the claim that no run faults, so there every way the
+//! interpreter can get stuck is an obligation, stated where it arises under the path's
+//! condition there (the facts known at that point, never a later `require`), and the claim is
+//! proved when every obligation is:
+//!
+//! - every integer the run computes (in the body, in a function it unfolds, in a guard, an
+//!   action or a refinement it checks) is a 64-bit one: the inputs are (parameters, stored
+//!   fields, machine variables, external answers), and each `+`, `-`, `*` and negation must
+//!   stay in range; an expression evaluated only under a condition (a `match` arm, the right
+//!   operand of `&&` and `||`) is checked under it;
+//! - a `match` has an arm for the value; an external function's `requires` hold for the
+//!   arguments of its call (what it answers is assumed, as for the other claims);
+//! - every record stored, every result (of the operation and of the operations it calls) and
+//!   every error payload is valid; a `create` without `else` finds its key free;
+//! - a call of another operation gets valid arguments, and its `ensures` hold afterwards;
+//! - lifecycles are modelled: a state and the machine's variables per instance (before the
+//!   run, in a state reachable from the initial one, variables inside their types and the
+//!   machine's invariants holding, as every successful write leaves them); a `fire` without
+//!   `else` is on a stored instance and finds the first transition on the event whose guard
+//!   holds, or an `ignore` rule; the variables a transition leaves are inside their types and
+//!   keep the invariants; a new instance starts in the initial state with valid variables;
+//! - the paths that raise an error are followed to the raise, where the payload is evaluated
+//!   and checked; an `else` on a call of another operation is evaluated on each path of the
+//!   callee that raises.
+//!
+//! What is not an obligation: a `fresh` key is assumed to exist (the generated services draw
+//! from an unbounded supply; the interpreter gives up after
+//! 100,000 candidates), and an expression under a quantifier over the store that would need a
+//! check makes the claim unsupported (the check would mention the bound variable).
 
-use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, ite, unsupported};
+use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, in_i64, ite, unsupported};
 use lp_check::run_goal::{RunClaim, RunGoal};
 use lp_check::smt_goal::Binder;
-use lp_ir::body::{Block, StmtKind, Term, TermKind};
-use lp_ir::{EntityId, Expr, ExprKind, LocalId, Pattern, PatternKind, Spec, Ty, TypeBody};
+use lp_ir::body::{Block, Raise, StmtKind, Term, TermKind};
+use lp_ir::{EntityId, EventId, Expr, ExprKind, LocalId, MachineId, Pattern, PatternKind, Spec, StateId, Ty, TypeBody};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
 use z3::{FuncDecl, Pattern as ZPattern, Sort};
 
 /// The claims about bodies this module proves; the others are left to the interpreter.
-pub const PROVED_CLAIMS: [RunClaim; 3] = [RunClaim::InvariantsPreserved, RunClaim::Ensures, RunClaim::Idempotent];
+pub const PROVED_CLAIMS: [RunClaim; 4] =
+    [RunClaim::InvariantsPreserved, RunClaim::Ensures, RunClaim::Idempotent, RunClaim::NoFault];
 
 /// The most paths a body is executed along before the goal is given up.
 pub const MAX_PATHS: usize = 64;
@@ -86,8 +117,21 @@ const HOLE_BASE: u32 = 1 << 30;
 pub(crate) struct Write {
     entity: EntityId,
     key: Vec<Dynamic>,
-    /// `Some(record)` for a `put` or `create`, `None` for a `delete`.
+    /// `Some(record)` for a `put` or `create`, `None` for a `delete` (and for a `fire`, which
+    /// leaves the record as it is).
     value: Option<Val>,
+    /// The instance's lifecycle after the write, where lifecycles are modelled: the one kept
+    /// by a `put` of a stored key, the initial one of a new instance, the one a `fire` moves to.
+    life: Option<Life>,
+    /// A `fire`: only the lifecycle changes; presence and record are as before.
+    fired: bool,
+}
+
+/// An instance's lifecycle: the index of its state and its machine's variables.
+#[derive(Clone)]
+pub(crate) struct Life {
+    state: Int,
+    vars: Vec<Val>,
 }
 
 /// The uninterpreted store before the run, and the writes of the path being evaluated.
@@ -106,6 +150,8 @@ pub(crate) struct StoreModel {
     /// said to avoid the keys of these only (it avoids more, which no expression here reads).
     reach: BTreeSet<EntityId>,
     bound_count: u32,
+    /// Whether instances' lifecycles are modelled (for `runs-without-fault`: `fire` can fault).
+    lifecycles: bool,
 }
 
 #[derive(Clone)]
@@ -120,6 +166,16 @@ struct EntityModel {
     key_fields: Vec<KeyField>,
     key_sorts: Vec<Sort>,
     present: Rc<FuncDecl>,
+    /// The lifecycle of each instance, where the entity has one and lifecycles are modelled.
+    life: Option<LifeModel>,
+}
+
+/// The lifecycles of an entity's instances before the run: a state (an index into the
+/// machine's states) and each variable, uninterpreted functions of the key.
+#[derive(Clone)]
+struct LifeModel {
+    machine: MachineId,
+    state: Rc<FuncDecl>,
 }
 
 /// A field of an entity's key.
@@ -345,10 +401,28 @@ impl Tx<'_> {
             key_sorts.push(sort);
         }
         let present = self.decl(&format!("present {}", def.name), &key_sorts, &Sort::bool())?;
-        let model =
-            EntityModel { name: def.name.clone(), ty, fields, key: def.key.clone(), key_fields, key_sorts, present };
+        let life = match def.lifecycle {
+            Some(machine) if self.model()?.lifecycles => {
+                let state = self.decl(&format!("{}@state", def.name), &key_sorts, &Sort::int())?;
+                Some(LifeModel { machine, state })
+            }
+            _ => None,
+        };
+        let model = EntityModel {
+            name: def.name.clone(),
+            ty,
+            fields,
+            key: def.key.clone(),
+            key_fields,
+            key_sorts,
+            present,
+            life,
+        };
         self.model()?.entities.insert(entity, model.clone());
-        // Every stored record is valid: ∀k. present(k) → refines(record(k)).
+        // Every stored record is valid: ∀k. present(k) → refines(record(k)); and, where
+        // lifecycles are modelled, every instance is in a state reachable from the initial
+        // one, with variables inside their types that keep the machine's invariants (every
+        // write of a run that does not fault keeps that).
         let n = self.next_bound()?;
         let bound: Vec<Dynamic> = model
             .key_sorts
@@ -359,7 +433,16 @@ impl Tx<'_> {
         let present = self.pre_present(&model, &bound)?;
         let (record, structure) = self.pre_record(&model, &bound)?;
         self.bound_depth += 1;
-        let valid = self.refines(&model.ty, &record);
+        let valid = self.assuming(|tx| {
+            let mut all = vec![tx.refines(&model.ty, &record)?];
+            if let Some(life) = &model.life {
+                let (pre, structure) = tx.pre_life(&model, life, &bound)?;
+                all.extend(structure);
+                all.push(tx.reachable(life.machine, &pre.state)?);
+                all.push(tx.machine_ok(life.machine, &pre)?);
+            }
+            Ok(and(&all))
+        });
         self.bound_depth -= 1;
         let mut body = structure;
         body.push(valid?);
@@ -367,6 +450,97 @@ impl Tx<'_> {
         let axiom = z3::ast::forall_const(&as_asts(&bound), &[&pattern], &present.implies(and(&body)));
         self.model()?.axioms.push(axiom);
         Ok(model)
+    }
+
+    /// The lifecycle of the instance at `key` before the run, and the structural facts of
+    /// its variables.
+    fn pre_life(&mut self, m: &EntityModel, life: &LifeModel, key: &[Dynamic]) -> R<(Life, Vec<Bool>)> {
+        let spec = self.spec;
+        let Some(machine) = spec.machines.get(life.machine.index()) else { return unsupported("an unknown machine") };
+        let state = life.state.apply(&as_asts(key)).as_int().ok_or_else(|| bad("a state"))?;
+        let mut structure = Vec::new();
+        let mut vars = Vec::with_capacity(machine.vars.len());
+        for v in &machine.vars {
+            vars.push(self.uf_val(&v.ty, &format!("{}@{}", m.name, v.name), m, key, &mut structure)?);
+        }
+        Ok((Life { state, vars }, structure))
+    }
+
+    /// That `state` is one of the machine's states reachable from its initial one (through
+    /// transitions, whatever their guards).
+    fn reachable(&mut self, machine: MachineId, state: &Int) -> R<Bool> {
+        let Some(def) = self.spec.machines.get(machine.index()) else { return unsupported("an unknown machine") };
+        let Some(initial) = def.initial else {
+            return unsupported(format!("the lifecycle `{}`, which has no initial state", def.name));
+        };
+        let mut seen = BTreeSet::from([initial]);
+        let mut todo = vec![initial];
+        while let Some(s) = todo.pop() {
+            for t in def.transitions.iter().filter(|t| t.from == s) {
+                if seen.insert(t.to) {
+                    todo.push(t.to);
+                }
+            }
+        }
+        let options: Vec<Bool> = seen.iter().map(|s| state.eq(Int::from_i64(s.index() as i64))).collect();
+        Ok(crate::translate::or(&options))
+    }
+
+    /// The frame in which a machine's guards, actions and invariants are evaluated.
+    fn machine_frame(vars: &[Val]) -> Frame {
+        let mut frame = Frame::default();
+        for (i, v) in vars.iter().enumerate() {
+            frame.scope.insert(Binder::Var(lp_ir::VarId(i as u32)), v.clone());
+        }
+        frame
+    }
+
+    /// That a lifecycle's variables are inside their types and the machine's invariants hold
+    /// (what the interpreter checks whenever it stores an instance).
+    pub(crate) fn machine_ok(&mut self, machine: MachineId, life: &Life) -> R<Bool> {
+        let spec = self.spec;
+        let Some(def) = spec.machines.get(machine.index()) else { return unsupported("an unknown machine") };
+        let mut all = Vec::new();
+        for (var, v) in def.vars.iter().zip(&life.vars) {
+            all.push(self.refines(&var.ty, v)?);
+        }
+        let frame = Self::machine_frame(&life.vars);
+        for inv in &def.invariants {
+            all.push(self.eval_bool(inv, &frame)?);
+        }
+        Ok(and(&all))
+    }
+
+    /// The lifecycle a new instance starts with: the initial state and the variables'
+    /// initial values.
+    fn initial_life(&mut self, machine: MachineId) -> R<Life> {
+        let spec = self.spec;
+        let Some(def) = spec.machines.get(machine.index()) else { return unsupported("an unknown machine") };
+        let Some(initial) = def.initial else {
+            return unsupported(format!("the lifecycle `{}`, which has no initial state", def.name));
+        };
+        let mut vars = Vec::with_capacity(def.vars.len());
+        for v in &def.vars {
+            vars.push(self.assuming(|tx| tx.eval(&v.init, &Frame::default()))?);
+        }
+        Ok(Life { state: Int::from_i64(initial.index() as i64), vars })
+    }
+
+    /// The lifecycle of the instance at `key` after the first `upto` writes (meaningful where
+    /// it is present).
+    fn life_at(&mut self, m: &EntityModel, entity: EntityId, key: &[Dynamic], upto: usize) -> R<Life> {
+        let Some(model) = m.life.clone() else { return unsupported("the lifecycle of an entity without one") };
+        let (mut life, structure) = self.pre_life(m, &model, key)?;
+        let before = self.pre_present(m, key)?;
+        self.pending.push(before.implies(and(&structure)));
+        let writes: Vec<Write> = self.model()?.writes.iter().take(upto).cloned().collect();
+        for w in writes.iter().filter(|w| w.entity == entity) {
+            if let Some(after) = &w.life {
+                let same = keys_equal(key, &w.key)?;
+                life = ite_life(&same, after, &life)?;
+            }
+        }
+        Ok(life)
     }
 
     fn pre_present(&mut self, m: &EntityModel, key: &[Dynamic]) -> R<Bool> {
@@ -421,7 +595,11 @@ impl Tx<'_> {
             Ok(d.apply(&args))
         };
         Ok(match self.shape(ty)? {
-            Shape::Int => Val::Int(apply(self, Sort::int())?.as_int().ok_or_else(|| bad("an Int field"))?),
+            Shape::Int => {
+                let i = apply(self, Sort::int())?.as_int().ok_or_else(|| bad("an Int field"))?;
+                structure.push(in_i64(&i));
+                Val::Int(i)
+            }
             Shape::Bool => Val::Bool(apply(self, Sort::bool())?.as_bool().ok_or_else(|| bad("a Bool field"))?),
             Shape::Str => Val::Str(apply(self, Sort::string())?.as_string().ok_or_else(|| bad("a String field"))?),
             Shape::Unit => Val::Unit,
@@ -476,7 +654,7 @@ impl Tx<'_> {
     fn present_at(&mut self, m: &EntityModel, entity: EntityId, key: &[Dynamic], upto: usize) -> R<Bool> {
         let mut p = self.pre_present(m, key)?;
         let writes: Vec<Write> = self.model()?.writes.iter().take(upto).cloned().collect();
-        for w in writes.iter().filter(|w| w.entity == entity) {
+        for w in writes.iter().filter(|w| w.entity == entity && !w.fired) {
             let same = keys_equal(key, &w.key)?;
             p = same.ite(&Bool::from_bool(w.value.is_some()), &p);
         }
@@ -491,7 +669,7 @@ impl Tx<'_> {
         let before = self.pre_present(m, key)?;
         self.pending.push(before.implies(and(&structure)));
         let writes: Vec<Write> = self.model()?.writes.iter().take(upto).cloned().collect();
-        for w in writes.iter().filter(|w| w.entity == entity) {
+        for w in writes.iter().filter(|w| w.entity == entity && !w.fired) {
             if let Some(v) = &w.value {
                 let same = keys_equal(key, &w.key)?;
                 r = ite(&same, v, &r)?;
@@ -528,7 +706,8 @@ impl Tx<'_> {
                     .collect();
                 let present = self.pre_present(&m, &bound)?;
                 let (record, structure) = self.pre_record(&m, &bound)?;
-                let writes: Vec<Write> = self.model()?.writes.iter().filter(|w| w.entity == *entity).cloned().collect();
+                let writes: Vec<Write> =
+                    self.model()?.writes.iter().filter(|w| w.entity == *entity && !w.fired).cloned().collect();
                 let mut untouched = vec![present.clone()];
                 untouched.extend(structure);
                 for w in &writes {
@@ -614,7 +793,7 @@ impl Tx<'_> {
                 let bound_holes: Vec<Val> =
                     hole_vals.iter().map(|v| rebind(v, &format!("count#{index}!h{n}"), &mut bound_args)).collect();
                 let c = d.apply(&as_asts(&bound_args)).as_int().ok_or_else(|| bad("a count"))?;
-                let nonneg = c.ge(Int::from_i64(0));
+                let nonneg = and(&[c.ge(Int::from_i64(0)), c.le(Int::from_i64(i64::MAX))]);
                 let nonneg = if bound_args.is_empty() {
                     nonneg
                 } else {
@@ -684,8 +863,15 @@ impl Tx<'_> {
             }
         };
         let mut total = decl.apply(&as_asts(&args)).as_int().ok_or_else(|| bad("a count"))?;
-        let writes: Vec<(usize, Write)> =
-            self.model()?.writes.iter().take(now).cloned().enumerate().filter(|(_, w)| w.entity == entity).collect();
+        let writes: Vec<(usize, Write)> = self
+            .model()?
+            .writes
+            .iter()
+            .take(now)
+            .cloned()
+            .enumerate()
+            .filter(|(_, w)| w.entity == entity && !w.fired)
+            .collect();
         let (one, zero) = (Int::from_i64(1), Int::from_i64(0));
         for (j, w) in writes {
             let before = self.present_at(&m, entity, &w.key, j)?;
@@ -710,11 +896,15 @@ impl Tx<'_> {
         let ty = frame.ty(&e.ty);
         let n = self.next_bound()?;
         let v = match self.shape(&ty)? {
-            Shape::Int => Val::Int(Int::new_const(format!("fresh!{n}"))),
+            Shape::Int => {
+                let i = Int::new_const(format!("fresh!{n}"));
+                self.pending.push(in_i64(&i));
+                Val::Int(i)
+            }
             Shape::Str => Val::Str(ZString::new_const(format!("fresh!{n}"))),
             _ => return unsupported("`fresh` of a type that is not Int or String"),
         };
-        let valid = self.refines(&ty, &v)?;
+        let valid = self.assuming(|tx| tx.refines(&ty, &v))?;
         self.pending.push(valid);
         let drawn = self.model()?.drawn.clone();
         for d in &drawn {
@@ -764,6 +954,15 @@ fn without_spans(debug: &str) -> String {
     out
 }
 
+/// `if c then a else b` for lifecycles.
+fn ite_life(c: &Bool, a: &Life, b: &Life) -> R<Life> {
+    let mut vars = Vec::with_capacity(a.vars.len());
+    for (x, y) in a.vars.iter().zip(&b.vars) {
+        vars.push(ite(c, x, y)?);
+    }
+    Ok(Life { state: c.ite(&a.state, &b.state), vars })
+}
+
 fn bad(what: &str) -> crate::translate::Unsupported {
     crate::translate::Unsupported(format!("unsupported: {what} of another sort"))
 }
@@ -789,6 +988,16 @@ struct Exec<'t, 's> {
     base: usize,
     /// How many calls of other operations the path being executed is inside.
     depth: usize,
+    /// Whether faults are checked (`runs-without-fault`): then every evaluation's checks and
+    /// every statement's conditions not to fault are collected in `obligations`, and the
+    /// paths that raise an error are followed far enough to check their payloads.
+    no_fault: bool,
+    /// What must hold for the run not to fault: the path's condition where the obligation
+    /// arose (the facts known there, never a later `require`), and the obligation.
+    obligations: Vec<(Bool, Bool)>,
+    /// The paths that raised an error, as they were when they raised (for `else` clauses on
+    /// calls of other operations, whose payloads are evaluated on them).
+    raised: Vec<Path>,
 }
 
 impl Exec<'_, '_> {
@@ -816,6 +1025,55 @@ impl Exec<'_, '_> {
     fn leave(&mut self, p: &mut Path) -> R<()> {
         self.drain(p);
         p.drawn = self.tx.model()?.drawn.clone();
+        if let Some(checks) = self.tx.checks.as_mut() {
+            let made = std::mem::take(checks);
+            if !made.is_empty() {
+                self.obligations.push((and(&p.cond), and(&made)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that `holds` must hold where the path is for the run not to fault.
+    fn must(&mut self, p: &Path, holds: Bool) {
+        if self.no_fault && holds.as_bool() != Some(true) {
+            self.obligations.push((and(&p.cond), holds));
+        }
+    }
+
+    /// Evaluates `e` in `frame` (not the body's) on the path.
+    fn eval_in(&mut self, e: &Expr, frame: &Frame, p: &mut Path) -> R<Val> {
+        self.enter(p)?;
+        let v = self.tx.eval(e, frame);
+        self.leave(p)?;
+        v
+    }
+
+    /// That `v` is a valid `ty`, evaluated on the path (the interpreter checks it there, so
+    /// its evaluation can fault too).
+    fn valid(&mut self, ty: &Ty, v: &Val, p: &mut Path) -> R<Bool> {
+        self.enter(p)?;
+        let valid = self.tx.refines(ty, v);
+        self.leave(p)?;
+        valid
+    }
+
+    /// The path raises `r` where `cond` holds: when faults are checked, its payload is
+    /// evaluated there and must be valid. The path is not followed further.
+    fn raise(&mut self, r: &Raise, cond: Option<Bool>, p: &Path) -> R<()> {
+        if !self.no_fault {
+            return Ok(());
+        }
+        let mut q = p.clone();
+        q.cond.extend(cond);
+        let mut fields = Vec::with_capacity(r.fields.len());
+        for f in &r.fields {
+            fields.push(self.eval(&f.value, &mut q)?);
+        }
+        let payload = Val::Record(fields);
+        let valid = self.valid(&Ty::ErrorType(r.error), &payload, &mut q)?;
+        self.must(&q, valid);
+        self.raised.push(q);
         Ok(())
     }
 
@@ -863,14 +1121,15 @@ impl Exec<'_, '_> {
                     p
                 })
                 .collect()),
-            StmtKind::Require { cond, .. } => {
+            StmtKind::Require { cond, otherwise } => {
                 let c = self.bool(cond, &mut p)?;
+                self.raise(otherwise, Some(c.not()), &p)?;
                 p.cond.push(c);
                 Ok(vec![p])
             }
             StmtKind::Put { entity, value } => {
                 let v = self.eval(value, &mut p)?;
-                self.write(*entity, v, &mut p)?;
+                self.write(*entity, v, None, &mut p)?;
                 Ok(vec![p])
             }
             StmtKind::Delete { entity, key } => {
@@ -883,12 +1142,16 @@ impl Exec<'_, '_> {
                 if key.len() != m.key_sorts.len() {
                     return unsupported("a key of the wrong length");
                 }
-                p.writes.push(Write { entity: *entity, key, value: None });
+                p.writes.push(Write { entity: *entity, key, value: None, life: None, fired: false });
                 Ok(vec![p])
             }
-            // A successful `fire` changes an instance's lifecycle, which no expression reads.
-            StmtKind::Fire { target, .. } => {
-                self.eval(target, &mut p)?;
+            // A successful `fire` changes an instance's lifecycle, which no expression reads:
+            // it is modelled only where faults are checked.
+            StmtKind::Fire { entity, machine, target, event, otherwise } => {
+                let v = self.eval(target, &mut p)?;
+                if self.no_fault {
+                    self.fire(*entity, *machine, &v, *event, otherwise.as_ref(), &mut p)?;
+                }
                 Ok(vec![p])
             }
             StmtKind::Term(t) => Ok(self.term(t, p)?.into_iter().map(|(p, _)| p).collect()),
@@ -902,25 +1165,144 @@ impl Exec<'_, '_> {
         }
     }
 
-    /// Stores a record: on a successful run it is valid (the interpreter checks it).
-    fn write(&mut self, entity: EntityId, v: Val, p: &mut Path) -> R<Bool> {
+    /// Stores a record (a `put`, or a `create` with its `else`): on a successful run its key
+    /// was free for a `create`, and the record is valid (the interpreter checks both, and a
+    /// new instance's initial lifecycle). A `put` of a stored key keeps its lifecycle.
+    fn write(&mut self, entity: EntityId, v: Val, create: Option<Option<&Raise>>, p: &mut Path) -> R<()> {
         let m = self.tx.entity(entity)?;
         let key = self.tx.key_of(&m, &v)?;
-        let valid = self.tx.refines(&m.ty, &v)?;
-        p.cond.push(valid);
         self.enter(p)?;
         let now = p.writes.len();
         let present = self.tx.present_at(&m, entity, &key, now);
+        let old = match &m.life {
+            Some(_) => self.tx.life_at(&m, entity, &key, now).map(Some),
+            None => Ok(None),
+        };
         self.leave(p)?;
-        p.writes.push(Write { entity, key, value: Some(v) });
-        present
+        let (present, old) = (present?, old?);
+        if let Some(otherwise) = create {
+            match otherwise {
+                Some(r) => self.raise(r, Some(present.clone()), p)?,
+                None => self.must(p, present.not()),
+            }
+            p.cond.push(present.not());
+        }
+        let valid = self.valid(&m.ty, &v, p)?;
+        self.must(p, valid.clone());
+        p.cond.push(valid);
+        let life = match (&m.life, old) {
+            (Some(model), Some(old)) => {
+                let initial = self.tx.initial_life(model.machine)?;
+                self.enter(p)?;
+                let ok = self.tx.machine_ok(model.machine, &initial);
+                self.leave(p)?;
+                let fresh = if create.is_some() { Bool::from_bool(true) } else { present.not() };
+                self.must(p, fresh.implies(ok?));
+                Some(if create.is_some() { initial } else { ite_life(&present, &old, &initial)? })
+            }
+            _ => None,
+        };
+        p.writes.push(Write { entity, key, value: Some(v), life, fired: false });
+        Ok(())
+    }
+
+    /// `fire target.event [else raise]` where lifecycles are modelled: the instance is
+    /// stored, and the first transition from its state on the event whose guard holds is
+    /// taken (its actions all see the variables from before, and the variables it leaves
+    /// must be inside their types and keep the machine's invariants); with none, an
+    /// `ignore` rule for the state leaves it as it is, and otherwise the `fire` raises its
+    /// `else` or faults.
+    fn fire(
+        &mut self,
+        entity: EntityId,
+        machine: MachineId,
+        target: &Val,
+        event: EventId,
+        otherwise: Option<&Raise>,
+        p: &mut Path,
+    ) -> R<()> {
+        let spec = self.tx.spec;
+        let Some(def) = spec.machines.get(machine.index()) else { return unsupported("an unknown machine") };
+        let m = self.tx.entity(entity)?;
+        if m.life.as_ref().is_none_or(|l| l.machine != machine) {
+            return unsupported("a `fire` on an entity without that lifecycle");
+        }
+        let key = self.tx.key_of(&m, target)?;
+        self.enter(p)?;
+        let now = p.writes.len();
+        let present = self.tx.present_at(&m, entity, &key, now);
+        let life = self.tx.life_at(&m, entity, &key, now);
+        self.leave(p)?;
+        let (present, life) = (present?, life?);
+        match otherwise {
+            Some(r) => self.raise(r, Some(present.not()), p)?,
+            None => self.must(p, present.clone()),
+        }
+        p.cond.push(present);
+        let at = |s: StateId| life.state.eq(Int::from_i64(s.index() as i64));
+        let frame = Tx::machine_frame(&life.vars);
+        // The transitions on the event, in order: each is taken when the instance is in its
+        // source state, its guard holds and no earlier one was taken.
+        let mut none_earlier: Vec<Bool> = Vec::new();
+        let mut taken = Vec::new();
+        for t in def.transitions.iter().filter(|t| t.event == event) {
+            let from = at(t.from);
+            let reached = and(&[and(&none_earlier), from.clone()]);
+            let guard = match &t.guard {
+                None => Bool::from_bool(true),
+                Some(g) => {
+                    self.enter(p)?;
+                    let holds = self.tx.guarded(reached.clone(), |tx| tx.eval_bool(g, &frame));
+                    self.leave(p)?;
+                    holds?
+                }
+            };
+            let enabled = and(&[from, guard]);
+            taken.push((and(&[and(&none_earlier), enabled.clone()]), t));
+            none_earlier.push(enabled.not());
+        }
+        let ignored: Vec<Bool> = def.ignored.iter().filter(|r| r.event == event).map(|r| at(r.state)).collect();
+        let stuck = and(&[and(&none_earlier), crate::translate::or(&ignored).not()]);
+        match otherwise {
+            Some(r) => self.raise(r, Some(stuck.clone()), p)?,
+            None => self.must(p, stuck.not()),
+        }
+        p.cond.push(stuck.not());
+        // The lifecycle afterwards: each transition's, or as before (an ignored event).
+        let mut after = life.clone();
+        for (when, t) in taken.iter().rev() {
+            let mut vars = life.vars.clone();
+            for a in &t.actions {
+                self.enter(p)?;
+                let v = self.tx.guarded(when.clone(), |tx| tx.eval(&a.value, &frame));
+                self.leave(p)?;
+                match vars.get_mut(a.var.index()) {
+                    Some(slot) => *slot = v?,
+                    None => return unsupported("an unknown machine variable"),
+                }
+            }
+            let moved = Life { state: Int::from_i64(t.to.index() as i64), vars };
+            self.enter(p)?;
+            let ok = self.tx.guarded(when.clone(), |tx| tx.machine_ok(machine, &moved));
+            self.leave(p)?;
+            self.must(p, when.implies(ok?));
+            after = ite_life(when, &moved, &after)?;
+        }
+        p.writes.push(Write { entity, key, value: None, life: Some(after), fired: true });
+        Ok(())
     }
 
     /// A call of another operation, executed in place on the same path: its writes join the
     /// path's, and an error it raises ends the path (with or without `else`, the run does not
     /// succeed). On a successful call its arguments were valid (a break is a fault) and its
     /// `ensures` held (the interpreter checks them after its body).
-    fn call_op(&mut self, op: lp_ir::OpRef, args: &[Expr], mut p: Path) -> R<Vec<(Path, Val)>> {
+    fn call_op(
+        &mut self,
+        op: lp_ir::OpRef,
+        args: &[Expr],
+        otherwise: Option<&Raise>,
+        mut p: Path,
+    ) -> R<Vec<(Path, Val)>> {
         let spec = self.tx.spec;
         let Some(def) = spec.services.get(op.service.index()).and_then(|s| s.ops.get(op.op.index())) else {
             return unsupported("a call of an unknown operation");
@@ -933,29 +1315,56 @@ impl Exec<'_, '_> {
             return unsupported("a call with the wrong number of arguments");
         }
         let mut callee = BTreeMap::new();
-        for (i, (param, arg)) in def.params.iter().zip(args).enumerate() {
-            let v = self.eval(arg, &mut p)?;
-            let valid = self.tx.refines(&param.ty, &v)?;
+        let mut vals = Vec::with_capacity(args.len());
+        for arg in args {
+            vals.push(self.eval(arg, &mut p)?);
+        }
+        // Arguments that break their parameters' refinements are a fault.
+        for (i, (param, v)) in def.params.iter().zip(vals).enumerate() {
+            let valid = self.valid(&param.ty, &v, &mut p)?;
+            self.must(&p, valid.clone());
             p.cond.push(valid);
-            self.drain(&mut p);
             callee.insert(Binder::Param(i as u32), v);
         }
         let caller_locals = std::mem::take(&mut p.locals);
         let caller_params = std::mem::replace(&mut self.params, callee.clone());
+        let raised = self.raised.len();
         self.depth += 1;
         let done = self.block(body, p);
         self.depth -= 1;
         self.params = caller_params;
+        let done = done?;
+        // An error of the callee, with `else`, raises the caller's error instead (its payload
+        // evaluated in the caller, on the store the callee left).
+        if let Some(r) = otherwise {
+            let from_callee: Vec<Path> = self.raised.drain(raised..).collect();
+            for mut q in from_callee {
+                q.locals = caller_locals.clone();
+                self.raise(r, None, &q)?;
+            }
+        }
         let mut out = Vec::new();
-        for (mut q, result) in done? {
+        for (mut q, result) in done {
+            // The result must be valid and the callee's `ensures` hold (the interpreter
+            // checks both after the callee's body): then they are known.
+            let valid = self.valid(&def.result, &result, &mut q)?;
+            self.must(&q, valid.clone());
+            q.cond.push(valid);
             self.enter(&q)?;
             let mut frame = Frame { scope: callee.clone(), ..Frame::default() };
             frame.scope.insert(Binder::Result, result.clone());
             for e in &def.ensures {
-                // An `ensures` the translation does not cover is not assumed.
                 let mark = self.tx.facts.len();
                 match self.tx.eval_bool(e, &frame) {
-                    Ok(holds) => q.cond.push(holds),
+                    Ok(holds) => {
+                        self.leave(&mut q)?;
+                        self.must(&q, holds.clone());
+                        q.cond.push(holds);
+                        self.enter(&q)?;
+                    }
+                    // An `ensures` the translation does not cover is not assumed; where faults
+                    // are checked, nothing is known of it.
+                    Err(e) if self.no_fault => return Err(e),
                     Err(_) => {
                         self.tx.facts.truncate(mark);
                         self.tx.pending.clear();
@@ -1008,7 +1417,7 @@ impl Exec<'_, '_> {
                 let v = self.eval(e, &mut p)?;
                 Ok(vec![(p, v)])
             }
-            TermKind::Lookup { entity, key, .. } => {
+            TermKind::Lookup { entity, key, otherwise } => {
                 let m = self.tx.entity(*entity)?;
                 let mut vals = Vec::with_capacity(key.len());
                 for k in key {
@@ -1020,17 +1429,17 @@ impl Exec<'_, '_> {
                 let present = self.tx.present_at(&m, *entity, &key, now)?;
                 let record = self.tx.record_at(&m, *entity, &key, now)?;
                 self.leave(&mut p)?;
+                self.raise(otherwise, Some(present.not()), &p)?;
                 p.cond.push(present);
                 Ok(vec![(p, record)])
             }
-            TermKind::Create { entity, value, .. } => {
+            TermKind::Create { entity, value, otherwise } => {
                 let v = self.eval(value, &mut p)?;
                 // A taken key raises or faults: the successful run found it free.
-                let was = self.write(*entity, v.clone(), &mut p)?;
-                p.cond.push(was.not());
+                self.write(*entity, v.clone(), Some(otherwise.as_ref()), &mut p)?;
                 Ok(vec![(p, v)])
             }
-            TermKind::CallOp { op, args, .. } => self.call_op(*op, args, p),
+            TermKind::CallOp { op, args, otherwise } => self.call_op(*op, args, otherwise.as_ref(), p),
             TermKind::If { cond, then, otherwise } => {
                 let c = self.bool(cond, &mut p)?;
                 self.fork()?;
@@ -1057,9 +1466,20 @@ impl Exec<'_, '_> {
                     out.extend(self.term(&arm.body, q)?);
                     earlier.push(hit.not());
                 }
+                // No arm matching is a fault (an undefined term).
+                if !arms
+                    .last()
+                    .is_some_and(|a| matches!(a.pattern.kind, PatternKind::Wildcard | PatternKind::Bind { .. }))
+                {
+                    let none = and(&earlier);
+                    self.must(&p, none.not());
+                }
                 Ok(out)
             }
-            TermKind::Fail(_) => Ok(Vec::new()),
+            TermKind::Fail(r) => {
+                self.raise(r, None, &p)?;
+                Ok(Vec::new())
+            }
             TermKind::Block(b) => self.block(b, p),
         }
     }
@@ -1104,7 +1524,8 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     let Some(body) = &op.body else { return unsupported("an operation without a body") };
     let mut tx = Tx::new(spec);
     tx.run_mode = true;
-    tx.store = Some(StoreModel { reach: relevant.reach.clone(), ..StoreModel::default() });
+    let no_fault = goal.claim == RunClaim::NoFault;
+    tx.store = Some(StoreModel { reach: relevant.reach.clone(), lifecycles: no_fault, ..StoreModel::default() });
     let mut params = BTreeMap::new();
     for (i, p) in op.params.iter().enumerate() {
         let v = tx.fresh(&p.ty, &p.name)?;
@@ -1123,9 +1544,42 @@ pub fn build(spec: &Spec, goal: &RunGoal) -> R<BuiltRun> {
     }
     tx.facts.append(&mut tx.pending);
     let base = tx.facts.len();
-    let mut exec = Exec { tx: &mut tx, params: params.clone(), paths: 1, base, depth: 0 };
+    if no_fault {
+        tx.checks = Some(Vec::new());
+    }
+    let mut exec = Exec {
+        tx: &mut tx,
+        params: params.clone(),
+        paths: 1,
+        base,
+        depth: 0,
+        no_fault,
+        obligations: Vec::new(),
+        raised: Vec::new(),
+    };
     let start = Path { cond: Vec::new(), writes: Vec::new(), drawn: Vec::new(), locals: BTreeMap::new() };
     let done = exec.block(body, start)?;
+    if no_fault {
+        // After the body, the result must be valid, and evaluating the operation's own
+        // `ensures` must not fault (whether it holds is the `ensures` claim's business).
+        for (mut p, result) in done {
+            let valid = exec.valid(&op.result, &result, &mut p)?;
+            exec.must(&p, valid.clone());
+            p.cond.push(valid);
+            let mut frame = Frame { scope: params.clone(), ..Frame::default() };
+            frame.scope.insert(Binder::Result, result);
+            for e in &op.ensures {
+                exec.eval_in(e, &frame, &mut p)?;
+            }
+        }
+        let obligations = std::mem::take(&mut exec.obligations);
+        if tx.facts.len() != base || !tx.pending.is_empty() {
+            return unsupported("facts of a path left unassigned (internal)");
+        }
+        let mut facts = std::mem::take(&mut tx.facts);
+        facts.append(&mut tx.model()?.axioms);
+        return Ok(BuiltRun { facts, paths: obligations });
+    }
     // A first run that raises leaves the store as it was, so the second run repeats it, but
     // only when nothing in it can answer differently: an external function (or a function
     // value) may.

@@ -253,6 +253,20 @@ pub(crate) struct Tx<'s> {
     /// Whether an external function or a function value was called: its answer may differ
     /// from run to run.
     pub(crate) calls_out: bool,
+    /// While an expression the interpreter evaluates is translated for a `runs-without-fault`
+    /// goal: what must hold for its evaluation not to fault (each an implication from the
+    /// [`Tx::guards`] it was made under). `None` when faults are not checked, and while
+    /// assumptions are translated ([`Tx::assuming`]).
+    pub(crate) checks: Option<Vec<Bool>>,
+    /// The conditions under which the subexpression being translated is evaluated at all: a
+    /// `match` arm's (its pattern matches and no earlier one does), the right operand's of `&&`
+    /// and `||` (the interpreter short-circuits).
+    guards: Vec<Bool>,
+}
+
+/// The smallest and largest values of the interpreter's (and the services') 64-bit integers.
+pub(crate) fn in_i64(i: &Int) -> Bool {
+    and(&[i.ge(Int::from_i64(i64::MIN)), i.le(Int::from_i64(i64::MAX))])
 }
 
 /// A `matches(text, pattern)` whose pattern z3's regular expressions cannot express: a fresh
@@ -287,7 +301,53 @@ impl<'s> Tx<'s> {
             pending: Vec::new(),
             run_mode: false,
             calls_out: false,
+            checks: None,
+            guards: Vec::new(),
         }
+    }
+
+    /// Records what must hold for the evaluation being translated not to fault, when faults
+    /// are checked. Under a quantifier over the store the condition would mention its bound
+    /// variables, which the goal cannot state: unsupported.
+    pub(crate) fn check(&mut self, holds: Bool) -> R<()> {
+        if self.checks.is_none() || holds.as_bool() == Some(true) {
+            return Ok(());
+        }
+        if self.bound_depth > 0 {
+            return unsupported("a fault check under a quantifier over the store");
+        }
+        let guarded = and(&self.guards).implies(&holds);
+        if let Some(checks) = self.checks.as_mut() {
+            checks.push(guarded);
+        }
+        Ok(())
+    }
+
+    /// Translates an assumption (a fact the goal takes for granted, not an evaluation the
+    /// interpreter makes): no fault is checked inside it.
+    pub(crate) fn assuming<T>(&mut self, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        let checks = self.checks.take();
+        let guards = std::mem::take(&mut self.guards);
+        let out = f(self);
+        self.checks = checks;
+        self.guards = guards;
+        out
+    }
+
+    /// Translates `f` as evaluated only when `cond` holds.
+    pub(crate) fn guarded<T>(&mut self, cond: Bool, f: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        self.guards.push(cond);
+        let out = f(self);
+        self.guards.pop();
+        out
+    }
+
+    /// A 64-bit integer's result: in range, or the evaluation faults (an overflow).
+    fn checked(&mut self, i: Int) -> R<Val> {
+        if self.checks.is_some() {
+            self.check(in_i64(&i))?;
+        }
+        Ok(Val::Int(i))
     }
 
     // ------------------------------------------------------------ shapes and fresh values
@@ -402,6 +462,9 @@ impl<'s> Tx<'s> {
             return unsupported("the length of an opaque value");
         };
         self.facts.push(len.ge(Int::from_i64(0)));
+        if self.run_mode && self.bound_depth == 0 {
+            self.facts.push(len.le(Int::from_i64(i64::MAX)));
+        }
         Ok(len)
     }
 
@@ -410,7 +473,14 @@ impl<'s> Tx<'s> {
     /// its variants; `Void` has no value).
     pub(crate) fn fresh(&mut self, ty: &Ty, name: &str) -> R<Val> {
         Ok(match self.shape(ty)? {
-            Shape::Int => Val::Int(Int::new_const(name)),
+            Shape::Int => {
+                let i = Int::new_const(name);
+                // Every integer a run sees is a 64-bit one.
+                if self.run_mode {
+                    self.facts.push(in_i64(&i));
+                }
+                Val::Int(i)
+            }
             Shape::Bool => Val::Bool(Bool::new_const(name)),
             Shape::Str => Val::Str(ZString::new_const(name)),
             Shape::Unit => Val::Unit,
@@ -718,7 +788,13 @@ impl<'s> Tx<'s> {
             ExprKind::Builtin { builtin: Builtin::Len, args } => {
                 let [arg] = args.as_slice() else { return unsupported("`len` with other than one argument") };
                 match self.eval(arg, frame)? {
-                    Val::Str(s) => Ok(Val::Int(s.length())),
+                    Val::Str(s) => {
+                        let n = s.length();
+                        if self.run_mode && self.bound_depth == 0 {
+                            self.facts.push(n.le(Int::from_i64(i64::MAX)));
+                        }
+                        Ok(Val::Int(n))
+                    }
                     Val::Opaque(d) => Ok(Val::Int(self.opaque_len(&d)?)),
                     _ => unsupported("`len` of a value that is not a string or a collection"),
                 }
@@ -789,7 +865,10 @@ impl<'s> Tx<'s> {
                 _ => unsupported("an update of a value that is not a record"),
             },
             ExprKind::Unary { op: UnOp::Not, operand } => Ok(Val::Bool(self.eval_bool(operand, frame)?.not())),
-            ExprKind::Unary { op: UnOp::Neg, operand } => Ok(Val::Int(self.eval_int(operand, frame)?.unary_minus())),
+            ExprKind::Unary { op: UnOp::Neg, operand } => {
+                let i = self.eval_int(operand, frame)?.unary_minus();
+                self.checked(i)
+            }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),
             ExprKind::List(items) => {
                 for item in items {
@@ -805,13 +884,22 @@ impl<'s> Tx<'s> {
             ExprKind::Match { scrutinee, arms } => {
                 let v = self.eval(scrutinee, frame)?;
                 let mut cases = Vec::with_capacity(arms.len());
+                let mut earlier: Vec<Bool> = Vec::new();
                 for arm in arms {
                     let mut bound = BTreeMap::new();
                     let cond = self.matches(&arm.pattern, &v, &mut bound)?;
                     let mut inner = frame.clone();
                     inner.locals.extend(bound);
-                    let body = self.eval(&arm.body, &inner)?;
+                    // The interpreter evaluates the first arm that matches, and only that one.
+                    let mut taken: Vec<Bool> = earlier.iter().map(|c| c.not()).collect();
+                    taken.push(cond.clone());
+                    let body = self.guarded(and(&taken), |tx| tx.eval(&arm.body, &inner))?;
+                    earlier.push(cond.clone());
                     cases.push((cond, body, irrefutable(&arm.pattern)));
+                }
+                // No arm matching is a fault (an undefined expression).
+                if self.checks.is_some() && !covers_all(arms, &v) {
+                    self.check(or(&earlier))?;
                 }
                 let mut result = match cases.last() {
                     Some((_, body, true)) => body.clone(),
@@ -843,7 +931,9 @@ impl<'s> Tx<'s> {
         match op {
             BinOp::And | BinOp::Or => {
                 let a = self.eval_bool(lhs, frame)?;
-                let b = self.eval_bool(rhs, frame)?;
+                // The right operand is evaluated only when the left does not decide.
+                let when = if op == BinOp::And { a.clone() } else { a.not() };
+                let b = self.guarded(when, |tx| tx.eval_bool(rhs, frame))?;
                 Ok(Val::Bool(if op == BinOp::And { and(&[a, b]) } else { or(&[a, b]) }))
             }
             BinOp::Eq | BinOp::Ne => {
@@ -860,9 +950,9 @@ impl<'s> Tx<'s> {
                     BinOp::Le => Val::Bool(a.le(&b)),
                     BinOp::Gt => Val::Bool(a.gt(&b)),
                     BinOp::Ge => Val::Bool(a.ge(&b)),
-                    BinOp::Add => Val::Int(int_add(&a, &b)),
-                    BinOp::Sub => Val::Int(int_sub(&a, &b)),
-                    BinOp::Mul => Val::Int(int_mul(&a, &b)),
+                    BinOp::Add => self.checked(int_add(&a, &b))?,
+                    BinOp::Sub => self.checked(int_sub(&a, &b))?,
+                    BinOp::Mul => self.checked(int_mul(&a, &b))?,
                     BinOp::Div | BinOp::Rem if self.run_mode && b.as_i64().is_none_or(|n| n <= 0) => {
                         return unsupported("`/` or `%` by a divisor that is not a positive literal in a body");
                     }
@@ -927,10 +1017,17 @@ impl<'s> Tx<'s> {
         for r in &def.requires {
             pre.push(self.eval_bool(r, &frame)?);
         }
-        let mut post = vec![self.refines(&def.result, &result)?];
-        for e in &def.ensures {
-            post.push(self.eval_bool(e, &frame)?);
-        }
+        // Breaking a `requires` is a fault (the interpreter checks them before the call).
+        self.check(and(&pre))?;
+        // What the function answers is assumed: the claim is about every implementation that
+        // keeps its contract.
+        let post = self.assuming(|tx| {
+            let mut post = vec![tx.refines(&def.result, &result)?];
+            for e in &def.ensures {
+                post.push(tx.eval_bool(e, &frame)?);
+            }
+            Ok(post)
+        })?;
         self.facts.push(and(&pre).implies(and(&post)));
         if self.run_mode {
             return Ok(result);

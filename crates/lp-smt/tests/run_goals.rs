@@ -127,12 +127,69 @@ fn behaviour_runs_defects_are_not_proved_and_clean_traps_are() {
     }
 }
 
+/// The seeded faults of `behaviour_faults.adt` (overflow, a broken `requires`, stored values,
+/// results, payloads and machine variables that break their types, a `fire` on an instance
+/// that is not stored, bad arguments and a broken `ensures` of a called operation) are never
+/// proved, and each clean trap beside them is.
+#[test]
+fn seeded_faults_are_not_proved_and_clean_traps_are() {
+    let spec = common::spec(
+        &std::fs::read_to_string(root().join("tests/corpus/passes/behaviour_faults.adt"))
+            .expect("read the corpus file"),
+    );
+    let all = verdicts(&spec);
+    let id = |op: &str| format!("behaviour/op.{op}/runs-without-fault");
+    for op in [
+        "store.bump",
+        "store.doubled",
+        "store.rooted",
+        "store.coded",
+        "store.level",
+        "store.name_room",
+        "store.pour",
+        "store.toggle",
+        "store.drive",
+        "front.relay",
+        "front.relay_positive",
+        "front.relay_find",
+    ] {
+        assert!(!proved(&all, &id(op)), "{op} is a seeded fault but z3 proved it: {all:#?}");
+    }
+    for op in [
+        "store.bump_checked",
+        "store.doubled_small",
+        "store.rooted_checked",
+        "store.level_checked",
+        "store.name_room_checked",
+        "store.top_up",
+        "store.toggle_stored",
+        "store.drive_checked",
+        "store.set_level",
+        "store.find",
+        "store.positive",
+        "front.relay_checked",
+        "front.relay_level",
+        "front.relay_find_checked",
+    ] {
+        assert!(proved(&all, &id(op)), "{op} should be proved: {all:#?}");
+    }
+    // The faults of `behaviour_runs.adt` too: a stored quantity below its refinement, and a
+    // machine variable driven out of its type.
+    let runs = verdicts(&common::spec(
+        &std::fs::read_to_string(root().join("tests/corpus/passes/behaviour_runs.adt")).expect("read the corpus file"),
+    ));
+    assert!(!proved(&runs, "behaviour/op.shop.take/runs-without-fault"), "{runs:#?}");
+    assert!(!proved(&runs, "behaviour/op.shop.tick/runs-without-fault"), "{runs:#?}");
+    assert!(proved(&runs, "behaviour/op.shop.take_checked/runs-without-fault"), "{runs:#?}");
+}
+
 #[test]
 fn diagnostic_fixtures_of_run_claims_are_not_proved() {
     for (file, id) in [
         ("LP3025_invariant-not-preserved.adt", "behaviour/op.catalog.remove_tenant/invariants-preserved"),
         ("LP3026_operation-ensures-fails.adt", "behaviour/op.counters.bump/ensures"),
         ("LP3028_not-idempotent.adt", "behaviour/op.items.add/idempotent"),
+        ("LP3027_body-can-fault.adt", "behaviour/op.accounts.withdraw/runs-without-fault"),
     ] {
         let src =
             std::fs::read_to_string(root().join("tests/corpus/diagnostics").join(file)).expect("read the fixture");

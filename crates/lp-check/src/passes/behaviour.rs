@@ -19,8 +19,10 @@
 //!   field is `fresh` or an earlier `require !exists E[same key]` in the same block rules it
 //!   out (LP3024).
 //!
-//! - Claims decided by running the body in the reference interpreter on generated stores
-//!   and requests ([`RunGoal`], discharged by `lp-interp`; `tested` with cases and seed):
+//! - Claims about running the body ([`RunGoal`]): z3 proves what it can over a symbolic
+//!   store (`lp-smt`), and the rest (and every refutation, for its concrete counterexample)
+//!   is decided by running the body in the reference interpreter on generated stores and
+//!   requests (`lp-interp`; `tested` with cases and seed):
 //!   `invariants-preserved` when the spec has invariants (LP3025; proved structurally when
 //!   the body and what it calls write nothing), `ensures` when the operation has some
 //!   (LP3026), `runs-without-fault` (LP3027: refinements of stored values and machine
