@@ -57,14 +57,14 @@
 //! made-up value) is kept as if it went on, with unbounded integers. That only adds runs, so a
 //! claim proved for them holds for the successful runs.
 
-use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, ite, unsupported};
+use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, is_decimal, ite, unsupported};
 use lp_check::run_goal::{RunClaim, RunGoal};
 use lp_check::smt_goal::Binder;
 use lp_ir::body::{Block, StmtKind, Term, TermKind};
 use lp_ir::{EntityId, Expr, ExprKind, LocalId, Pattern, PatternKind, Spec, Ty, TypeBody};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
+use z3::ast::{Ast, Bool, Dynamic, Int, Real, String as ZString};
 use z3::{FuncDecl, Pattern as ZPattern, Sort};
 
 /// The claims about bodies this module proves; the others are left to the interpreter.
@@ -135,6 +135,7 @@ enum KeyField {
 fn leaves(v: &Val, out: &mut Vec<Dynamic>) {
     match v {
         Val::Int(i) => out.push(Dynamic::from_ast(i)),
+        Val::Real(x) => out.push(Dynamic::from_ast(x)),
         Val::Bool(b) => out.push(Dynamic::from_ast(b)),
         Val::Str(s) => out.push(Dynamic::from_ast(s)),
         Val::Opaque(d) => out.push(d.clone()),
@@ -156,6 +157,11 @@ fn rebind(v: &Val, name: &str, out: &mut Vec<Dynamic>) -> Val {
             let c = Int::new_const(fresh);
             out.push(Dynamic::from_ast(&c));
             Val::Int(c)
+        }
+        Val::Real(_) => {
+            let c = Real::new_const(fresh);
+            out.push(Dynamic::from_ast(&c));
+            Val::Real(c)
         }
         Val::Bool(_) => {
             let c = Bool::new_const(fresh);
@@ -422,6 +428,12 @@ impl Tx<'_> {
         };
         Ok(match self.shape(ty)? {
             Shape::Int => Val::Int(apply(self, Sort::int())?.as_int().ok_or_else(|| bad("an Int field"))?),
+            Shape::Real => {
+                let x = apply(self, Sort::real())?.as_real().ok_or_else(|| bad("a Decimal field"))?;
+                // A stored decimal is a decimal, like a fresh one (see `translate::is_decimal`).
+                structure.push(is_decimal(&x)?);
+                Val::Real(x)
+            }
             Shape::Bool => Val::Bool(apply(self, Sort::bool())?.as_bool().ok_or_else(|| bad("a Bool field"))?),
             Shape::Str => Val::Str(apply(self, Sort::string())?.as_string().ok_or_else(|| bad("a String field"))?),
             Shape::Unit => Val::Unit,
