@@ -105,8 +105,6 @@ fn builtin_ctor(name: &str) -> Option<Ctor> {
     }
 }
 
-/// Whether an expression's type is better known from its context than from itself, so
-/// that the other side of `==` should be lowered first.
 /// Whether `e` is a `match` (in parentheses or not): its arms are checked against the
 /// type its place requires rather than inferred.
 fn is_match(e: &ast::Expr) -> bool {
@@ -117,6 +115,8 @@ fn is_match(e: &ast::Expr) -> bool {
     }
 }
 
+/// Whether an expression's type is better known from its context than from itself, so
+/// that the other side of `==` should be lowered first.
 fn wants_context(e: &ast::Expr) -> bool {
     match &e.kind {
         ast::ExprKind::Name(n) => n.text == "None",
