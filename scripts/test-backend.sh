@@ -80,6 +80,12 @@ fi
 echo "== parameters read from their text (cargo test -p lp-codegen --test fastapi_params)"
 LEANOS_REQUIRE_BACKEND_VENV=1 cargo test -q -p lp-codegen --test fastapi_params >/dev/null ||
   fail "the generated service misread its parameters (cargo test -p lp-codegen --test fastapi_params)"
+# The generated service of tests/corpus/codegen/decimals.adt: decimals read from their JSON
+# number's text, computed with exactly and answered digit for digit
+# (crates/lp-codegen/tests/fastapi_decimals.rs); it skips itself without .venv-backend too.
+echo "== decimals as exact JSON numbers (cargo test -p lp-codegen --test fastapi_decimals)"
+LEANOS_REQUIRE_BACKEND_VENV=1 cargo test -q -p lp-codegen --test fastapi_decimals >/dev/null ||
+  fail "the generated service mishandled decimals (cargo test -p lp-codegen --test fastapi_decimals)"
 
 # ---------------------------------------------------------------- helpers
 http_ok() { python3 -c 'import sys,urllib.request;urllib.request.urlopen(sys.argv[1],timeout=2)' "$1" >/dev/null 2>&1; }

@@ -288,7 +288,15 @@ impl Deps {
                 self.ty(a);
                 self.ty(b);
             }
-            Ty::Int | Ty::Bool | Ty::String | Ty::Unit | Ty::Void | Ty::Param(_) | Ty::Machine(_) | Ty::Error => {}
+            Ty::Int
+            | Ty::Decimal
+            | Ty::Bool
+            | Ty::String
+            | Ty::Unit
+            | Ty::Void
+            | Ty::Param(_)
+            | Ty::Machine(_)
+            | Ty::Error => {}
         }
     }
 
@@ -535,6 +543,7 @@ impl Canon<'_> {
     fn ty(&mut self, ty: &Ty) {
         match ty {
             Ty::Int => self.out.push_str("Int"),
+            Ty::Decimal => self.out.push_str("Decimal"),
             Ty::Bool => self.out.push_str("Bool"),
             Ty::String => self.out.push_str("String"),
             Ty::Unit => self.out.push_str("Unit"),
@@ -626,6 +635,7 @@ impl Canon<'_> {
             ExprKind::Int(n) => {
                 let _ = write!(self.out, "{n}");
             }
+            ExprKind::Decimal(d) => self.out.push_str(&lp_syntax::format::decimal_text(*d)),
             ExprKind::Str(s) => self.string(s),
             ExprKind::Bool(b) => {
                 let _ = write!(self.out, "{b}");

@@ -28,6 +28,10 @@
 //!   ([`runtime_responses`]: 400, 401, 403, 409, 422, 501, 502, 503) are declared too, as `ProblemDetails`
 //!   marked `x-leanos-runtime`; a declared error of the same status makes the schema
 //!   `anyOf [declared, ProblemDetails]`.
+//! - `Int` is `integer` (`int64`); `Decimal` is `number` with `format: decimal` (exact
+//!   decimals: the generated services read and write them as decimals, never as binary
+//!   floating point). A bound on a decimal becomes `minimum`/`maximum`/`exclusive*` only when
+//!   a JSON number holds its digits exactly ([`lp_ir::decimal::to_f64_exact`]).
 //! - A map whose key is not `String` carries its key type in `x-leanos-key` and the key's
 //!   text in `propertyNames`.
 //! - `standards { auth = bearer(scopes = [...]) except [ops] }` becomes an HTTP bearer
@@ -133,6 +137,7 @@ pub fn ty_name(spec: &Spec, ty: &Ty) -> String {
     };
     match ty {
         Ty::Int => "Int".into(),
+        Ty::Decimal => "Decimal".into(),
         Ty::Bool => "Bool".into(),
         Ty::String => "String".into(),
         Ty::Unit => "Unit".into(),
@@ -206,6 +211,7 @@ pub fn schema_ref(name: &str) -> Value {
 fn ty_schema(spec: &Spec, ty: &Ty) -> Value {
     match ty {
         Ty::Int => json!({ "type": "integer", "format": "int64" }),
+        Ty::Decimal => json!({ "type": "number", "format": "decimal" }),
         Ty::Bool => json!({ "type": "boolean" }),
         Ty::String => json!({ "type": "string" }),
         Ty::Unit => json!({ "type": "null" }),
@@ -420,6 +426,42 @@ fn int_lit(e: &Expr) -> Option<i64> {
     }
 }
 
+fn decimal_lit(e: &Expr) -> Option<lp_ir::decimal::Decimal> {
+    match &e.kind {
+        ExprKind::Decimal(d) => Some(*d),
+        ExprKind::Unary { op: UnOp::Neg, operand } => decimal_lit(operand).and_then(lp_ir::decimal::neg),
+        _ => None,
+    }
+}
+
+/// A decimal bound `self OP k` (or `k OP self`) as JSON Schema keywords, when a JSON number
+/// holds `k` exactly.
+fn decimal_keywords(op: BinOp, lhs: &Expr, rhs: &Expr) -> Option<Vec<(&'static str, Value)>> {
+    let (op, k) = match (&lhs.kind, decimal_lit(rhs), &rhs.kind, decimal_lit(lhs)) {
+        (ExprKind::SelfValue, Some(k), _, _) => (op, k),
+        (_, _, ExprKind::SelfValue, Some(k)) => (
+            match op {
+                BinOp::Lt => BinOp::Gt,
+                BinOp::Le => BinOp::Ge,
+                BinOp::Gt => BinOp::Lt,
+                BinOp::Ge => BinOp::Le,
+                other => other,
+            },
+            k,
+        ),
+        _ => return None,
+    };
+    let n = Value::Number(serde_json::Number::from_f64(lp_ir::decimal::to_f64_exact(k)?)?);
+    match op {
+        BinOp::Ge => Some(vec![("minimum", n)]),
+        BinOp::Gt => Some(vec![("exclusiveMinimum", n)]),
+        BinOp::Le => Some(vec![("maximum", n)]),
+        BinOp::Lt => Some(vec![("exclusiveMaximum", n)]),
+        BinOp::Eq => Some(vec![("minimum", n.clone()), ("maximum", n)]),
+        _ => None,
+    }
+}
+
 fn measure(e: &Expr) -> Option<Measure> {
     match &e.kind {
         ExprKind::SelfValue => Some(Measure::Value),
@@ -453,6 +495,9 @@ fn conjunct_keywords(spec: &Spec, ty: &Ty, e: &Expr) -> Option<Vec<(&'static str
         return None;
     }
     let ExprKind::Binary { op, lhs, rhs } = &e.kind else { return None };
+    if matches!(spec.head(ty).as_ref(), Ty::Decimal) {
+        return decimal_keywords(*op, lhs, rhs);
+    }
     // Normalise to `measure OP n`.
     let (m, op, n) = match (measure(lhs), int_lit(rhs), measure(rhs), int_lit(lhs)) {
         (Some(m), Some(n), _, _) => (m, *op, n),

@@ -25,13 +25,42 @@ fn examples_read_back_without_mismatches() {
 #[test]
 fn the_codegen_corpus_reads_back_without_mismatches() {
     // Query parameters of every kind, optional bodies and fields, `{id}.json` segments; the
-    // escaping fixture.
-    for file in ["tests/corpus/codegen/query_params.adt", "tests/corpus/codegen/escaping.adt"] {
+    // escaping fixture; decimals with bounds.
+    for file in [
+        "tests/corpus/codegen/query_params.adt",
+        "tests/corpus/codegen/escaping.adt",
+        "tests/corpus/codegen/decimals.adt",
+    ] {
         let text = std::fs::read_to_string(lp_test_support::repo().join(file)).expect("read the corpus spec");
         let spec = lp_test_support::spec_of(&[text]);
         let mismatches = read_back(&openapi(&spec), &spec);
         assert!(mismatches.is_empty(), "{file}: {mismatches:#?}");
     }
+}
+
+/// A `Decimal` is a `number` with `format: decimal`; a bound becomes `minimum`/`maximum` only
+/// when a JSON number holds it exactly, else the refinement is kept as text; the read-back
+/// catches a decimal schema turned into an integer.
+#[test]
+fn decimals_are_numbers_with_exact_bounds() {
+    let spec = lp_test_support::spec_of(&["type Temperature = Decimal where 0.0 <= self && self < 2.5
+type Fine = Decimal where self <= 0.12345678901234567891
+type Reading = { value: Decimal, at: Int }
+"
+    .to_string()]);
+    let mut doc = openapi(&spec);
+    assert_eq!(
+        doc.pointer("/components/schemas/Temperature").map(Value::to_string).as_deref(),
+        Some(r#"{"exclusiveMaximum":2.5,"format":"decimal","minimum":0.0,"type":"number"}"#)
+    );
+    assert_eq!(
+        doc.pointer("/components/schemas/Fine").map(Value::to_string).as_deref(),
+        Some(r#"{"format":"decimal","type":"number","x-leanos-refinement":"self <= 0.12345678901234567891"}"#)
+    );
+    assert!(read_back(&doc, &spec).is_empty());
+    schema(&mut doc, "Reading")["properties"]["value"] = serde_json::json!({ "type": "integer", "format": "int64" });
+    let found = read_back(&doc, &spec);
+    assert!(found.iter().any(|m| m.message.contains("does not describe `Decimal`")), "{found:#?}");
 }
 
 #[test]

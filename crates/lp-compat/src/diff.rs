@@ -395,7 +395,7 @@ fn refinement_chain<'s>(spec: &'s Spec, ty: &Ty, own: Option<&'s Expr>) -> Optio
     let mut ty = ty.clone();
     for _ in 0..64 {
         match ty {
-            Ty::Int | Ty::String | Ty::Bool => return Some((ty, out)),
+            Ty::Int | Ty::Decimal | Ty::String | Ty::Bool => return Some((ty, out)),
             Ty::Named { id, ref args } if args.is_empty() => {
                 let def = spec.types.get(id.index())?;
                 let TypeBody::Alias(inner) = &def.body else { return None };
@@ -414,7 +414,9 @@ fn refinement_chain<'s>(spec: &'s Spec, ty: &Ty, own: Option<&'s Expr>) -> Optio
 pub(crate) fn transfer(from: &Spec, e: &Expr, vars: &dyn Fn(VarId) -> Option<VarId>) -> Option<Expr> {
     let ty = primitive(from, &e.ty)?;
     let kind = match &e.kind {
-        ExprKind::Int(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::SelfValue => e.kind.clone(),
+        ExprKind::Int(_) | ExprKind::Decimal(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::SelfValue => {
+            e.kind.clone()
+        }
         ExprKind::Var(v) => ExprKind::Var(vars(*v)?),
         ExprKind::Builtin { builtin, args } => ExprKind::Builtin {
             builtin: *builtin,
@@ -436,7 +438,7 @@ pub(crate) fn transfer(from: &Spec, e: &Expr, vars: &dyn Fn(VarId) -> Option<Var
 /// The primitive type `ty` unfolds to (lists, sets and options of primitives too).
 fn primitive(spec: &Spec, ty: &Ty) -> Option<Ty> {
     match spec.expand_alias(ty) {
-        t @ (Ty::Int | Ty::String | Ty::Bool | Ty::Unit) => Some(t),
+        t @ (Ty::Int | Ty::Decimal | Ty::String | Ty::Bool | Ty::Unit) => Some(t),
         Ty::List(t) => Some(Ty::List(Box::new(primitive(spec, &t)?))),
         Ty::Set(t) => Some(Ty::Set(Box::new(primitive(spec, &t)?))),
         Ty::Option(t) => Some(Ty::Option(Box::new(primitive(spec, &t)?))),

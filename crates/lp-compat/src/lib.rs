@@ -147,7 +147,7 @@ fn reads_old(e: &ast::Expr, field: &str) -> bool {
         K::Exists { key, .. } => key.iter().any(|k| reads_old(k, field)),
         K::Quantified { body, .. } => reads_old(body, field),
         K::Count { filter, .. } => filter.as_deref().is_some_and(|f| reads_old(f, field)),
-        K::Int(_) | K::Str(_) | K::Bool(_) | K::Name(_) | K::Invalid => false,
+        K::Int(_) | K::Decimal(_) | K::Str(_) | K::Bool(_) | K::Name(_) | K::Invalid => false,
     }
 }
 

@@ -177,7 +177,11 @@ impl Renamer<'_> {
                     self.expr(f);
                 }
             }
-            ast::ExprKind::Int(_) | ast::ExprKind::Str(_) | ast::ExprKind::Bool(_) | ast::ExprKind::Invalid => {}
+            ast::ExprKind::Int(_)
+            | ast::ExprKind::Decimal(_)
+            | ast::ExprKind::Str(_)
+            | ast::ExprKind::Bool(_)
+            | ast::ExprKind::Invalid => {}
         }
     }
 

@@ -96,6 +96,7 @@ codes! {
     INVALID_ESCAPE = "LP0013", "invalid-escape", Error, "A string literal contains an unknown escape sequence.";
     DANGLING_DOC_COMMENT = "LP0014", "dangling-doc-comment", Warning, "A `///` doc comment is not followed by anything it can document.";
     NOT_A_REGULAR_FILE = "LP0015", "not-a-regular-file", Error, "A spec path or project file is a FIFO, a device, a socket or a folder, not a regular file.";
+    DECIMAL_OUT_OF_RANGE = "LP0016", "decimal-out-of-range", Error, "A decimal literal has more than 28 digits after its point or more significant digits than a decimal holds.";
     // 1: names, types, kinds and projects.
     UNKNOWN_TYPE = "LP1001", "unknown-type", Error, "A type name that is not defined.";
     DUPLICATE_DEFINITION = "LP1002", "duplicate-definition", Error, "Two items define the same name.";
@@ -135,6 +136,9 @@ codes! {
     FRESH_TYPE_UNKNOWN = "LP1035", "fresh-type-unknown", Error, "`fresh` stands where no key type (a `String` or `Int` type) is expected, so it cannot be drawn.";
     FIRES_WITH_BODY = "LP1036", "fires-with-body", Error, "An operation with a body also has a `fires` clause; a body says what it fires with `fire`.";
     NOT_AN_ENTITY_VALUE = "LP1037", "not-an-entity-value", Error, "`put` is given a value that is not of an entity's type.";
+    // 1: numbers: `Int` and `Decimal` (LP1050–LP1059).
+    INT_DECIMAL_MIX = "LP1050", "int-decimal-mix", Error, "An arithmetic operation or comparison mixes `Int` and `Decimal`, which never convert implicitly.";
+    DECIMAL_DIVISION = "LP1051", "decimal-division", Error, "`/` or `%` is applied to `Decimal` operands; the quotient of two decimals need not be a decimal.";
     // 2: ADT structure and totality (LP2001–LP2019).
     UNINHABITED_TYPE = "LP2001", "uninhabited-type", Error, "A type or error has no value: every value would need a value of `Void` or of another empty type.";
     NO_BASE_CASE = "LP2002", "no-base-case", Error, "A recursive type has no base case, so it has no finite value.";

@@ -56,6 +56,18 @@ impl Refine {
     }
 }
 
+/// A JSON number as a decimal literal of the spec (`0.7`, `2.0`), exactly; `None` for a
+/// non-number or a number with no exact `Decimal` (too many digits).
+fn decimal_value(v: &Value) -> Option<String> {
+    use lp_syntax::ast::Decimal;
+    if !v.is_number() {
+        return None;
+    }
+    let text = v.to_string();
+    let d = Decimal::from_str_exact(&text).or_else(|_| Decimal::from_scientific(&text)).ok()?;
+    Some(lp_syntax::format::decimal_text(d.normalize()))
+}
+
 fn int_value(v: &Value) -> Option<i64> {
     v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
 }
@@ -652,14 +664,10 @@ impl<'d> Importer<'d> {
         let wrap2 = |t: String| if nullable || type_nullable { format!("Option<{t}>") } else { t };
         let base = match kind.as_deref() {
             Some("integer") => "Int".to_string(),
-            Some("number") => {
-                self.warn(
-                    codes::IMPORT_UNSUPPORTED_SCHEMA,
-                    at,
-                    "`number` imported as `Int` (the spec has no fractional numbers)".into(),
-                );
-                "Int".to_string()
-            }
+            // Every `number` (whatever its `format`: `float`, `double`, `decimal`) is an exact
+            // `Decimal`: a JSON number is decimal text, and binary floating point is never
+            // what a spec means.
+            Some("number") => "Decimal".to_string(),
             Some("string") => "String".to_string(),
             Some("boolean") => "Bool".to_string(),
             Some("null") => "Unit".to_string(),
@@ -756,7 +764,8 @@ impl<'d> Importer<'d> {
         for _ in 0..MAX_DEPTH {
             let Some(obj) = self.resolve(s) else { return "" };
             match schema_type(obj).0.as_deref() {
-                Some("integer" | "number") => return "Int",
+                Some("integer") => return "Int",
+                Some("number") => return "Decimal",
                 Some("string") => return "String",
                 Some("boolean") => return "Bool",
                 Some("array") => return "List<",
@@ -775,6 +784,7 @@ impl<'d> Importer<'d> {
     /// The refinement conjuncts of the bound keywords of a schema whose type is `base`.
     fn bounds(&mut self, obj: &Map<String, Value>, base: &str, refine: &mut Refine, at: &str) {
         let numeric = base == "Int";
+        let decimal = base == "Decimal";
         let len_of =
             base == "String" || base.starts_with("List<") || base.starts_with("Set<") || base.starts_with("Map<");
         let mut conj = Vec::new();
@@ -801,6 +811,17 @@ impl<'d> Importer<'d> {
         for (key, op) in keys {
             let Some(v) = obj.get(*key) else { continue };
             if v.is_boolean() {
+                continue;
+            }
+            if decimal {
+                match decimal_value(v) {
+                    Some(d) => conj.push(format!("self {op} {d}")),
+                    None => self.warn(
+                        codes::IMPORT_UNSUPPORTED_SCHEMA,
+                        at,
+                        format!("`{key}: {v}` is not an exact decimal and is not imported"),
+                    ),
+                }
                 continue;
             }
             if !numeric {
@@ -840,6 +861,9 @@ impl<'d> Importer<'d> {
         if let Some(c) = obj.get("const") {
             match c {
                 Value::String(s) if base == "String" => conj.push(format!("self == {}", lp_syntax::format::quote(s))),
+                v if decimal && decimal_value(v).is_some() => {
+                    conj.push(format!("self == {}", decimal_value(v).unwrap_or_default()))
+                }
                 v if numeric && int_value(v).is_some() => {
                     conj.push(format!("self == {}", int_value(v).unwrap_or_default()))
                 }

@@ -77,7 +77,7 @@ fn lp5503_swagger_and_other_versions() {
 #[test]
 fn lp5504_unsupported_schema_features() {
     let (text, codes) = imported(&doc(
-        r##""Price": {"type": "number", "minimum": 0.5},
+        r##""Price": {"type": "number", "minimum": 0.5, "multipleOf": 0.25},
            "Either": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
            "Odd": {"type": "string", "not": {"const": "x"}},
            "Any": {"anyOf": [{"$ref": "#/components/schemas/Odd"}, {"type": "integer"}]}"##,
@@ -89,9 +89,31 @@ fn lp5504_unsupported_schema_features() {
             && text.contains("type Any = Odd { value: Odd } | Variant1 { value: Int }"),
         "{text}"
     );
-    assert!(text.contains("// LP5504: schemas.Price: `number` imported as `Int`"), "{text}");
+    assert!(text.contains("// LP5504: schemas.Price: `multipleOf: 0.25` is not imported"), "{text}");
     assert!(text.contains("type Either =") && text.contains("value: String"), "{text}");
     assert!(text.contains("`not`"), "{text}");
+}
+
+/// A `number` is an exact `Decimal` whatever its `format`, with its bounds as decimal
+/// literals; an `integer` stays an `Int`. The imported spec checks.
+#[test]
+fn a_number_imports_as_a_decimal() {
+    let (text, codes) = imported(&doc(
+        r##""Temperature": {"type": "number", "format": "double", "minimum": 0, "maximum": 2.0},
+           "Rate": {"type": "number", "format": "float", "exclusiveMinimum": -0.25, "exclusiveMaximum": 1e2},
+           "Amount": {"type": "number", "format": "decimal", "const": 12.5},
+           "Count": {"type": "integer", "minimum": 0},
+           "Reading": {"type": "object", "required": ["value"], "properties": {
+             "value": {"type": "number"}, "scale": {"type": "number", "maximum": 0.001}}}"##,
+        "",
+    ));
+    assert!(codes.is_empty(), "{codes:?}\n{text}");
+    assert!(text.contains("type Temperature = Decimal where self >= 0.0 && self <= 2.0"), "{text}");
+    assert!(text.contains("type Rate = Decimal where self > -0.25 && self < 100.0"), "{text}");
+    assert!(text.contains("type Amount = Decimal where self == 12.5"), "{text}");
+    assert!(text.contains("type Count = Int where self >= 0"), "{text}");
+    assert!(text.contains("value: Decimal"), "{text}");
+    assert!(text.contains("Decimal where self <= 0.001"), "{text}");
 }
 
 #[test]

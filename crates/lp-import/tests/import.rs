@@ -112,6 +112,7 @@ fn ty_key(spec: &Spec, ty: &Ty) -> String {
     };
     match ty {
         Ty::Int => "Int".into(),
+        Ty::Decimal => "Decimal".into(),
         Ty::Bool => "Bool".into(),
         Ty::String => "String".into(),
         Ty::Unit => "Unit".into(),

@@ -4,6 +4,9 @@
 //! The conversion is directed by the type:
 //!
 //! - `Int`, `Bool`, `String` are JSON numbers, booleans and strings; `Unit` is `null`;
+//! - `Decimal` is a JSON number with exactly the decimal's digits (a decimal with more
+//!   significant digits than a JSON writer's `f64` keeps is written as a string of its digits,
+//!   which reads back as the same decimal: the value is never rounded);
 //! - `Option<T>`: `None` is `null`, `Some(v)` is `v` (so `Option<Option<T>>` is ambiguous,
 //!   as it is on the wire);
 //! - `Result<T, E>`: `{ "kind": "Ok", "value": v }` or `{ "kind": "Err", "error": e }`;
@@ -18,7 +21,7 @@
 //! Object members are sorted by name, so the text of a value is deterministic.
 
 use crate::store::{Instance, Lifecycle, Store, key_of};
-use lp_ir::{EntityId, Spec, StateId, Ty, TypeBody};
+use lp_ir::{EntityId, Spec, StateId, Ty, TypeBody, decimal};
 use lp_props::Value;
 use serde_json::{Map, Value as Json, json};
 
@@ -26,6 +29,7 @@ use serde_json::{Map, Value as Json, json};
 pub fn value_to_json(spec: &Spec, ty: &Ty, v: &Value) -> Json {
     match (spec.head(ty).as_ref(), v) {
         (_, Value::Int(n)) => json!(n),
+        (_, Value::Decimal(d)) => decimal_to_json(*d),
         (_, Value::Bool(b)) => json!(b),
         (_, Value::Str(s)) => json!(s),
         (_, Value::Unit) | (_, Value::Option(None)) => Json::Null,
@@ -87,6 +91,15 @@ pub fn value_to_json(spec: &Spec, ty: &Ty, v: &Value) -> Json {
     }
 }
 
+/// A decimal as a JSON number whose text is exactly its digits, or, when no `f64` carries
+/// them exactly, as a string of them (see [`decimal::to_f64_exact`]).
+fn decimal_to_json(d: decimal::Decimal) -> Json {
+    match decimal::to_f64_exact(d).and_then(serde_json::Number::from_f64) {
+        Some(n) => Json::Number(n),
+        None => json!(decimal::decimal_text(d)),
+    }
+}
+
 /// A record's or variant's fields as an object, with `kind` first for a variant.
 fn fields_object(spec: &Spec, tys: &[Ty], fields: &[(String, Value)], kind: Option<&str>) -> Json {
     let mut m = Map::new();
@@ -118,6 +131,7 @@ fn untyped(v: &Value) -> Json {
         |fs: &[(String, Value)]| -> Map<String, Json> { fs.iter().map(|(n, x)| (n.clone(), untyped(x))).collect() };
     match v {
         Value::Int(n) => json!(n),
+        Value::Decimal(d) => decimal_to_json(*d),
         Value::Bool(b) => json!(b),
         Value::Str(s) => json!(s),
         Value::Unit | Value::Option(None) => Json::Null,
@@ -145,6 +159,8 @@ pub fn value_from_json(spec: &Spec, ty: &Ty, j: &Json) -> Result<Value, String> 
     let bad = || format!("{j} is not a `{}`", spec.display_ty(ty, &[]));
     Ok(match (head.as_ref(), j) {
         (Ty::Int, Json::Number(n)) => Value::Int(n.as_i64().ok_or_else(bad)?),
+        (Ty::Decimal, Json::Number(n)) => Value::Decimal(decimal::from_number_text(&n.to_string()).ok_or_else(bad)?),
+        (Ty::Decimal, Json::String(s)) => Value::Decimal(decimal::from_number_text(s).ok_or_else(bad)?),
         (Ty::Bool, Json::Bool(b)) => Value::Bool(*b),
         (Ty::String, Json::String(s)) => Value::Str(s.clone()),
         (Ty::Unit, Json::Null) => Value::Unit,

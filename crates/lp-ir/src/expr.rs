@@ -3,7 +3,7 @@
 use crate::spec::{EntityId, FnId, TypeId, VarId};
 use crate::ty::Ty;
 use lp_diagnostics::Span;
-pub use lp_syntax::ast::{BinOp, UnOp};
+pub use lp_syntax::ast::{BinOp, Decimal, UnOp};
 
 /// A match-bound variable, numbered from zero within one root expression (a refinement, a
 /// contract, a body, a guard, ...) in the order its binding appears.
@@ -23,6 +23,8 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprKind {
     Int(i64),
+    /// An exact decimal literal, its scale as written.
+    Decimal(Decimal),
     Str(String),
     Bool(bool),
     /// `self` in a refinement: the refined value.
@@ -172,6 +174,9 @@ pub enum Builtin {
     Len,
     /// `matches(text: String, regex: String) -> Bool`.
     Matches,
+    /// `decimal(n: Int) -> Decimal`: the integer as an exact decimal (scale 0). The only
+    /// conversion between the two numeric types.
+    Decimal,
 }
 
 impl Builtin {
@@ -179,6 +184,7 @@ impl Builtin {
         match self {
             Builtin::Len => "len",
             Builtin::Matches => "matches",
+            Builtin::Decimal => "decimal",
         }
     }
 }

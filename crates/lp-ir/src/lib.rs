@@ -13,6 +13,7 @@
 //! how checks run, solvers or generated code.
 
 pub mod body;
+pub mod decimal;
 pub mod effects;
 pub mod expr;
 mod lower;

@@ -504,6 +504,7 @@ fn ast_expr(out: &mut String, e: &ast::Expr, min: u8) {
         ast::ExprKind::Int(n) => {
             let _ = write!(out, "{n}");
         }
+        ast::ExprKind::Decimal(d) => out.push_str(&lp_syntax::format::decimal_text(*d)),
         ast::ExprKind::Str(s) => string_literal(out, s),
         ast::ExprKind::Bool(b) => {
             let _ = write!(out, "{b}");

@@ -121,6 +121,7 @@ impl Spec {
         match (e.as_ref(), f.as_ref()) {
             (Ty::Error, _) | (_, Ty::Error) => true,
             (Ty::Int, Ty::Int)
+            | (Ty::Decimal, Ty::Decimal)
             | (Ty::Bool, Ty::Bool)
             | (Ty::String, Ty::String)
             | (Ty::Unit, Ty::Unit)
@@ -163,6 +164,7 @@ impl Spec {
         };
         match ty {
             Ty::Int => out.push_str("Int"),
+            Ty::Decimal => out.push_str("Decimal"),
             Ty::Bool => out.push_str("Bool"),
             Ty::String => out.push_str("String"),
             Ty::Unit => out.push_str("Unit"),

@@ -80,6 +80,7 @@ pub fn write_expr(out: &mut String, spec: &Spec, names: ExprNames<'_>, e: &Expr,
         ExprKind::Int(n) => {
             let _ = write!(out, "{n}");
         }
+        ExprKind::Decimal(d) => out.push_str(&lp_syntax::format::decimal_text(*d)),
         ExprKind::Str(s) => string_literal(out, s),
         ExprKind::Bool(b) => {
             let _ = write!(out, "{b}");

@@ -7,6 +7,9 @@ use crate::spec::{ErrorId, MachineId, TypeId};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
     Int,
+    /// An exact decimal number (no binary floating point): z3's `Real` in proofs, Python's
+    /// `Decimal`, a JSON number on the wire.
+    Decimal,
     Bool,
     String,
     Unit,
@@ -45,7 +48,7 @@ impl Ty {
     pub fn contains_error(&self) -> bool {
         match self {
             Ty::Error => true,
-            Ty::Int | Ty::Bool | Ty::String | Ty::Unit | Ty::Void => false,
+            Ty::Int | Ty::Decimal | Ty::Bool | Ty::String | Ty::Unit | Ty::Void => false,
             Ty::Param(_) | Ty::Machine(_) | Ty::ErrorType(_) => false,
             Ty::Option(t) | Ty::List(t) | Ty::Set(t) => t.contains_error(),
             Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => a.contains_error() || b.contains_error(),
@@ -69,7 +72,7 @@ impl Ty {
     pub fn subst(&self, args: &[Ty]) -> Ty {
         match self {
             Ty::Param(i) => args.get(*i as usize).cloned().unwrap_or(Ty::Error),
-            Ty::Int | Ty::Bool | Ty::String | Ty::Unit | Ty::Void => self.clone(),
+            Ty::Int | Ty::Decimal | Ty::Bool | Ty::String | Ty::Unit | Ty::Void => self.clone(),
             Ty::Machine(_) | Ty::ErrorType(_) | Ty::Error => self.clone(),
             Ty::Option(t) => Ty::Option(Box::new(t.subst(args))),
             Ty::List(t) => Ty::List(Box::new(t.subst(args))),
@@ -85,6 +88,7 @@ impl Ty {
 /// The built-in type constructors and how many arguments each takes.
 pub(crate) const BUILTIN_TYPES: &[(&str, usize)] = &[
     ("Int", 0),
+    ("Decimal", 0),
     ("Bool", 0),
     ("String", 0),
     ("Unit", 0),
@@ -99,7 +103,7 @@ pub(crate) const BUILTIN_TYPES: &[(&str, usize)] = &[
 /// How many arguments the built-in type constructor `name` takes, if it is one.
 pub(crate) fn builtin_arity(name: &str) -> Option<usize> {
     match name {
-        "Int" | "Bool" | "String" | "Unit" | "Void" => Some(0),
+        "Int" | "Decimal" | "Bool" | "String" | "Unit" | "Void" => Some(0),
         "Option" | "List" | "Set" => Some(1),
         "Result" | "Map" => Some(2),
         _ => None,
@@ -111,6 +115,7 @@ pub(crate) fn builtin_type(name: &str, mut args: Vec<Ty>) -> Ty {
     let mut next = || Box::new(if args.is_empty() { Ty::Error } else { args.remove(0) });
     match name {
         "Int" => Ty::Int,
+        "Decimal" => Ty::Decimal,
         "Bool" => Ty::Bool,
         "String" => Ty::String,
         "Unit" => Ty::Unit,

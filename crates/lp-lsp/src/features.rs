@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The built-in types, offered by completion.
-const BUILTIN_TYPES: &[&str] = &["Bool", "Int", "List", "Map", "Option", "Result", "Set", "String", "Unit", "Void"];
+const BUILTIN_TYPES: &[&str] =
+    &["Bool", "Decimal", "Int", "List", "Map", "Option", "Result", "Set", "String", "Unit", "Void"];
 
 /// The most lines of a declaration a hover shows.
 const HOVER_LINES: usize = 24;

@@ -518,7 +518,11 @@ impl<'a> Collector<'a> {
                     self.expr(scope, f);
                 }
             }
-            ast::ExprKind::Int(_) | ast::ExprKind::Str(_) | ast::ExprKind::Bool(_) | ast::ExprKind::Invalid => {}
+            ast::ExprKind::Int(_)
+            | ast::ExprKind::Decimal(_)
+            | ast::ExprKind::Str(_)
+            | ast::ExprKind::Bool(_)
+            | ast::ExprKind::Invalid => {}
         }
     }
 

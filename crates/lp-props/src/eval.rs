@@ -16,6 +16,7 @@
 
 use crate::value::Value;
 use lp_check::law::{ctor_name, expr_text};
+use lp_ir::decimal;
 use lp_ir::{BinOp, Builtin, Ctor, EntityId, Expr, ExprKind, FnId, Pattern, PatternKind, Spec, Ty, TypeBody, UnOp};
 use regex::Regex;
 use std::cell::RefCell;
@@ -204,6 +205,7 @@ impl<'s> Evaluator<'s> {
     fn eval_in(&self, e: &Expr, fr: &mut Frame<'_>) -> Result<Value, EvalError> {
         Ok(match &e.kind {
             ExprKind::Int(n) => Value::Int(*n),
+            ExprKind::Decimal(d) => Value::Decimal(*d),
             ExprKind::Str(s) => Value::Str(s.clone()),
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::SelfValue => {
@@ -327,6 +329,7 @@ impl<'s> Evaluator<'s> {
                     (Builtin::Matches, [Value::Str(text), Value::Str(re)]) => {
                         Value::Bool(self.regex(re)?.is_match(text))
                     }
+                    (Builtin::Decimal, [Value::Int(n)]) => Value::Decimal(decimal::from_int(*n)),
                     _ => return Err(EvalError::Runtime(format!("bad arguments to `{}`", builtin.name()))),
                 }
             }
@@ -371,6 +374,7 @@ impl<'s> Evaluator<'s> {
                 (UnOp::Neg, Value::Int(n)) => {
                     Value::Int(n.checked_neg().ok_or_else(|| EvalError::Runtime("integer overflow".into()))?)
                 }
+                (UnOp::Neg, Value::Decimal(d)) => Value::Decimal(decimal::neg(d).ok_or_else(decimal_unrepresentable)?),
                 (_, v) => return Err(EvalError::Runtime(format!("bad operand {v}"))),
             },
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, fr)?,
@@ -435,6 +439,19 @@ impl<'s> Evaluator<'s> {
             (BinOp::Add, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(b).ok_or_else(overflow)?),
             (BinOp::Sub, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_sub(b).ok_or_else(overflow)?),
             (BinOp::Mul, Value::Int(a), Value::Int(b)) => Value::Int(a.checked_mul(b).ok_or_else(overflow)?),
+            (BinOp::Lt, Value::Decimal(a), Value::Decimal(b)) => Value::Bool(a < b),
+            (BinOp::Le, Value::Decimal(a), Value::Decimal(b)) => Value::Bool(a <= b),
+            (BinOp::Gt, Value::Decimal(a), Value::Decimal(b)) => Value::Bool(a > b),
+            (BinOp::Ge, Value::Decimal(a), Value::Decimal(b)) => Value::Bool(a >= b),
+            (BinOp::Add, Value::Decimal(a), Value::Decimal(b)) => {
+                Value::Decimal(decimal::add(a, b).ok_or_else(decimal_unrepresentable)?)
+            }
+            (BinOp::Sub, Value::Decimal(a), Value::Decimal(b)) => {
+                Value::Decimal(decimal::sub(a, b).ok_or_else(decimal_unrepresentable)?)
+            }
+            (BinOp::Mul, Value::Decimal(a), Value::Decimal(b)) => {
+                Value::Decimal(decimal::mul(a, b).ok_or_else(decimal_unrepresentable)?)
+            }
             (BinOp::Div | BinOp::Rem, Value::Int(_), Value::Int(0)) => {
                 return Err(EvalError::Runtime("division by zero".into()));
             }
@@ -610,6 +627,13 @@ impl<'v> Frame<'v> {
     fn host(&self) -> Result<&'v dyn Host, EvalError> {
         self.host.ok_or_else(|| EvalError::Unsupported("a store expression".into()))
     }
+}
+
+/// A decimal result the evaluator cannot hold exactly (more than 28 digits after the point,
+/// or a mantissa over 96 bits). The spec's decimals are unbounded, so this is not a failure
+/// of the spec: evaluation is unsupported, never rounded.
+fn decimal_unrepresentable() -> EvalError {
+    EvalError::Unsupported("a decimal result with more digits than 28 after the point or 96 bits in all".into())
 }
 
 /// Matches a pattern against a value, binding the locals of the pattern (indexed by

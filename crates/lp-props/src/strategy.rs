@@ -10,6 +10,7 @@
 
 use crate::eval::Env;
 use crate::value::Value;
+use lp_ir::decimal::Decimal;
 use lp_ir::{BinOp, Builtin, Expr, ExprKind, FieldDef, Ty, TypeBody, TypeId, UnOp};
 use proptest::collection::{SizeRange, btree_map, btree_set, vec};
 use proptest::prelude::*;
@@ -44,6 +45,8 @@ pub struct Hints {
     pub len_lo: Option<i64>,
     pub len_hi: Option<i64>,
     pub regex: Option<String>,
+    /// Comparisons of the target with decimal literals (`self <= 2.0` is `(Le, 2.0)`).
+    pub decimal_bounds: Vec<(BinOp, Decimal)>,
 }
 
 impl Gen {
@@ -117,6 +120,7 @@ impl Gen {
                 self.record(&def.fields, &[], &refs)?
             }
             Ty::Int | Ty::Param(_) => int_strategy(&hints),
+            Ty::Decimal => decimal_strategy(&hints),
             Ty::Bool => Some(any::<bool>().prop_map(Value::Bool).boxed()),
             Ty::String => Some(string_strategy(&hints)),
             Ty::Unit => Some(Just(Value::Unit).boxed()),
@@ -250,6 +254,16 @@ impl Hints {
                 self.absorb(lhs, target);
                 self.absorb(rhs, target);
             }
+            ExprKind::Binary { op, lhs, rhs } if decimal_literal(lhs).is_some() != decimal_literal(rhs).is_some() => {
+                let (subject, k, op) = match (decimal_literal(lhs), decimal_literal(rhs)) {
+                    (None, Some(k)) => (&**lhs, k, *op),
+                    (Some(k), _) => (&**rhs, k, mirror(*op)),
+                    (None, None) => return,
+                };
+                if target.is(subject) {
+                    self.decimal_bounds.push((op, k));
+                }
+            }
             ExprKind::Binary { op, lhs, rhs } => {
                 let (subject, k, op) = match (literal(lhs), literal(rhs)) {
                     (None, Some(k)) => (&**lhs, k, *op),
@@ -310,6 +324,18 @@ fn literal(e: &Expr) -> Option<i64> {
     }
 }
 
+/// A decimal literal, possibly negated.
+fn decimal_literal(e: &Expr) -> Option<Decimal> {
+    match &e.kind {
+        ExprKind::Decimal(d) => Some(*d),
+        ExprKind::Unary { op: UnOp::Neg, operand } => match operand.kind {
+            ExprKind::Decimal(d) => lp_ir::decimal::neg(d),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// `k op x` as `x op' k`.
 fn mirror(op: BinOp) -> BinOp {
     match op {
@@ -334,6 +360,45 @@ fn int_strategy(h: &Hints) -> Option<Strat> {
         _ => return None,
     };
     Some(prop_oneof![3 => near.0..=near.1, 1 => far.0..=far.1].prop_map(Value::Int).boxed())
+}
+
+/// Decimals in the hinted bounds. Values are drawn as integers of units of `10^-s` (`s` the
+/// largest scale of the bounds, at least 2 and at most 9) with [`int_strategy`]'s
+/// distribution, so bounds hold exactly; a bound with more digits than that, or too large for
+/// 64-bit units, is left to the refinement's filter.
+fn decimal_strategy(h: &Hints) -> Option<Strat> {
+    const MIN_SCALE: u32 = 2;
+    const MAX_SCALE: u32 = 9;
+    let scale = h.decimal_bounds.iter().map(|(_, k)| k.scale()).max().unwrap_or(0).max(MIN_SCALE);
+    let mut units = Hints::default();
+    if scale <= MAX_SCALE {
+        let raise = |slot: &mut Option<i64>, v: i64| *slot = Some(slot.map_or(v, |s| s.max(v)));
+        let lower = |slot: &mut Option<i64>, v: i64| *slot = Some(slot.map_or(v, |s| s.min(v)));
+        for (op, k) in &h.decimal_bounds {
+            let unit = 10i128.pow(scale - k.scale());
+            let Some(u) = k.mantissa().checked_mul(unit).and_then(|u| i64::try_from(u).ok()) else { continue };
+            match op {
+                BinOp::Ge => raise(&mut units.lo, u),
+                BinOp::Gt => raise(&mut units.lo, u.saturating_add(1)),
+                BinOp::Le => lower(&mut units.hi, u),
+                BinOp::Lt => lower(&mut units.hi, u.saturating_sub(1)),
+                BinOp::Eq => {
+                    raise(&mut units.lo, u);
+                    lower(&mut units.hi, u);
+                }
+                _ => {}
+            }
+        }
+    }
+    let scale = scale.min(MAX_SCALE);
+    let ints = int_strategy(&units)?;
+    Some(
+        ints.prop_map(move |v| match v {
+            Value::Int(u) => Value::Decimal(Decimal::new(u, scale).normalize()),
+            other => other,
+        })
+        .boxed(),
+    )
 }
 
 /// The longest pattern generated from (the bound of the SMT translation, for the same reason:

@@ -8,6 +8,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Value {
     Int(i64),
+    /// An exact decimal. Equal decimals are equal values whatever their scales (`0.7` and
+    /// `0.70`), as `==` says.
+    Decimal(lp_ir::decimal::Decimal),
     Bool(bool),
     Str(String),
     Unit,
@@ -73,6 +76,7 @@ impl fmt::Display for Value {
         }
         match self {
             Value::Int(n) => write!(f, "{n}"),
+            Value::Decimal(d) => f.write_str(&lp_ir::decimal::decimal_text(*d)),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Str(s) => {
                 let mut out = String::new();

@@ -140,3 +140,40 @@ type Tree = Leaf | Node { left: Tree, right: Tree, label: Code }
         }
     }
 }
+
+/// Decimal arithmetic is exact, equal decimals are equal whatever their scale, and a result
+/// with no exact 96-bit decimal is unsupported (never rounded).
+#[test]
+fn decimal_arithmetic_is_exact() {
+    let d = |s: &str| Value::Decimal(lp_ir::decimal::Decimal::from_str_exact(s).expect("a decimal"));
+    let src = "type E = Decimal where self + 0.2 == 0.3 && self * 3.0 == 0.30 && -self < 0.0\n";
+    assert_eq!(holds(src, "E", d("0.1")), Ok(true));
+    assert_eq!(holds(src, "E", d("0.10")), Ok(true));
+    assert_eq!(holds(src, "E", d("0.11")), Ok(false));
+    let conv = "type C = Decimal where self == decimal(3) * 0.5\n";
+    assert_eq!(holds(conv, "C", d("1.5")), Ok(true));
+    let tiny = "type T = Decimal where self * self > 0.0\n";
+    assert!(matches!(holds(tiny, "T", d("0.000000000000001")), Err(EvalError::Unsupported(_))));
+    assert_eq!(d("-12.50").to_string(), "-12.50");
+}
+
+/// Generated decimals satisfy their refinements, bounds included, and are not all integral.
+#[test]
+fn generated_decimals_respect_refinements() {
+    let src = r#"
+type Temperature = Decimal where 0.0 <= self && self <= 2.0
+type Narrow = Decimal where self > 0.125 && self < 0.127
+type Reading = { value: Decimal where self >= -1.5, scale: Temperature } where self.value <= 1.5
+"#;
+    let spec = lower(src);
+    let env = Rc::new(Env::new(spec.clone()));
+    for (i, def) in spec.types.iter().enumerate() {
+        let ty = Ty::Named { id: TypeId(i as u32), args: Vec::new() };
+        let values = sample(&env, &ty, 64);
+        for v in &values {
+            assert_eq!(env.validate(&ty, v, "x"), Ok(None), "{} value {v}", def.name);
+        }
+        let fractional = values.iter().filter(|v| v.to_string().split('.').nth(1).is_some_and(|f| f != "0")).count();
+        assert!(fractional > 0, "{}: {values:?}", def.name);
+    }
+}

@@ -87,14 +87,14 @@
 //! 100,000 candidates), and an expression under a quantifier over the store that would need a
 //! check makes the claim unsupported (the check would mention the bound variable).
 
-use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, in_i64, ite, unsupported};
+use crate::translate::{Frame, R, Shape, Tx, Val, and, equal, in_i64, is_decimal, ite, unsupported};
 use lp_check::run_goal::{RunClaim, RunGoal};
 use lp_check::smt_goal::Binder;
 use lp_ir::body::{Block, Raise, StmtKind, Term, TermKind};
 use lp_ir::{EntityId, EventId, Expr, ExprKind, LocalId, MachineId, Pattern, PatternKind, Spec, StateId, Ty, TypeBody};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
+use z3::ast::{Ast, Bool, Dynamic, Int, Real, String as ZString};
 use z3::{FuncDecl, Pattern as ZPattern, Sort};
 
 /// The claims about bodies this module proves; the others are left to the interpreter.
@@ -191,6 +191,7 @@ enum KeyField {
 fn leaves(v: &Val, out: &mut Vec<Dynamic>) {
     match v {
         Val::Int(i) => out.push(Dynamic::from_ast(i)),
+        Val::Real(x) => out.push(Dynamic::from_ast(x)),
         Val::Bool(b) => out.push(Dynamic::from_ast(b)),
         Val::Str(s) => out.push(Dynamic::from_ast(s)),
         Val::Opaque(d) => out.push(d.clone()),
@@ -212,6 +213,11 @@ fn rebind(v: &Val, name: &str, out: &mut Vec<Dynamic>) -> Val {
             let c = Int::new_const(fresh);
             out.push(Dynamic::from_ast(&c));
             Val::Int(c)
+        }
+        Val::Real(_) => {
+            let c = Real::new_const(fresh);
+            out.push(Dynamic::from_ast(&c));
+            Val::Real(c)
         }
         Val::Bool(_) => {
             let c = Bool::new_const(fresh);
@@ -599,6 +605,12 @@ impl Tx<'_> {
                 let i = apply(self, Sort::int())?.as_int().ok_or_else(|| bad("an Int field"))?;
                 structure.push(in_i64(&i));
                 Val::Int(i)
+            }
+            Shape::Real => {
+                let x = apply(self, Sort::real())?.as_real().ok_or_else(|| bad("a Decimal field"))?;
+                // A stored decimal is a decimal, like a fresh one (see `translate::is_decimal`).
+                structure.push(is_decimal(&x)?);
+                Val::Real(x)
             }
             Shape::Bool => Val::Bool(apply(self, Sort::bool())?.as_bool().ok_or_else(|| bad("a Bool field"))?),
             Shape::Str => Val::Str(apply(self, Sort::string())?.as_string().ok_or_else(|| bad("a String field"))?),

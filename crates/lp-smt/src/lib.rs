@@ -38,7 +38,7 @@ use lp_check::{Counterexample, Method, Verdict};
 use lp_ir::Spec;
 use std::panic::AssertUnwindSafe;
 use std::str::FromStr;
-use z3::ast::Int;
+use z3::ast::{Int, Real};
 use z3::{Config, Model, Params, SatResult, Solver};
 
 /// The revision of the translation's semantics, folded into every obligation's digest so that
@@ -356,29 +356,44 @@ const SMALL_BOUNDS: [i64; 4] = [1, 10, 100, 1000];
 /// counterexample's text, is the same everywhere.
 const SMALL_RLIMIT: u32 = 2_000_000;
 
+/// The most digits after the point tried, fewest first, to find a counterexample with short
+/// decimals (`t = 1.4` rather than `t = 1.3333333333333333333333333334`).
+const SMALL_SCALES: [u32; 3] = [1, 2, 4];
+
 /// A model of the solver's (satisfiable) assertions whose free integers are as small as a few
-/// bounded attempts can make them: z3's first model is correct but often has arbitrary
-/// values (`price = 8945`) where `price = 1` reads better.
-fn smallest_model(solver: &Solver, ints: &[Int], opts: &SmtOptions) -> Option<Model> {
+/// bounded attempts can make them, and whose free decimals as small and as short: z3's first
+/// model is correct but often has arbitrary values (`price = 8945`) where `price = 1` reads
+/// better.
+fn smallest_model(solver: &Solver, ints: &[Int], reals: &[Real], opts: &SmtOptions) -> Option<Model> {
     let first = solver.get_model();
-    if ints.is_empty() {
+    if ints.is_empty() && reals.is_empty() {
         return first;
     }
+    let scales: &[u32] = if reals.is_empty() { &[0] } else { &SMALL_SCALES };
     let mut params = Params::new();
     params.set_u32("timeout", opts.timeout_u32());
     params.set_u32("rlimit", SMALL_RLIMIT);
     params.set_u32("random_seed", 0);
     solver.set_params(&params);
     for bound in SMALL_BOUNDS {
-        solver.push();
-        for i in ints {
-            solver.assert(i.le(Int::from_i64(bound)));
-            solver.assert(i.ge(Int::from_i64(-bound)));
-        }
-        let found = if solver.check() == SatResult::Sat { solver.get_model() } else { None };
-        solver.pop(1);
-        if found.is_some() {
-            return found;
+        for &scale in scales {
+            solver.push();
+            for i in ints {
+                solver.assert(i.le(Int::from_i64(bound)));
+                solver.assert(i.ge(Int::from_i64(-bound)));
+            }
+            for x in reals {
+                solver.assert(x.le(Real::from_rational(bound, 1)));
+                solver.assert(x.ge(Real::from_rational(-bound, 1)));
+                if let Ok(short) = translate::has_scale(x, scale) {
+                    solver.assert(&short);
+                }
+            }
+            let found = if solver.check() == SatResult::Sat { solver.get_model() } else { None };
+            solver.pop(1);
+            if found.is_some() {
+                return found;
+            }
         }
     }
     first
@@ -409,7 +424,7 @@ fn solve(spec: &Spec, goal: &SmtGoal, opts: &SmtOptions) -> Verdict {
             counterexample: Counterexample { summary: goal.failure.clone(), bindings: Vec::new(), trace: Vec::new() },
         },
         (SatResult::Sat, Mode::Valid) => {
-            match checked.or_else(|| smallest_model(&solver, &built.free_ints(goal), opts)) {
+            match checked.or_else(|| smallest_model(&solver, &built.free_ints(goal), &built.free_reals(goal), opts)) {
                 Some(model) => {
                     let bindings = built.render(spec, &model);
                     let shown: Vec<String> = goal

@@ -20,6 +20,13 @@
 //! a claim that needs the quotient fails at a zero divisor; the contracts pass checks every
 //! divisor in its own obligation.
 //!
+//! A `Decimal` is a z3 `Real`, and its literals exact rationals (`0.7` is `7/10`). Every
+//! fresh decimal is also constrained to be a decimal, a multiple of `10^-28` (the finest
+//! scale a decimal has), so a real that no decimal equals (`1/3`) is never a
+//! counterexample, and a refinement satisfied only by such reals is unsatisfiable, as it is
+//! for decimals. The 96-bit bound on a decimal's digits is not modelled: the proofs are about
+//! unbounded decimals, like the proofs about `Int` are about unbounded integers.
+//!
 //! Anything else is [`Unsupported`], which makes the verdict `unknown`.
 
 use crate::regex;
@@ -30,7 +37,7 @@ use lp_ir::{
 };
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use z3::ast::{Ast, Bool, Dynamic, Int, String as ZString};
+use z3::ast::{Ast, Bool, Dynamic, Int, Real, String as ZString};
 use z3::{FuncDecl, Model, Sort, Symbol};
 
 /// How deep calls of functions with a body are unfolded.
@@ -50,6 +57,8 @@ pub(crate) fn unsupported<T>(what: impl Into<String>) -> R<T> {
 #[derive(Debug, Clone)]
 pub(crate) enum Val {
     Int(Int),
+    /// A `Decimal`.
+    Real(Real),
     Bool(Bool),
     Str(ZString),
     /// `Unit`, and the (impossible) values of `Void`.
@@ -65,6 +74,8 @@ pub(crate) enum Val {
 /// How values of a type are flattened.
 pub(crate) enum Shape {
     Int,
+    /// `Decimal`.
+    Real,
     Bool,
     Str,
     Unit,
@@ -100,7 +111,7 @@ impl Built {
                 Val::Int(i) => out.push(i.clone()),
                 Val::Record(vs) => vs.iter().for_each(|v| leaves(v, out)),
                 Val::Sum { payloads, .. } => payloads.iter().flatten().for_each(|v| leaves(v, out)),
-                Val::Bool(_) | Val::Str(_) | Val::Unit | Val::Opaque(_) => {}
+                Val::Real(_) | Val::Bool(_) | Val::Str(_) | Val::Unit | Val::Opaque(_) => {}
             }
         }
         let mut out = Vec::new();
@@ -114,6 +125,26 @@ impl Built {
 }
 
 impl Built {
+    /// The decimals of the free scope variables (fields included): a counterexample reads
+    /// best when they have few digits.
+    pub fn free_reals(&self, goal: &SmtGoal) -> Vec<Real> {
+        fn leaves(v: &Val, out: &mut Vec<Real>) {
+            match v {
+                Val::Real(x) => out.push(x.clone()),
+                Val::Record(vs) => vs.iter().for_each(|v| leaves(v, out)),
+                Val::Sum { payloads, .. } => payloads.iter().flatten().for_each(|v| leaves(v, out)),
+                Val::Int(_) | Val::Bool(_) | Val::Str(_) | Val::Unit | Val::Opaque(_) => {}
+            }
+        }
+        let mut out = Vec::new();
+        for (var, (_, _, val)) in goal.scope.iter().zip(&self.scope) {
+            if var.value.is_none() {
+                leaves(val, &mut out);
+            }
+        }
+        out
+    }
+
     /// Every scope variable's name and value in the model, in scope order.
     pub fn render(&self, spec: &Spec, model: &Model) -> Vec<(String, String)> {
         let r = Renderer { tx: Tx::new(spec), model };
@@ -193,6 +224,26 @@ pub(crate) fn or(items: &[Bool]) -> Bool {
         1 => items[0].clone(),
         _ => Bool::or(items),
     }
+}
+
+/// The exact rational of a decimal literal: `12.50` is `1250/100`.
+pub(crate) fn real_lit(d: lp_ir::decimal::Decimal) -> R<Real> {
+    let (num, den) = lp_ir::decimal::fraction(d);
+    Real::from_rational_str(&num, &den).ok_or_else(|| Unsupported("unsupported: a decimal literal".to_string()))
+}
+
+/// That `x` has at most `scale` digits after the point: `x * 10^scale` is an integer.
+pub(crate) fn has_scale(x: &Real, scale: u32) -> R<Bool> {
+    let shift = Real::from_rational_str(&format!("1{}", "0".repeat(scale as usize)), "1")
+        .ok_or_else(|| Unsupported("unsupported: the scale of decimals".to_string()))?;
+    let scaled = Real::mul(&[x, &shift]);
+    Ok(Real::from_int(&Int::from_real(&scaled)).eq(&scaled))
+}
+
+/// That `x` is a decimal: `x * 10^28` is an integer, so `x` has at most 28 digits after the
+/// point (the finest scale of a `Decimal`).
+pub(crate) fn is_decimal(x: &Real) -> R<Bool> {
+    has_scale(x, lp_ir::decimal::MAX_DECIMAL_SCALE)
 }
 
 fn int_add(a: &Int, b: &Int) -> Int {
@@ -342,6 +393,16 @@ impl<'s> Tx<'s> {
         out
     }
 
+    /// A decimal's result. Decimals are unbounded here, but the interpreter's (96 bits, at
+    /// most 28 places) can overflow or lose places, a fault this encoding does not model: where
+    /// faults are checked, decimal arithmetic is unsupported (and the claim is tested).
+    fn checked_decimal(&mut self, x: Real) -> R<Val> {
+        if self.checks.is_some() {
+            return unsupported("decimal arithmetic where faults are checked (the 96-bit range is not modelled)");
+        }
+        Ok(Val::Real(x))
+    }
+
     /// A 64-bit integer's result: in range, or the evaluation faults (an overflow).
     fn checked(&mut self, i: Int) -> R<Val> {
         if self.checks.is_some() {
@@ -356,6 +417,7 @@ impl<'s> Tx<'s> {
         let head = self.spec.expand_alias(ty);
         Ok(match &head {
             Ty::Int => Shape::Int,
+            Ty::Decimal => Shape::Real,
             Ty::Bool => Shape::Bool,
             Ty::String => Shape::Str,
             Ty::Unit => Shape::Unit,
@@ -481,6 +543,12 @@ impl<'s> Tx<'s> {
                 }
                 Val::Int(i)
             }
+            Shape::Real => {
+                let x = Real::new_const(name);
+                let decimal = is_decimal(&x)?;
+                self.facts.push(decimal);
+                Val::Real(x)
+            }
             Shape::Bool => Val::Bool(Bool::new_const(name)),
             Shape::Str => Val::Str(ZString::new_const(name)),
             Shape::Unit => Val::Unit,
@@ -536,6 +604,7 @@ impl<'s> Tx<'s> {
     fn default_val(&mut self, ty: &Ty) -> R<Val> {
         Ok(match self.shape(ty)? {
             Shape::Int => Val::Int(Int::from_i64(0)),
+            Shape::Real => Val::Real(Real::from_rational(0, 1)),
             Shape::Bool => Val::Bool(Bool::from_bool(false)),
             Shape::Str => Val::Str(str_lit("")?),
             Shape::Unit | Shape::Void => Val::Unit,
@@ -761,6 +830,7 @@ impl<'s> Tx<'s> {
     pub(crate) fn eval(&mut self, e: &Expr, frame: &Frame) -> R<Val> {
         match &e.kind {
             ExprKind::Int(n) => Ok(Val::Int(Int::from_i64(*n))),
+            ExprKind::Decimal(d) => Ok(Val::Real(real_lit(*d)?)),
             ExprKind::Str(s) => Ok(Val::Str(str_lit(s)?)),
             ExprKind::Bool(b) => Ok(Val::Bool(Bool::from_bool(*b))),
             ExprKind::SelfValue => frame.get(Binder::SelfValue),
@@ -798,6 +868,10 @@ impl<'s> Tx<'s> {
                     Val::Opaque(d) => Ok(Val::Int(self.opaque_len(&d)?)),
                     _ => unsupported("`len` of a value that is not a string or a collection"),
                 }
+            }
+            ExprKind::Builtin { builtin: Builtin::Decimal, args } => {
+                let [arg] = args.as_slice() else { return unsupported("`decimal` with other than one argument") };
+                Ok(Val::Real(Real::from_int(&self.eval_int(arg, frame)?)))
             }
             ExprKind::Builtin { builtin: Builtin::Matches, args } => {
                 let [text, pattern] = args.as_slice() else {
@@ -865,10 +939,11 @@ impl<'s> Tx<'s> {
                 _ => unsupported("an update of a value that is not a record"),
             },
             ExprKind::Unary { op: UnOp::Not, operand } => Ok(Val::Bool(self.eval_bool(operand, frame)?.not())),
-            ExprKind::Unary { op: UnOp::Neg, operand } => {
-                let i = self.eval_int(operand, frame)?.unary_minus();
-                self.checked(i)
-            }
+            ExprKind::Unary { op: UnOp::Neg, operand } => match self.eval(operand, frame)? {
+                Val::Int(i) => self.checked(i.unary_minus()),
+                Val::Real(x) => self.checked_decimal(x.unary_minus()),
+                _ => unsupported("`-` of a value that is not a number"),
+            },
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, frame),
             ExprKind::List(items) => {
                 for item in items {
@@ -941,6 +1016,23 @@ impl<'s> Tx<'s> {
                 let b = self.eval(rhs, frame)?;
                 let eq = equal(&a, &b)?;
                 Ok(Val::Bool(if op == BinOp::Eq { eq } else { eq.not() }))
+            }
+            _ if matches!(self.shape(&frame.ty(&lhs.ty)), Ok(Shape::Real)) => {
+                let (Val::Real(a), Val::Real(b)) = (self.eval(lhs, frame)?, self.eval(rhs, frame)?) else {
+                    return unsupported("decimal arithmetic on a value that is not a Decimal");
+                };
+                Ok(match op {
+                    BinOp::Lt => Val::Bool(a.lt(&b)),
+                    BinOp::Le => Val::Bool(a.le(&b)),
+                    BinOp::Gt => Val::Bool(a.gt(&b)),
+                    BinOp::Ge => Val::Bool(a.ge(&b)),
+                    BinOp::Add => self.checked_decimal(Real::add(&[&a, &b]))?,
+                    BinOp::Sub => self.checked_decimal(Real::sub(&[&a, &b]))?,
+                    BinOp::Mul => self.checked_decimal(Real::mul(&[&a, &b]))?,
+                    // The checker rejects decimal division (LP1051), so it is never proved.
+                    BinOp::Div | BinOp::Rem => return unsupported("`/` or `%` on decimals"),
+                    BinOp::And | BinOp::Or | BinOp::Eq | BinOp::Ne => return unsupported("an operator"),
+                })
             }
             _ => {
                 let a = self.eval_int(lhs, frame)?;
@@ -1166,6 +1258,7 @@ pub(crate) fn equal(a: &Val, b: &Val) -> R<Bool> {
     let sorts = |_| Unsupported("unsupported: comparing values of different sorts".to_string());
     Ok(match (a, b) {
         (Val::Int(x), Val::Int(y)) => x.safe_eq(y).map_err(sorts)?,
+        (Val::Real(x), Val::Real(y)) => x.safe_eq(y).map_err(sorts)?,
         (Val::Bool(x), Val::Bool(y)) => x.safe_eq(y).map_err(sorts)?,
         (Val::Str(x), Val::Str(y)) => x.safe_eq(y).map_err(sorts)?,
         (Val::Unit, Val::Unit) => Bool::from_bool(true),
@@ -1196,6 +1289,7 @@ pub(crate) fn equal(a: &Val, b: &Val) -> R<Bool> {
 pub(crate) fn ite(c: &Bool, a: &Val, b: &Val) -> R<Val> {
     Ok(match (a, b) {
         (Val::Int(x), Val::Int(y)) => Val::Int(c.ite(x, y)),
+        (Val::Real(x), Val::Real(y)) => Val::Real(c.ite(x, y)),
         (Val::Bool(x), Val::Bool(y)) => Val::Bool(c.ite(x, y)),
         (Val::Str(x), Val::Str(y)) => Val::Str(c.ite(x, y)),
         (Val::Unit, Val::Unit) => Val::Unit,
@@ -1265,6 +1359,7 @@ impl Renderer<'_> {
         let shape = self.tx.shape(ty);
         match (val, shape) {
             (Val::Int(i), _) => self.int(i),
+            (Val::Real(x), _) => self.real(x),
             (Val::Bool(b), _) => match self.model.eval(b, true).and_then(|b| b.as_bool()) {
                 Some(true) => "true".to_string(),
                 Some(false) => "false".to_string(),
@@ -1306,6 +1401,21 @@ impl Renderer<'_> {
                 }
             }
             _ => "_".to_string(),
+        }
+    }
+
+    /// A decimal of the model, exactly: fresh decimals are multiples of `10^-28`, so 28
+    /// digits after the point are always enough.
+    fn real(&self, x: &Real) -> String {
+        match self.model.eval(x, true) {
+            Some(v) => {
+                let text = v.approx(lp_ir::decimal::MAX_DECIMAL_SCALE as usize);
+                match lp_ir::decimal::Decimal::from_str_exact(&text) {
+                    Ok(d) => lp_ir::decimal::decimal_text(d.normalize()),
+                    Err(_) => text,
+                }
+            }
+            None => "?".to_string(),
         }
     }
 

@@ -600,3 +600,45 @@ fn records_that_keep_their_refinements_are_proved() {
         "proved",
     );
 }
+
+// ---------------------------------------------------------------- decimals (z3 `Real`)
+
+/// Decimals are exact reals restricted to decimals: a refinement only a non-decimal real
+/// satisfies is uninhabited, an `ensures` that fails has a decimal counterexample, and exact
+/// arithmetic (`0.1 + 0.2 == 0.3`) is proved.
+#[test]
+fn decimal_refinements_and_contracts() {
+    let temperature = "type Temperature = Decimal where 0.0 <= self && self <= 2.0\n";
+    case(
+        &format!("{temperature}type Hot = Temperature where self > 2.5"),
+        "totality/type.Hot/refinement-sat",
+        "failed: no value of `Hot` satisfies `self > 2.5` together with the refinement of `Temperature` (0.0 <= self && self <= 2.0)",
+    );
+    case(
+        "type Third = Decimal where self * 3.0 == 1.0",
+        "totality/type.Third/refinement-sat",
+        "failed: no value of `Third` satisfies `self * 3.0 == 1.0`",
+    );
+    case("type Half = Decimal where self * 2.0 == 1.0", "totality/type.Half/refinement-sat", "proved");
+    case(
+        &format!("{temperature}fn cooler(t: Temperature) -> Decimal ensures result >= 0.0 = t - 0.5"),
+        "contracts/fn.cooler/ensures.0",
+        "failed: t = 0.0: ensures result >= 0.0 fails",
+    );
+    case(
+        &format!("{temperature}fn warmer(t: Temperature) -> Decimal ensures result > t && result <= 2.1 = t + 0.1"),
+        "contracts/fn.warmer/ensures.0",
+        "proved",
+    );
+    case("fn exact() -> Bool ensures result = 0.1 + 0.2 == 0.3", "contracts/fn.exact/ensures.0", "proved");
+    case(
+        "fn halves(n: Int) -> Decimal requires n >= 1 ensures result >= 0.5 = decimal(n) * 0.5",
+        "contracts/fn.halves/ensures.0",
+        "proved",
+    );
+    case(
+        &format!("{temperature}fn scaled(t: Temperature) -> Temperature = t * 1.5"),
+        "contracts/fn.scaled/result-refinement",
+        "failed: t = 1.4, result = 2.1: the result is not a valid `Temperature` (0.0 <= self && self <= 2.0)",
+    );
+}

@@ -5,6 +5,12 @@
 //! next item keyword. Nothing here is resolved; names are plain strings.
 
 use lp_diagnostics::Span;
+/// The exact decimal numbers of `Decimal` literals and values: a 96-bit integer and a scale
+/// (the number of digits after the point), with no binary floating point anywhere.
+pub use rust_decimal::Decimal;
+
+/// The most digits a decimal literal may have after its point (the scale of [`Decimal`]).
+pub const MAX_DECIMAL_SCALE: u32 = 28;
 
 /// An identifier with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -283,6 +289,8 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprKind {
     Int(i64),
+    /// A decimal literal, its scale as written (`12.50` keeps two digits after the point).
+    Decimal(Decimal),
     Str(String),
     Bool(bool),
     /// A name: a parameter, `self`, `result`, `old`, `new`, a variable or a unit variant.

@@ -1378,6 +1378,7 @@ impl<'a> Printer<'a> {
         }
         match &e.kind {
             ExprKind::Int(i) => self.w(&i.to_string()),
+            ExprKind::Decimal(d) => self.w(&decimal_text(*d)),
             ExprKind::Str(s) => self.string(s),
             ExprKind::Bool(b) => self.w(if *b { "true" } else { "false" }),
             ExprKind::Name(n) => self.name(n),
@@ -1389,7 +1390,8 @@ impl<'a> Printer<'a> {
             }
             ExprKind::Field { base, field } => {
                 let wrap = matches!(base.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. })
-                    || matches!(base.kind, ExprKind::Int(i) if i < 0);
+                    || matches!(base.kind, ExprKind::Int(i) if i < 0)
+                    || matches!(base.kind, ExprKind::Decimal(d) if d.is_sign_negative());
                 self.operand(base, wrap);
                 self.w(".");
                 self.name(field);
@@ -1404,6 +1406,7 @@ impl<'a> Printer<'a> {
                     && match operand.kind {
                         ExprKind::Unary { op: UnOp::Neg, .. } => true,
                         ExprKind::Int(i) => i < 0,
+                        ExprKind::Decimal(d) => d.is_sign_negative(),
                         _ => false,
                     };
                 if neg_neg {
@@ -1441,7 +1444,8 @@ impl<'a> Printer<'a> {
             }
             ExprKind::With { base, fields } => {
                 let wrap = matches!(base.kind, ExprKind::Binary { .. } | ExprKind::Unary { .. })
-                    || matches!(base.kind, ExprKind::Int(i) if i < 0);
+                    || matches!(base.kind, ExprKind::Int(i) if i < 0)
+                    || matches!(base.kind, ExprKind::Decimal(d) if d.is_sign_negative());
                 self.operand(base, wrap);
                 self.w(" with ");
                 self.field_inits(base.span.end, e.span.end.saturating_sub(1), fields);
@@ -1633,6 +1637,14 @@ fn bare_record(e: &Expr) -> bool {
 }
 
 /// The precedence of `e` when it is a binary operation without parentheses.
+/// A decimal as the language writes it: its digits with the scale kept, and always with a
+/// point (`3` is written `3.0`), so that it reads back as a decimal literal. The one writer of
+/// decimal literals, shared by the formatter, the IR text and the generators.
+pub fn decimal_text(d: crate::ast::Decimal) -> String {
+    let text = d.to_string();
+    if text.contains('.') { text } else { format!("{text}.0") }
+}
+
 fn binary_prec(e: &Expr) -> Option<u8> {
     match &e.kind {
         ExprKind::Binary { op, .. } => Some(op.precedence()),

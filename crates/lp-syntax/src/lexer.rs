@@ -25,6 +25,8 @@ use nom::{IResult, Parser};
 pub(crate) enum Tok {
     Ident,
     Int,
+    /// A decimal literal: digits, a point and digits (`0.7`, `12.50`).
+    Decimal,
     /// A string literal with its closing quote.
     Str,
     /// A string literal cut off by the end of the line (already reported).
@@ -100,7 +102,7 @@ impl Tok {
             Tok::FatArrow => "=>",
             Tok::LArrow => "<-",
             Tok::Kleisli => ">=>",
-            Tok::Ident | Tok::Int | Tok::Str | Tok::UnterminatedStr | Tok::Eof => return None,
+            Tok::Ident | Tok::Int | Tok::Decimal | Tok::Str | Tok::UnterminatedStr | Tok::Eof => return None,
         })
     }
 
@@ -158,6 +160,12 @@ pub(crate) fn ident(i: &str) -> NomResult<'_, &str> {
 /// `INT = digit { digit | '_' }`.
 fn integer(i: &str) -> NomResult<'_, &str> {
     recognize((digit1, take_while(|c: char| c.is_ascii_digit() || c == '_'))).parse(i)
+}
+
+/// `DECIMAL = INT '.' digit { digit | '_' }`: a point followed by at least one digit, so that
+/// `1.x` stays a field access of an integer.
+fn decimal(i: &str) -> NomResult<'_, &str> {
+    recognize((integer, char('.'), integer)).parse(i)
 }
 
 /// A string literal up to its closing quote or the end of the line; the flag says whether
@@ -279,7 +287,10 @@ impl<'a> Lexer<'a> {
             };
             let lexed: NomResult<'_, Tok> = match first {
                 b'a'..=b'z' | b'A'..=b'Z' | b'_' => ident(rest).map(|(r, _)| (r, Tok::Ident)),
-                b'0'..=b'9' => integer(rest).map(|(r, _)| (r, Tok::Int)),
+                b'0'..=b'9' => match decimal(rest) {
+                    Ok((r, _)) => Ok((r, Tok::Decimal)),
+                    Err(_) => integer(rest).map(|(r, _)| (r, Tok::Int)),
+                },
                 b'"' => string(rest).map(|(r, closed)| (r, if closed { Tok::Str } else { Tok::UnterminatedStr })),
                 b'/' if rest.starts_with("//") => {
                     self.trivia(rest);

@@ -207,7 +207,7 @@ fn unary(op: UnOp, operand: Expr) -> Expr {
 
 fn field_access(base: Expr, field: Name) -> Expr {
     let base = match base.kind {
-        ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Int(_) => paren(base),
+        ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Int(_) | ExprKind::Decimal(_) => paren(base),
         _ => base,
     };
     e(ExprKind::Field { base: Box::new(base), field })
@@ -265,6 +265,7 @@ fn pattern() -> impl Strategy<Value = Pattern> {
 fn expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
         (0i64..10_000_000).prop_map(ExprKind::Int),
+        (0i64..10_000_000, 1u32..6).prop_map(|(m, scale)| ExprKind::Decimal(lp_syntax::ast::Decimal::new(m, scale))),
         text().prop_map(ExprKind::Str),
         any::<bool>().prop_map(ExprKind::Bool),
         any_name().prop_map(ExprKind::Name),
@@ -287,7 +288,9 @@ fn expr() -> impl Strategy<Value = Expr> {
                 .prop_map(|(name, fields)| e(ExprKind::Record { name, fields })),
             (inner.clone(), field_inits(inner.clone(), 1)).prop_map(|(base, fields)| {
                 let base = match base.kind {
-                    ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Int(_) => paren(base),
+                    ExprKind::Binary { .. } | ExprKind::Unary { .. } | ExprKind::Int(_) | ExprKind::Decimal(_) => {
+                        paren(base)
+                    }
                     _ => base,
                 };
                 e(ExprKind::With { base: Box::new(base), fields })

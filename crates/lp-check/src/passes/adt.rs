@@ -223,7 +223,7 @@ impl<'s> AdtFacts<'s> {
     /// inhabited (used to tell a missing base case from a Void path).
     fn ty_inhabited(&self, ty: &Ty, env: &[bool], assume: Option<usize>) -> bool {
         match ty {
-            Ty::Int | Ty::Bool | Ty::String | Ty::Unit | Ty::Machine(_) | Ty::Error => true,
+            Ty::Int | Ty::Decimal | Ty::Bool | Ty::String | Ty::Unit | Ty::Machine(_) | Ty::Error => true,
             Ty::Option(_) | Ty::List(_) | Ty::Set(_) | Ty::Map(..) => true,
             Ty::Void => false,
             Ty::Result(a, b) => self.ty_inhabited(a, env, assume) || self.ty_inhabited(b, env, assume),
@@ -349,7 +349,7 @@ impl<'s> AdtFacts<'s> {
 
     fn count_ty(&self, ty: &Ty, env: &[Count]) -> Count {
         match ty {
-            Ty::Int | Ty::String | Ty::Unit | Ty::Machine(_) | Ty::Error => Count::ONE,
+            Ty::Int | Ty::Decimal | Ty::String | Ty::Unit | Ty::Machine(_) | Ty::Error => Count::ONE,
             Ty::Bool => Count::Finite(2),
             Ty::Void => Count::ZERO,
             Ty::Option(t) => Count::ONE.add(self.count_ty(t, env)),

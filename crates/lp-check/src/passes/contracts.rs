@@ -153,6 +153,7 @@ fn collect_sites<'e>(e: &'e Expr, path: &mut Vec<PathStep>, out: &mut Vec<Site<'
             collect_sites(rhs, path, out);
         }
         ExprKind::Int(_)
+        | ExprKind::Decimal(_)
         | ExprKind::Str(_)
         | ExprKind::Bool(_)
         | ExprKind::SelfValue

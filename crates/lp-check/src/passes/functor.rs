@@ -150,7 +150,7 @@ fn occurrences(ty: &Ty, pol: Occurs, table: &[Vec<Occurs>], acc: &mut [Occurs]) 
                 }
             }
         }
-        Ty::Int | Ty::Bool | Ty::String | Ty::Unit | Ty::Void => {}
+        Ty::Int | Ty::Decimal | Ty::Bool | Ty::String | Ty::Unit | Ty::Void => {}
         Ty::Machine(_) | Ty::ErrorType(_) | Ty::Error => {}
     }
 }

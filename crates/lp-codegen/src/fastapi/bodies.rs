@@ -202,6 +202,7 @@ impl<'s> Compiler<'s> {
                 let f = match builtin {
                     Builtin::Len => "len",
                     Builtin::Matches => "_rt.matches",
+                    Builtin::Decimal => "_rt.D",
                 };
                 let args = args.iter().map(|a| self.expr(a)).collect();
                 P::name(f).call(args)

@@ -60,6 +60,7 @@ pub fn concrete_from(spec: &Spec, roots: Vec<Ty>) -> Concrete {
 pub fn pyty(spec: &Spec, ty: &Ty, m: &str) -> String {
     match ty {
         Ty::Int => format!("{m}_Int"),
+        Ty::Decimal => format!("{m}_Decimal"),
         Ty::Bool => "bool".into(),
         Ty::String => "str".into(),
         Ty::Unit => "None".into(),
@@ -96,7 +97,13 @@ pub fn refinement_parts(spec: &Spec, ty: &Ty, r: Option<&Expr>, m: &str) -> (Vec
                     "minLength" | "minItems" | "minProperties" => "min_length",
                     _ => "max_length",
                 };
-                kwargs.push(format!("{kw}={v}"));
+                // A decimal bound is compared as a decimal, never as the float a JSON number
+                // would be read as in Python (`Decimal("0.7") <= 0.7` is false).
+                if matches!(spec.head(ty).as_ref(), Ty::Decimal) {
+                    kwargs.push(format!("{kw}=_rt.D({})", str_lit(&v.to_string())));
+                } else {
+                    kwargs.push(format!("{kw}={v}"));
+                }
             }
         } else {
             validators.push(validator(spec, part, m));
@@ -184,6 +191,30 @@ fn class(out: &mut String, name: &str, docs: &[String], body: &str) {
     out.push_str("\n\n");
 }
 
+/// Whether `Decimal` occurs in a declared position of the spec (a type, an error's field, a
+/// function's or operation's signature, a machine variable): where the `_Decimal` annotation
+/// of `models.py` may be used.
+pub fn uses_decimal(spec: &Spec) -> bool {
+    fn has(ty: &Ty) -> bool {
+        match ty {
+            Ty::Decimal => true,
+            Ty::Option(t) | Ty::List(t) | Ty::Set(t) => has(t),
+            Ty::Result(a, b) | Ty::Map(a, b) | Ty::Fn(a, b) => has(a) || has(b),
+            Ty::Named { args, .. } => args.iter().any(has),
+            _ => false,
+        }
+    }
+    let fields = |fs: &[FieldDef]| fs.iter().any(|f| has(&f.ty));
+    spec.types.iter().any(|t| match &t.body {
+        TypeBody::Alias(t) => has(t),
+        TypeBody::Record(fs) => fields(fs),
+        TypeBody::Sum(vs) => vs.iter().any(|v| v.payload.as_deref().is_some_and(fields)),
+    }) || spec.errors.iter().any(|e| fields(&e.fields))
+        || spec.fns.iter().any(|f| has(&f.result) || f.params.iter().any(|p| has(&p.ty)))
+        || spec.services.iter().flat_map(|s| &s.ops).any(|o| has(&o.result) || o.params.iter().any(|p| has(&p.ty)))
+        || spec.machines.iter().flat_map(|m| &m.vars).any(|v| has(&v.ty))
+}
+
 /// `app/models.py`: every concrete type, error payload and `Result` instantiation of a slice.
 pub fn models_py(spec: &Spec, sl: &Slice) -> String {
     let c = &sl.concrete;
@@ -196,6 +227,14 @@ pub fn models_py(spec: &Spec, sl: &Slice) -> String {
          _Int = _t.Annotated[int, _pd.BeforeValidator(_rt.integral), _pd.Field(ge=_rt.INT64_MIN, le=_rt.INT64_MAX)]\n\
          _Void = _t.Annotated[None, _pd.AfterValidator(lambda v: _rt.check(False, \"Void has no values\"))]\n\n\n",
     );
+    // Only a spec with decimals gets their annotation, so the models of other specs stay as
+    // they were (and their certificates' digests with them).
+    if uses_decimal(spec) {
+        out.push_str(
+            "_Decimal = _t.Annotated[_rt.D, _pd.BeforeValidator(_rt.decimal_in), \
+             _pd.PlainSerializer(_rt.decimal_out, when_used=\"json\")]\n\n\n",
+        );
+    }
     let mut classes = Vec::new();
     // Aliases: (name, definition, the Python names it refers to).
     let mut aliases: Vec<(String, String)> = Vec::new();
@@ -353,6 +392,7 @@ pub fn witness(spec: &Spec, ty: &Ty, depth: u32) -> Value {
     }
     match ty {
         Ty::Int => json!(0),
+        Ty::Decimal => json!(0.0),
         Ty::Bool => json!(false),
         Ty::String => json!("a"),
         Ty::Unit | Ty::Void | Ty::Option(_) | Ty::Fn(..) | Ty::Param(_) | Ty::Error => Value::Null,
@@ -538,6 +578,7 @@ fn tree_witness(pattern: &str) -> Option<String> {
 pub fn strategy(spec: &Spec, ty: &Ty) -> String {
     match ty {
         Ty::Int => "_INTS".into(),
+        Ty::Decimal => "_DECIMALS".into(),
         Ty::Bool => "st.booleans()".into(),
         Ty::String => "st.text(max_size=12)".into(),
         Ty::Unit | Ty::Void | Ty::Fn(..) | Ty::Param(_) | Ty::Error => "st.none()".into(),
@@ -668,6 +709,15 @@ pub fn strategies_py(spec: &Spec, sl: &Slice) -> String {
         let _ = writeln!(
             out,
             "A_{name} = _pd.TypeAdapter(M.{name})\nst_{name} = st.deferred(lambda: ({base}).filter(lambda d: valid(A_{name}, d)))\n"
+        );
+    }
+    // Decimals with two places as JSON numbers (floats whose text is the decimal), only for
+    // the specs that draw decimals.
+    if out.contains("_DECIMALS") {
+        out = out.replacen(
+            "\n\n\ndef _json_key(value):",
+            "\n_DECIMALS = st.decimals(min_value=-(10**6), max_value=10**6, places=2).map(float)\n\n\ndef _json_key(value):",
+            1,
         );
     }
     out

@@ -208,6 +208,10 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
         ExprKind::Int(n) => {
             let _ = write!(out, "({n})");
         }
+        // A decimal literal from its text, so it is exact (`_rt.D("0.7")`, never `0.7`).
+        ExprKind::Decimal(d) => {
+            let _ = write!(out, "_rt.D({})", str_lit(&lp_ir::decimal::decimal_text(*d)));
+        }
         ExprKind::Str(s) => out.push_str(&str_lit(s)),
         ExprKind::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
         ExprKind::SelfValue => out.push_str(scope.self_name),
@@ -234,6 +238,7 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
             out.push_str(match builtin {
                 Builtin::Len => "len(",
                 Builtin::Matches => "_rt.matches(",
+                Builtin::Decimal => "_rt.D(",
             });
             write_args(out, spec, scope, args, counter);
             out.push(')');

@@ -8,8 +8,10 @@ It is the same for every spec; the spec-specific parts live in the other modules
 from __future__ import annotations
 
 import contextvars
+import decimal
 import json
 import logging
+import math
 import os
 import random
 import re
@@ -34,6 +36,74 @@ INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
 # ---------------------------------------------------------------- expression helpers
+
+# `Decimal` values are Python decimals, and their arithmetic is exact: `+`, `-` and `*` of two
+# decimals never round, since the context's precision is the largest Python allows and an
+# inexact result raises instead (the spec language has no decimal division). Every thread's
+# context starts from `DefaultContext`, so it is set before any thread starts, and so is this
+# thread's.
+D = decimal.Decimal
+for _context in (decimal.DefaultContext, decimal.getcontext()):
+    _context.prec = decimal.MAX_PREC
+    _context.Emax = decimal.MAX_EMAX
+    _context.Emin = decimal.MIN_EMIN
+    _context.traps[decimal.Inexact] = True
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# A decimal that no float carries exactly is dumped as this process's token followed by its
+# digits; `ExactJSONResponse` writes the digits as a JSON number in its place, and
+# `decimal_in` reads a token of any process back (the store keeps dumped data). The nonce
+# keeps a client's string from ever being taken for a token in an answer.
+_DECIMAL_NONCE = uuid.uuid4().hex
+_DECIMAL_TOKEN = "\x00leanos-decimal-" + _DECIMAL_NONCE + ":"
+_ANY_DECIMAL_TOKEN = re.compile("\x00leanos-decimal-[0-9a-f]{32}:(.*)", re.S)
+_TOKEN_IN_JSON = re.compile(r'"\\u0000leanos-decimal-' + _DECIMAL_NONCE + r':([-+.0-9eE]+)"')
+
+
+def decimal_in(value: Any, info: pydantic.ValidationInfo) -> Any:
+    """A `Decimal` from what its JSON number was read as.
+
+    The JSON reader gives a number with a fraction as a float, which holds the number's
+    shortest text: the digits written, for up to 15 significant digits, so the decimal is read
+    from that text, never from the float's binary value. An integer is exact. A path or query
+    parameter (string mode) is read from its text. Anything else (a boolean, a string in the
+    body, a non-finite float) is left to the strict `Decimal` validator, which refuses it.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return D(repr(value)) if math.isfinite(value) else value
+    if isinstance(value, int):
+        return D(value)
+    if info.mode == "string" and isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+        return D(value)
+    if isinstance(value, str):
+        token = _ANY_DECIMAL_TOKEN.fullmatch(value)
+        if token is not None and _DECIMAL_TEXT.fullmatch(token.group(1)):
+            return D(token.group(1))
+    return value
+
+
+def decimal_out(value: decimal.Decimal) -> Any:
+    """A `Decimal` as JSON: a number whose text is exactly the decimal's digits.
+
+    JSON writers print a float in its shortest round-trip text, which is the decimal itself
+    whenever the float holds it exactly (checked here). A decimal with more significant digits
+    than a float keeps becomes a token that `ExactJSONResponse` writes as a JSON number with
+    exactly its digits: a decimal is never rounded on the wire.
+    """
+    as_float = float(value)
+    if math.isfinite(as_float) and D(repr(as_float)) == value:
+        return as_float
+    return _DECIMAL_TOKEN + str(value)
+
+
+class ExactJSONResponse(JSONResponse):
+    """A JSON response in which every decimal is a number with exactly its digits."""
+
+    def render(self, content: Any) -> bytes:
+        text = super().render(content).decode("utf-8")
+        return _TOKEN_IN_JSON.sub(lambda m: m.group(1), text).encode("utf-8")
+
 
 
 def ediv(a: int, b: int) -> int:
@@ -164,7 +234,7 @@ def problem_response(problem: Problem, request: Request | None = None) -> JSONRe
     headers = {}
     if problem.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
+    return ExactJSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def validation_problem(errors: list[Any], where: str = "request") -> Problem:

@@ -412,8 +412,10 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
                 let key = str_lit(&p.name);
                 if let Ty::List(item) | Ty::Set(item) = spec.head(&inner).as_ref() {
                     // Scalars and enums are read from their text; other elements are JSON.
-                    let scalar = matches!(spec.head(item).as_ref(), Ty::Int | Ty::Bool | Ty::String | Ty::Machine(_))
-                        || py::is_enum(spec, item);
+                    let scalar = matches!(
+                        spec.head(item).as_ref(),
+                        Ty::Int | Ty::Decimal | Ty::Bool | Ty::String | Ty::Machine(_)
+                    ) || py::is_enum(spec, item);
                     let json = if scalar { "" } else { ", json_items=True" };
                     let _ = writeln!(
                         body_out,
@@ -501,10 +503,18 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
             );
         }
     }
+    // Answers with decimals are written by the runtime's exact JSON response (a decimal with
+    // more digits than a float keeps is still a JSON number with exactly its digits); the
+    // routes of other specs stay as they were.
+    let json_response = if super::models::uses_decimal(spec) {
+        "from fastapi.responses import Response as _Response\nfrom app.runtime import ExactJSONResponse as _JSONResponse\n"
+    } else {
+        "from fastapi.responses import JSONResponse as _JSONResponse, Response as _Response\n"
+    };
     format!(
         "from __future__ import annotations\n\nimport typing as _t\n\nimport pydantic as _pd\n\
          from fastapi import APIRouter, Body as _Body, Depends as _Depends, Request as _Request\n\
-         from fastapi.responses import JSONResponse as _JSONResponse, Response as _Response\n\n\
+         {json_response}\n\
          from app import bodies as _B\nfrom app import models as M\nfrom app import runtime as _rt\nfrom app.machines import MACHINES\n\n\
          router = APIRouter()\n\n{}\n\n{body_out}",
         adapters.defs()

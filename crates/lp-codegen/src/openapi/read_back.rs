@@ -191,6 +191,7 @@ impl Reader<'_> {
         let expect_type = |t: &str| ty_kw == Some(t);
         let ok = match ty {
             Ty::Int => expect_type("integer"),
+            Ty::Decimal => expect_type("number") && schema.get("format").and_then(Value::as_str) == Some("decimal"),
             Ty::Bool => expect_type("boolean"),
             Ty::String | Ty::Machine(_) => expect_type("string"),
             Ty::Unit => expect_type("null"),

@@ -8,6 +8,7 @@
 //! `len` in characters, `matches` as a search); anything else is "unknown", and a value whose
 //! check is unknown is never used as an example.
 
+use lp_ir::decimal::{self, Decimal};
 use lp_ir::{BinOp, Builtin, Ctor, Expr, ExprKind, Spec, Ty, TypeBody, UnOp, VarDef};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde_json::{Map, Value, json};
@@ -22,6 +23,19 @@ pub struct Env<'a> {
 
 fn int(v: &Value) -> Option<i64> {
     v.as_i64()
+}
+
+/// The decimal a JSON number stands for, exactly (its text is the decimal's digits).
+fn dec(v: &Value) -> Option<Decimal> {
+    if !v.is_number() {
+        return None;
+    }
+    decimal::from_number_text(&v.to_string())
+}
+
+/// A decimal as a JSON number, when one holds it exactly.
+fn dec_json(d: Decimal) -> Option<Value> {
+    Some(Value::Number(serde_json::Number::from_f64(decimal::to_f64_exact(d)?)?))
 }
 
 /// Evaluates an expression; `None` when it is outside what this evaluator knows.
@@ -39,6 +53,7 @@ struct Frame {
 fn eval_in(spec: &Spec, env: &Env<'_>, fr: &mut Frame, e: &Expr) -> Option<Value> {
     Some(match &e.kind {
         ExprKind::Int(n) => json!(n),
+        ExprKind::Decimal(d) => dec_json(*d)?,
         ExprKind::Str(s) => json!(s),
         ExprKind::Bool(b) => json!(b),
         ExprKind::SelfValue => env.this?.clone(),
@@ -73,6 +88,7 @@ fn eval_in(spec: &Spec, env: &Env<'_>, fr: &mut Frame, e: &Expr) -> Option<Value
             let args: Option<Vec<Value>> =
                 args.iter().map(|a| eval_in(spec, env, fr, a)).collect::<Option<Vec<Value>>>();
             match (builtin, args?.as_slice()) {
+                (Builtin::Decimal, [n]) => dec_json(decimal::from_int(int(n)?))?,
                 (Builtin::Len, [Value::String(s)]) => json!(s.chars().count()),
                 (Builtin::Len, [Value::Array(a)]) => json!(a.len()),
                 (Builtin::Len, [Value::Object(o)]) => json!(o.len()),
@@ -86,6 +102,9 @@ fn eval_in(spec: &Spec, env: &Env<'_>, fr: &mut Frame, e: &Expr) -> Option<Value
             let v = eval_in(spec, env, fr, operand)?;
             match op {
                 UnOp::Not => json!(!v.as_bool()?),
+                UnOp::Neg if matches!(spec.head(&operand.ty).as_ref(), Ty::Decimal) => {
+                    dec_json(decimal::neg(dec(&v)?)?)?
+                }
                 UnOp::Neg => json!(int(&v)?.checked_neg()?),
             }
         }
@@ -97,6 +116,22 @@ fn eval_in(spec: &Spec, env: &Env<'_>, fr: &mut Frame, e: &Expr) -> Option<Value
                 _ => {}
             }
             let r = eval_in(spec, env, fr, rhs)?;
+            if matches!(spec.head(&lhs.ty).as_ref(), Ty::Decimal) {
+                // Decimals compare and compute exactly, whatever their JSON text (`2` or `2.0`).
+                let (a, b) = (dec(&l)?, dec(&r)?);
+                return Some(match op {
+                    BinOp::Eq => json!(a == b),
+                    BinOp::Ne => json!(a != b),
+                    BinOp::Lt => json!(a < b),
+                    BinOp::Le => json!(a <= b),
+                    BinOp::Gt => json!(a > b),
+                    BinOp::Ge => json!(a >= b),
+                    BinOp::Add => dec_json(decimal::add(a, b)?)?,
+                    BinOp::Sub => dec_json(decimal::sub(a, b)?)?,
+                    BinOp::Mul => dec_json(decimal::mul(a, b)?)?,
+                    _ => return None,
+                });
+            }
             match op {
                 BinOp::And | BinOp::Or => json!(r.as_bool()?),
                 BinOp::Eq => json!(l == r),
@@ -319,6 +354,37 @@ fn ints_for(ints: &[i64]) -> Vec<Value> {
     dedup(out.into_iter().map(|n| json!(n)).collect())
 }
 
+/// Candidate decimals: a few small ones, and around every decimal literal of the
+/// refinements, the literal itself and its neighbours one unit of its last digit away.
+fn decimals_for(refs: &[&Expr]) -> Vec<Value> {
+    fn collect(e: &Expr, out: &mut Vec<Decimal>) {
+        match &e.kind {
+            ExprKind::Decimal(d) => out.push(*d),
+            ExprKind::Unary { operand, .. } => {
+                let mut inner = Vec::new();
+                collect(operand, &mut inner);
+                out.extend(inner.iter().copied().filter_map(decimal::neg).chain(inner.iter().copied()));
+            }
+            ExprKind::Binary { lhs, rhs, .. } => {
+                collect(lhs, out);
+                collect(rhs, out);
+            }
+            _ => {}
+        }
+    }
+    let mut lits = Vec::new();
+    for r in refs {
+        collect(r, &mut lits);
+    }
+    let mut out: Vec<Decimal> =
+        ["0.0", "1.0", "0.5", "-1.0", "10.25"].iter().filter_map(|s| decimal::from_number_text(s)).collect();
+    for k in lits {
+        let step = Decimal::new(1, k.scale().max(1));
+        out.extend([Some(k), decimal::add(k, step), decimal::sub(k, step)].into_iter().flatten());
+    }
+    dedup(out.into_iter().filter_map(dec_json).collect())
+}
+
 fn dedup(items: Vec<Value>) -> Vec<Value> {
     let mut seen = std::collections::BTreeSet::new();
     items.into_iter().filter(|v| seen.insert(v.to_string())).collect()
@@ -335,6 +401,7 @@ fn candidates(spec: &Spec, ty: &Ty, refs: &[&Expr], depth: u32) -> Vec<Value> {
     }
     match ty {
         Ty::Int => ints_for(&ints),
+        Ty::Decimal => decimals_for(refs),
         Ty::Bool => vec![json!(true), json!(false)],
         Ty::String | Ty::Machine(_) => strings_for(&patterns, &ints),
         Ty::Unit => vec![Value::Null],

@@ -144,7 +144,7 @@ pub enum Pos {
 /// names the parameters of the enclosing declaration.
 pub fn ts_type(spec: &Spec, ty: &Ty, prefix: &str, params: &[TypeParam]) -> String {
     match ty {
-        Ty::Int => "number".into(),
+        Ty::Int | Ty::Decimal => "number".into(),
         Ty::Bool => "boolean".into(),
         Ty::String | Ty::Machine(_) => "string".into(),
         Ty::Unit => "null".into(),

@@ -74,6 +74,13 @@ impl Printer<'_> {
                     n.to_string()
                 }
             }
+            // A decimal is a JavaScript number here: comparisons with it are monotone, so a
+            // valid value is never refused; decimal arithmetic is not exact in binary floating
+            // point, so it is left to the service (see `Self::expr`'s `Binary` arm).
+            ExprKind::Decimal(d) => {
+                let text = lp_ir::decimal::decimal_text(*d);
+                if d.is_sign_negative() { format!("({text})") } else { text }
+            }
             ExprKind::Str(s) => ts_string(s),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::SelfValue => self.scope.this.to_string(),
@@ -128,6 +135,7 @@ impl Printer<'_> {
                 match builtin {
                     Builtin::Len => format!("h.len({})", args.join(", ")),
                     Builtin::Matches => format!("h.matches({})", args.join(", ")),
+                    Builtin::Decimal => format!("({})", args.join(", ")),
                 }
             }
             ExprKind::Apply { func, arg } => format!("({})({})", self.expr(func), self.expr(arg)),
@@ -136,6 +144,12 @@ impl Printer<'_> {
                 UnOp::Not => format!("!({})", self.expr(operand)),
                 UnOp::Neg => format!("(-({}))", self.expr(operand)),
             },
+            ExprKind::Binary { op: op @ (BinOp::Add | BinOp::Sub | BinOp::Mul), lhs, .. }
+                if matches!(self.spec.head(&lhs.ty).as_ref(), Ty::Decimal) =>
+            {
+                self.unsupported.push(format!("decimal `{}` (exact only in the service)", op.as_str()));
+                "true".into()
+            }
             ExprKind::Binary { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs), self.expr(rhs));
                 match op {
@@ -259,6 +273,7 @@ struct Ctx<'a> {
 pub fn zod_type(spec: &Spec, ty: &Ty, params: &[lp_ir::TypeParam], prefix: &str) -> String {
     match ty {
         Ty::Int => "z.int()".into(),
+        Ty::Decimal => "z.number()".into(),
         Ty::Bool => "z.boolean()".into(),
         Ty::String | Ty::Machine(_) => "z.string()".into(),
         Ty::Unit => "z.null()".into(),

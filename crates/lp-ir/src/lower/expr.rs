@@ -105,6 +105,16 @@ fn builtin_ctor(name: &str) -> Option<Ctor> {
     }
 }
 
+/// Whether `e` is a `match` (in parentheses or not): its arms are checked against the
+/// type its place requires rather than inferred.
+fn is_match(e: &ast::Expr) -> bool {
+    match &e.kind {
+        ast::ExprKind::Match { .. } => true,
+        ast::ExprKind::Paren(inner) => is_match(inner),
+        _ => false,
+    }
+}
+
 /// Whether an expression's type is better known from its context than from itself, so
 /// that the other side of `==` should be lowered first.
 fn wants_context(e: &ast::Expr) -> bool {
@@ -163,6 +173,7 @@ impl<'a> Lowerer<'a> {
         let span = e.span;
         match &e.kind {
             ast::ExprKind::Int(v) => Expr { kind: ExprKind::Int(*v), ty: Ty::Int, span },
+            ast::ExprKind::Decimal(d) => Expr { kind: ExprKind::Decimal(*d), ty: Ty::Decimal, span },
             ast::ExprKind::Str(s) => Expr { kind: ExprKind::Str(s.clone()), ty: Ty::String, span },
             ast::ExprKind::Bool(b) => Expr { kind: ExprKind::Bool(*b), ty: Ty::Bool, span },
             ast::ExprKind::Name(name) => self.lower_name(sc, name, hint),
@@ -170,6 +181,16 @@ impl<'a> Lowerer<'a> {
             ast::ExprKind::Field { base, field } => {
                 let base = self.infer(sc, base, None);
                 self.lower_field(sc, span, base, field)
+            }
+            ast::ExprKind::Unary { op: UnOp::Neg, operand } if !is_match(operand) => {
+                // `-` negates an `Int` or a `Decimal`, whichever the operand is.
+                let operand = self.infer(sc, operand, Some(&Ty::Int));
+                let ty = match self.numeric(&operand.ty) {
+                    Some(Ty::Decimal) => Ty::Decimal,
+                    _ => Ty::Int,
+                };
+                let operand = self.expect(sc, operand, &ty, "the operand of `-` must be an `Int` or a `Decimal`");
+                Expr { kind: ExprKind::Unary { op: UnOp::Neg, operand: Box::new(operand) }, ty, span }
             }
             ast::ExprKind::Unary { op, operand } => {
                 let (ty, reason) = match op {
@@ -249,29 +270,104 @@ impl<'a> Lowerer<'a> {
                     (l, r, Ty::Bool)
                 } else {
                     let l = self.infer(sc, lhs, None);
-                    let r = self.check(sc, rhs, &l.ty.clone(), reason);
+                    let r = self.check_operand(sc, op, &l, rhs, reason);
                     (l, r, Ty::Bool)
                 }
             }
             _ => {
-                let reason = match op {
-                    BinOp::Lt => "the operands of `<` must be `Int`",
-                    BinOp::Le => "the operands of `<=` must be `Int`",
-                    BinOp::Gt => "the operands of `>` must be `Int`",
-                    BinOp::Ge => "the operands of `>=` must be `Int`",
-                    BinOp::Add => "the operands of `+` must be `Int`",
-                    BinOp::Sub => "the operands of `-` must be `Int`",
-                    BinOp::Mul => "the operands of `*` must be `Int`",
-                    BinOp::Div => "the operands of `/` must be `Int`",
-                    _ => "the operands of `%` must be `Int`",
+                // The left operand decides between `Int` and `Decimal` arithmetic (a `match` on
+                // the left is checked as an `Int`: its arms are checked against the type); the
+                // right operand must have the same numeric type.
+                let int_reason = format!("the operands of `{}` must be `Int`", op.as_str());
+                let l = if is_match(lhs) {
+                    self.check(sc, lhs, &Ty::Int, &int_reason)
+                } else {
+                    self.infer(sc, lhs, Some(&Ty::Int))
                 };
-                let l = self.check(sc, lhs, &Ty::Int, reason);
-                let r = self.check(sc, rhs, &Ty::Int, reason);
-                let ty = if op.precedence() == BinOp::Lt.precedence() { Ty::Bool } else { Ty::Int };
+                let l = match self.numeric(&l.ty) {
+                    Some(_) => l,
+                    None => self.expect(sc, l, &Ty::Int, &int_reason),
+                };
+                let num = match self.numeric(&l.ty) {
+                    Some(Ty::Decimal) => Ty::Decimal,
+                    _ => Ty::Int,
+                };
+                let reason = if num == Ty::Decimal {
+                    format!("the operands of `{}` must both be `Decimal`", op.as_str())
+                } else {
+                    int_reason
+                };
+                let r = if l.ty.is_error() || self.numeric(&l.ty).is_some() {
+                    self.check_operand(sc, op, &l, rhs, &reason)
+                } else {
+                    self.check(sc, rhs, &Ty::Int, &reason)
+                };
+                if num == Ty::Decimal && matches!(op, BinOp::Div | BinOp::Rem) {
+                    self.decimal_division(op, span);
+                }
+                let ty = if op.precedence() == BinOp::Lt.precedence() { Ty::Bool } else { num };
                 (l, r, ty)
             }
         };
         Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, ty, span }
+    }
+
+    /// The numeric type of `ty` with its aliases unfolded: `Int` or `Decimal`, if it is one.
+    fn numeric(&self, ty: &Ty) -> Option<Ty> {
+        match self.spec.head(ty).as_ref() {
+            Ty::Int => Some(Ty::Int),
+            Ty::Decimal => Some(Ty::Decimal),
+            _ => None,
+        }
+    }
+
+    /// Lowers `rhs`, the right operand of `op`, which must have the type of `lhs`. Like
+    /// [`Self::check`], but an `Int` against a `Decimal` (either way round) is reported as
+    /// [`codes::INT_DECIMAL_MIX`], which says how to convert, rather than as a plain mismatch.
+    fn check_operand(&mut self, sc: &mut Scope<'a>, op: BinOp, lhs: &Expr, rhs: &'a ast::Expr, reason: &str) -> Expr {
+        let expected = lhs.ty.clone();
+        if is_match(rhs) {
+            return self.check(sc, rhs, &expected, reason);
+        }
+        let r = self.infer(sc, rhs, Some(&expected));
+        match (self.numeric(&expected), self.numeric(&r.ty)) {
+            (Some(a), Some(b)) if a != b => {
+                self.int_decimal_mix(op, lhs, &r);
+                r
+            }
+            _ => self.expect(sc, r, &expected, reason),
+        }
+    }
+
+    /// Reports [`codes::INT_DECIMAL_MIX`]: `op` between an `Int` and a `Decimal`.
+    fn int_decimal_mix(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr) {
+        let name = |this: &Self, ty: &Ty| match this.numeric(ty) {
+            Some(Ty::Decimal) => "a `Decimal`",
+            _ => "an `Int`",
+        };
+        let (left, right) = (name(self, &lhs.ty), name(self, &rhs.ty));
+        let int_side = if self.numeric(&lhs.ty) == Some(Ty::Int) { lhs } else { rhs };
+        let help = match int_side.kind {
+            ExprKind::Int(n) => {
+                format!("write the literal as a decimal, `{n}.0`; an `Int` never converts to a `Decimal` implicitly")
+            }
+            _ => "convert the `Int` with `decimal(...)`; an `Int` never converts to a `Decimal` implicitly".to_string(),
+        };
+        self.diags.push(
+            Diagnostic::new(codes::INT_DECIMAL_MIX, format!("`{}` between {left} and {right}", op.as_str()))
+                .at(self.file, rhs.span, format!("this is {right}"))
+                .with_secondary(self.file, lhs.span, format!("this is {left}"))
+                .with_help(help),
+        );
+    }
+
+    /// Reports [`codes::DECIMAL_DIVISION`]: `/` or `%` between decimals.
+    fn decimal_division(&mut self, op: BinOp, span: Span) {
+        self.diags.push(
+            Diagnostic::new(codes::DECIMAL_DIVISION, format!("`{}` is not defined on `Decimal`", op.as_str()))
+                .at(self.file, span, "the quotient of two decimals need not be a decimal")
+                .with_help("multiply by an exact reciprocal (`x * 0.5`), or compare products instead of quotients"),
+        );
     }
 
     // ------------------------------------------------------------ names
@@ -616,6 +712,21 @@ impl<'a> Lowerer<'a> {
                 }
                 return Expr { kind: ExprKind::Builtin { builtin: Builtin::Len, args: lowered }, ty: Ty::Int, span };
             }
+            "decimal" => {
+                let lowered = self.lower_args(
+                    sc,
+                    callee,
+                    Callee::Plain,
+                    &[Ty::Int],
+                    args,
+                    "`decimal` converts an `Int` to a `Decimal`",
+                );
+                return Expr {
+                    kind: ExprKind::Builtin { builtin: Builtin::Decimal, args: lowered },
+                    ty: Ty::Decimal,
+                    span,
+                };
+            }
             "matches" => {
                 let params = [Ty::String, Ty::String];
                 let lowered =
@@ -653,7 +764,7 @@ impl<'a> Lowerer<'a> {
             self.kind_mismatch(callee.span, format!("{what} cannot be called"), "not a function");
             return Expr::error(span);
         }
-        let mut candidates: Vec<&str> = vec!["len", "matches", "Some", "Ok", "Err"];
+        let mut candidates: Vec<&str> = vec!["len", "matches", "decimal", "Some", "Ok", "Err"];
         candidates.extend(self.global_names(|d| matches!(d, DefId::Fn(_))));
         candidates.extend(self.variants.keys().copied());
         self.unknown(codes::UNKNOWN_FUNCTION, callee, format!("unknown function `{text}`"), "function", candidates);

@@ -43,7 +43,15 @@ fn binop(kind: Tok) -> Option<BinOp> {
 fn starts_expr(kind: Tok) -> bool {
     matches!(
         kind,
-        Tok::Ident | Tok::Int | Tok::Str | Tok::UnterminatedStr | Tok::LParen | Tok::LBracket | Tok::Bang | Tok::Minus
+        Tok::Ident
+            | Tok::Int
+            | Tok::Decimal
+            | Tok::Str
+            | Tok::UnterminatedStr
+            | Tok::LParen
+            | Tok::LBracket
+            | Tok::Bang
+            | Tok::Minus
     )
 }
 
@@ -164,6 +172,11 @@ impl Parser<'_> {
                 let t = self.bump();
                 let v = self.int_value(t);
                 leaf(ExprKind::Int(v), t.span())
+            }
+            Tok::Decimal => {
+                let t = self.bump();
+                let v = self.decimal_value(t);
+                leaf(ExprKind::Decimal(v), t.span())
             }
             Tok::Str | Tok::UnterminatedStr => {
                 let t = self.bump();

@@ -20,7 +20,7 @@ mod suggest;
 mod types;
 
 use crate::Parsed;
-use crate::ast::{Comment, Item, ItemKind, Name, SourceFileAst, SpecHeader, StrLit, Version};
+use crate::ast::{Comment, Decimal, Item, ItemKind, Name, SourceFileAst, SpecHeader, StrLit, Version};
 use crate::lexer::{Lexer, Tok, Token};
 use lp_diagnostics::{Diagnostic, FileId, Span, codes};
 
@@ -275,7 +275,7 @@ impl<'a> Parser<'a> {
         match t.kind {
             Tok::Eof => "end of file".to_string(),
             Tok::Str | Tok::UnterminatedStr => "a string".to_string(),
-            Tok::Ident | Tok::Int => {
+            Tok::Ident | Tok::Int | Tok::Decimal => {
                 let text = self.text(t);
                 if text.len() > 24 { format!("`{}…`", &text[..24]) } else { format!("`{text}`") }
             }
@@ -386,6 +386,31 @@ impl<'a> Parser<'a> {
             }
         }
         v
+    }
+
+    /// The exact value of a decimal token, its scale (the digits after the point) kept, so
+    /// that `12.50` formats as written. A literal with more than
+    /// [`MAX_DECIMAL_SCALE`](crate::ast::MAX_DECIMAL_SCALE) digits after the point, or whose
+    /// digits do not fit in 96 bits, is reported and read as `0.0`.
+    fn decimal_value(&mut self, t: Token) -> Decimal {
+        let text: String = self.text(t).chars().filter(|&c| c != '_').collect();
+        let scale = text.split_once('.').map_or(0, |(_, f)| f.len());
+        let parsed =
+            if scale > crate::ast::MAX_DECIMAL_SCALE as usize { None } else { Decimal::from_str_exact(&text).ok() };
+        match parsed {
+            Some(d) if d.scale() as usize == scale => d,
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(codes::DECIMAL_OUT_OF_RANGE, "decimal literal is out of range")
+                        .at(self.file, t.span(), "cannot be represented exactly")
+                        .with_note(format!(
+                            "a decimal has at most {} digits after the point and 28 to 29 significant digits in all",
+                            crate::ast::MAX_DECIMAL_SCALE
+                        )),
+                );
+                Decimal::new(0, 1)
+            }
+        }
     }
 
     /// The value of a string token, escapes resolved (unknown escapes were reported by the
@@ -831,7 +856,7 @@ impl<'a> Parser<'a> {
     /// `VERSION = digit+ '.' digit+ '.' digit+`, read from the raw text after `version`.
     fn version(&mut self) -> PResult<Version> {
         let t = self.tok;
-        if !matches!(t.kind, Tok::Int | Tok::Ident) {
+        if !matches!(t.kind, Tok::Int | Tok::Decimal | Tok::Ident) {
             let found = self.describe(t);
             let help = if t.kind.is_str() {
                 "write the version without quotes: `1.0.0`"

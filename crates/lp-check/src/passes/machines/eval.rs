@@ -128,6 +128,7 @@ fn go(e: &Expr, vars: &[i64], locals: &mut Vec<(LocalId, i64)>) -> Result<i64, E
             Err(EvalError::Runtime("no `match` arm matches".to_string()))
         }
         ExprKind::Str(_) => Err(EvalError::Unsupported("a string".to_string())),
+        ExprKind::Decimal(_) => Err(EvalError::Unsupported("a decimal".to_string())),
         ExprKind::Call { .. } => Err(EvalError::Unsupported("a call of a declared function".to_string())),
         ExprKind::Builtin { builtin, .. } => Err(EvalError::Unsupported(format!("`{}`", builtin.name()))),
         ExprKind::Ctor { .. } => Err(EvalError::Unsupported("a constructor".to_string())),
