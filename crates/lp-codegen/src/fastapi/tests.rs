@@ -287,7 +287,13 @@ pub fn api_test(spec: &Spec, sid: ServiceId, sl: &Slice) -> String {
          url = os.environ[\"DATABASE_URL\"]\n    store = client.app.state.store\n    \
          assert store.kind == (\"postgresql\" if url.startswith(\"postgresql\") else \"sqlite\")\n    \
          assert store.ping()\n\n\n\
-         def test_unknown_route_is_a_problem(client):\n    is_problem(client.get(\"/no/such/route/at/all\"), 404)\n\n\n",
+         def test_unknown_route_is_a_problem(client):\n    is_problem(client.get(\"/no/such/route/at/all\"), 404)\n\n\n\
+         def test_dollar_in_a_pattern_is_the_end_of_the_text():\n    \
+         # As in the spec and the reference interpreter; Python's `$` also matches before a final\n    \
+         # newline (a divergence the differential test found).\n    \
+         from app import runtime as _rt\n\n    \
+         assert _rt.matches(\"AB\", \"^[A-Z]+$\") and not _rt.matches(\"AB\\n\", \"^[A-Z]+$\")\n    \
+         assert _rt.matches(\"a$\", \"a[$]$\") and _rt.matches(\"a$b\", \"a\\\\$b\")\n\n\n",
     );
     let infos = ordered_ops(spec, sid);
     for info in &infos {
