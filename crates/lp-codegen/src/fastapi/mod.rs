@@ -193,7 +193,9 @@ pub fn generate_with_migrations(spec: &Spec, workspace: Option<&Spec>) -> Genera
             for x in spec.services.iter().filter(|x| safe_name(&x.name)) {
                 all_ops.extend(x.ops.iter().filter(|o| o.body.is_some()).map(|o| op_id(&x.name, &o.name)));
             }
-            add("tests/differential_logic.py", header.hash(&tests::differential_logic(spec)), or_service(&fn_items));
+            let externals: Vec<String> =
+                spec.fns.iter().filter(|f| f.body.is_none()).map(|f| item_id(ItemKind::Fn, &f.name)).collect();
+            add("tests/differential_logic.py", header.hash(&tests::differential_logic(spec)), or_service(&externals));
             add("tests/test_differential.py", header.hash(&tests::differential_test(spec)), all_ops);
         }
         // The migration module goes to the first service (which holds every type) and, with the
