@@ -9,10 +9,18 @@
 # rebuilt when the generated pins change. Under CI=true a missing tool fails the suite;
 # elsewhere the PostgreSQL half is skipped with a note.
 #
+# Then, per example, the differential test (tests/test_differential.py of the first service):
+# every service of the example runs under uvicorn on one shared database, the test drives
+# random sequences of operations against them and against `leanos-prove interp`, and compares
+# every answer and the stored entities; on SQLite, seeded defects in a compiled body must each
+# be caught by it.
+#
 # Knobs: BACKEND_EXAMPLES (space-separated example folders), LEANOS_MAX_EXAMPLES (Hypothesis
 # examples per generated test, default 30), SCHEMATHESIS_MAX_EXAMPLES (default 15; on
 # PostgreSQL SCHEMATHESIS_MAX_EXAMPLES_POSTGRESQL, default 8),
-# SCHEMATHESIS_SEED (default 20261124), BACKEND_POSTGRES=0 to skip PostgreSQL.
+# SCHEMATHESIS_SEED (default 20261124), BACKEND_POSTGRES=0 to skip PostgreSQL,
+# LEANOS_DIFF_EXAMPLES / LEANOS_DIFF_STEPS / LEANOS_DIFF_SEED (the differential test's
+# sequences, steps per sequence and seed; defaults 15, 20 and 20261207).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,9 +42,16 @@ cargo build -q -p lp-cli
 WORK=$(mktemp -d /tmp/lp-backend.XXXXXX)
 chmod 755 "$WORK"
 UVICORN_PID=""
+DIFF_PIDS=()
 PG_STARTED=""
+stop_diff_services() {
+  local p
+  for p in "${DIFF_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  DIFF_PIDS=()
+}
 cleanup() {
   if [ -n "$UVICORN_PID" ]; then kill "$UVICORN_PID" 2>/dev/null || true; wait "$UVICORN_PID" 2>/dev/null || true; fi
+  stop_diff_services
   if [ -n "$PG_STARTED" ]; then pg_as "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -m immediate stop >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
@@ -50,6 +65,7 @@ for ex in $EXAMPLES; do
   esac
   "$BIN" build "$ex" --out "$WORK/out/$name" --color never >/dev/null
   [ -d "$WORK/out/$name/code/backend" ] || fail "$ex: the build wrote no code/backend"
+  case $ex in /*) echo "$ex" ;; *) echo "$ROOT/$ex" ;; esac > "$WORK/out/$name.source"
 done
 
 # ---------------------------------------------------------------- the shared venv
@@ -176,10 +192,93 @@ run_service() {
   UVICORN_PID=""
 }
 
+# run_differential LABEL OUT DATABASE_URL [SEEDED_DEFECT]
+# Starts every service of the build output OUT (copies) on one shared database, each with the
+# others' `{SERVICE}_URL`, a token with every scope and the differential test's stand-ins of
+# the external functions (`tests/differential_logic.py` of the first service, loaded with
+# LEANOS_LOGIC=differential_logic:Logic), then runs the first service's
+# tests/test_differential.py against them and `leanos-prove interp`. With SEEDED_DEFECT, one
+# compiled body is broken first (seed_defect) and shrinking is off. Returns the test's status.
+run_differential() {
+  local label=$1 out=$2 db=$3 defect=${4:-}
+  local copy="$WORK/diff/$label"
+  rm -rf "$copy"
+  mkdir -p "$copy"
+  local openapi scopes first="" services=() urls="" envs=() s
+  openapi=$(ls "$out"/specifications/*/api.openapi.json)
+  scopes=$(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(json.dumps(sorted({s for it in d["paths"].values() for o in it.values() for r in o.get("security",[]) for v in r.values() for s in v})))' "$openapi")
+  for dir in "$out"/code/backend/*/; do
+    s=$(basename "$dir")
+    cp -r "$dir" "$copy/$s"
+    services+=("$s")
+    if [ -f "$copy/$s/tests/test_differential.py" ]; then first="$copy/$s"; fi
+  done
+  [ -n "$first" ] || fail "$label: no service holds tests/test_differential.py"
+  [ -n "$db" ] || db="sqlite:///$copy/services.db"
+  if [ -n "$defect" ]; then seed_defect "$copy" "$defect"; fi
+  local -A port
+  for s in "${services[@]}"; do
+    port[$s]=$(free_port)
+    urls="$urls\"$s\": \"http://127.0.0.1:${port[$s]}\", "
+    envs+=("$(echo "$s" | tr '[:lower:]-' '[:upper:]_')_URL=http://127.0.0.1:${port[$s]}")
+  done
+  urls="{${urls%, }}"
+  for s in "${services[@]}"; do
+    (cd "$copy/$s" && exec env "${envs[@]}" DATABASE_URL="$db" LEANOS_AUTH_TOKENS="{\"diff\": $scopes}" \
+      LEANOS_LOGIC=differential_logic:Logic PYTHONPATH="$first/tests" PYTHONDONTWRITEBYTECODE=1 \
+      "$VENV/bin/uvicorn" app.main:app --host 127.0.0.1 --port "${port[$s]}" --log-level warning) > "$copy/$s.uvicorn.log" 2>&1 &
+    DIFF_PIDS+=($!)
+  done
+  for s in "${services[@]}"; do
+    local up=""
+    for _ in $(seq 1 100); do
+      if http_ok "http://127.0.0.1:${port[$s]}/readyz"; then up=1; break; fi
+      sleep 0.1
+    done
+    [ -n "$up" ] || { cat "$copy/$s.uvicorn.log" >&2; fail "$label: the service $s did not start"; }
+  done
+  local shrink=1 status=0
+  [ -z "$defect" ] || shrink=0
+  (cd "$first" && LEANOS_DIFF_REQUIRED=1 LEANOS_DIFF_URLS="$urls" LEANOS_DIFF_INTERP="$BIN interp $(cat "$out.source")" \
+    LEANOS_DIFF_DATABASE_URL="$db" LEANOS_DIFF_TOKEN=diff LEANOS_DIFF_REPORT="$copy.report" LEANOS_DIFF_SHRINK=$shrink \
+    PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning \
+    tests/test_differential.py > "$copy.log" 2>&1) || status=$?
+  stop_diff_services
+  return $status
+}
+
+# seed_defect COPY DEFECT: one wrong line in a copy of catalog-sync's compiled bodies.
+seed_defect() {
+  "$VENV/bin/python" - "$1" "$2" <<'EOF'
+import re, sys
+
+copy, defect = sys.argv[1], sys.argv[2]
+service, function, pattern, replacement = {
+    # A declared error replaced by another one.
+    "wrong-error": ("catalog", "op_get_product", r'_rt\.declared\(404, "TenantUnknown", M\.TenantUnknown\(tenant=tenant\)\)',
+                    '_rt.declared(404, "NotFound", M.NotFound(sku=tenant))'),
+    # A write left out.
+    "missing-write": ("catalog", "op_upsert", r'\n *_tx\.put\(ENTITIES\["Product"\], _l1\)', ""),
+    # A lookup by the wrong key.
+    "wrong-key": ("tenants", "op_get_tenant", r'_tx\.get\(ENTITIES\["Tenant"\], \[tenant\]\)',
+                  '_tx.get(ENTITIES["Tenant"], [tenant.lower()])'),
+}[defect]
+path = f"{copy}/{service}/app/bodies.py"
+text = open(path).read()
+start = text.index(f"def {function}(")
+end = text.find("\ndef ", start + 1)
+end = len(text) if end < 0 else end
+body, n = re.subn(pattern, replacement, text[start:end], count=1)
+assert n == 1, f"seeded defect {defect}: the generated line is not in {function}; update the seed"
+open(path, "w").write(text[:start] + body + text[end:])
+EOF
+}
+
 # run_all DB_LABEL DATABASE_URL_PREFIX SCHEMATHESIS_MAX_EXAMPLES
 run_all() {
   local db_label=$1 db=$2 st_max=$3
-  for out in "$WORK"/out/*; do
+  for out in "$WORK"/out/*/; do
+    out=${out%/}
     local ex
     ex=$(basename "$out")
     local openapi
@@ -196,11 +295,40 @@ run_all() {
       fi
       run_service "$db_label/$ex/$service" "$dir" "$openapi" "$service" "$url" "$tests" "$st_max"
     done
+    if ls "$out"/code/backend/*/tests/test_differential.py >/dev/null 2>&1; then
+      local durl=$db
+      if [ -n "$db" ]; then
+        pg_createdb "lp_diff_${ex//-/_}"
+        durl="$db/lp_diff_${ex//-/_}"
+      fi
+      echo "== $db_label/$ex: differential test against leanos-prove interp"
+      local started=$SECONDS
+      run_differential "$db_label/$ex" "$out" "$durl" ||
+        { cat "$WORK/diff/$db_label/$ex.log" >&2; fail "$db_label/$ex: the services and the reference interpreter disagree"; }
+      echo "   $(head -n 1 "$WORK/diff/$db_label/$ex.report"), $((SECONDS - started)) s"
+    fi
   done
 }
 
 # ---------------------------------------------------------------- SQLite
 run_all sqlite "" "$ST_MAX"
+
+# ---------------------------------------------------------------- seeded body defects
+# The differential test must catch a compiled body that is wrong: in copies of catalog-sync's
+# services, each defect of seed_defect in turn must make it fail on a difference.
+if [ -d "$WORK/out/catalog-sync" ]; then
+  for defect in wrong-error missing-write wrong-key; do
+    started=$SECONDS
+    if LEANOS_DIFF_EXAMPLES="${LEANOS_DIFF_DEFECT_EXAMPLES:-60}" run_differential "seeded-$defect" "$WORK/out/catalog-sync" "" "$defect"; then
+      cat "$WORK/diff/seeded-$defect.report" >&2 || true
+      fail "seeded body defect $defect: the differential test passed"
+    fi
+    grep -q "answered differently\|differ:" "$WORK/diff/seeded-$defect.log" ||
+      { cat "$WORK/diff/seeded-$defect.log" >&2; fail "seeded body defect $defect: the test failed, but not on a difference"; }
+    found=$(grep -m1 -o "[a-z_]*\.[a-z_]* answered differently\|the stored \`[A-Za-z]*\` differ" "$WORK/diff/seeded-$defect.log")
+    echo "== seeded body defect $defect: caught ($found; $(head -n 1 "$WORK/diff/seeded-$defect.report"), $((SECONDS - started)) s)"
+  done
+fi
 
 # ---------------------------------------------------------------- seeded migration defects
 # The generated migration tests must catch a broken migration. In copies of subscription-billing

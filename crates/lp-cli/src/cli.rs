@@ -19,6 +19,12 @@ Exit codes:
   1  not authorized: every reason is listed (tampered or missing files, another key, policy)
   2  usage or IO error: bad flags, an unreadable certificate or key, an invalid policy file";
 
+const INTERP_EXIT_CODES: &str = "\
+Exit codes:
+  0  the input ended (each request was answered, a bad one with `\"outcome\": \"error\"`)
+  1  the spec has errors (diagnostics were reported; nothing was answered)
+  2  usage or IO error: bad flags, an unreadable path or standard input";
+
 /// leanos-prove: check, build and certify LeanOS system specifications.
 #[derive(Debug, Parser)]
 #[command(name = "leanos-prove", version, after_help = EXIT_CODES, propagate_version = true)]
@@ -80,6 +86,9 @@ pub enum Command {
     /// Business threads on a LeanOS workspace: scaffold, lint, learn into the canvas, write ops/today.md, run engineering actions.
     #[command(after_help = EXIT_CODES)]
     Threads(commands::threads::Args),
+    /// Run operation bodies in the reference interpreter: JSON requests on standard input, one a line, answers on standard output (the reference side of the generated differential tests).
+    #[command(after_help = INTERP_EXIT_CODES)]
+    Interp(commands::interp::Args),
     /// Print the resolved IR of a spec file or project (for debugging).
     #[command(hide = true)]
     Ir(commands::ir::Args),
@@ -145,6 +154,7 @@ pub fn run() -> ExitCode {
         Command::Keygen(args) => commands::keygen::run(args, &out),
         Command::Import(args) => commands::import::run(args, &out),
         Command::Ir(args) => commands::ir::run(args, &out),
+        Command::Interp(args) => commands::interp::run(args, &out),
         Command::Threads(args) => commands::threads::run(args, &out),
         Command::Diff(args) => commands::diff::run(args, &out),
         Command::Lsp(args) => commands::lsp::run(args, &out),

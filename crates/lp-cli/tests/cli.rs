@@ -479,3 +479,51 @@ fn a_second_build_of_one_output_waits_for_the_first_and_says_so() {
     assert!(rest.contains("warning[LP8030]"), "{rest}");
     assert!(artifacts.join("engineering/specifications").is_dir(), "{rest}");
 }
+
+/// `interp` answers every line, good or bad, and ends with the input (exit 0); a spec with
+/// errors is exit 1 with nothing on standard output; a missing path is exit 2.
+#[test]
+fn interp_answers_json_lines_and_refuses_bad_input_without_stopping() {
+    use std::io::Write;
+    let dir = scratch("interp");
+    std::fs::write(
+        dir.join("x.adt"),
+        "entity Item key sku = { sku: String, qty: Int }\nerror Missing = 404 { sku: String }\n\
+         service shop {\n  op put_item(body item: Item) -> Item PUT /items/{item.sku} = {\n    put item\n    item\n  }\n\
+         \x20 op get_item(sku: String) -> Item ! Missing GET /items/{sku} = {\n    Item[sku] else Missing { sku }\n  }\n}\n",
+    )
+    .expect("write");
+    let mut child = bin()
+        .args(["interp", "x.adt"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let input = "{\"op\":\"shop.get_item\",\"args\":{\"sku\":\"a\"}}\nnot json\n\n\
+                 {\"op\":\"shop.put_item\",\"args\":{\"item\":{\"sku\":\"a\",\"qty\":2}}}\n{\"dump\":true}\n";
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    let o = child.wait_with_output().expect("wait");
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let lines: Vec<serde_json::Value> =
+        text(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.len(), 4, "one answer per request, none for the blank line");
+    assert_eq!(lines[0]["outcome"], "raised");
+    assert_eq!(lines[0]["status"], 404);
+    assert_eq!(lines[1]["outcome"], "error");
+    assert_eq!(lines[2]["value"], serde_json::json!({"sku": "a", "qty": 2}));
+    assert_eq!(lines[3]["store"]["Item"][0]["value"]["qty"], 2);
+
+    std::fs::write(dir.join("bad.adt"), "type A = Nope\n").expect("write");
+    let o = bin().args(["interp", "bad.adt", "--color", "never"]).current_dir(&dir).stdin(Stdio::null()).output();
+    let o = o.expect("run");
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("error[LP"), "{}", text(&o.stderr));
+
+    let o = run(&["interp", "no-such-folder"], &dir);
+    assert_eq!(o.status.code(), Some(2));
+}

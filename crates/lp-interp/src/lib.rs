@@ -11,7 +11,9 @@
 //! - [`env`](mod@env): the implementations of external functions;
 //! - [`run`]: statements and terms, `fire`, `fresh` keys, calls of other operations;
 //! - [`invariants`]: which spec invariants a store breaks, with the instances that break them;
-//! - [`json`]: values and stores as JSON, in the wire format of the generated services.
+//! - [`json`]: values and stores as JSON, in the wire format of the generated services;
+//! - [`serve`]: a session answering JSON requests (run an operation, reset, dump the store), the
+//!   reference side of the generated services' differential tests.
 //!
 //! Pure expressions are evaluated by `lp-props`' evaluator; this crate gives it a
 //! [`lp_props::eval::Host`] that reads the store, draws `fresh` keys and calls external
@@ -26,13 +28,14 @@ pub mod invariants;
 pub mod json;
 pub mod outcome;
 pub mod run;
+pub mod serve;
 pub mod store;
 
 pub use env::Env;
 pub use invariants::{BrokenInvariant, check_invariants};
 pub use lp_props::Value;
 pub use outcome::{Fault, FaultKind, Outcome};
-pub use run::{MAX_CALL_DEPTH, MAX_FRESH_CANDIDATES, run_op};
+pub use run::{MAX_CALL_DEPTH, MAX_FRESH_CANDIDATES, run_op, run_op_drawing};
 pub use store::{Instance, Lifecycle, Store, key_of};
 
 use lp_ir::{OpId, OpRef, ServiceId, Spec};

@@ -30,6 +30,19 @@ pub const MAX_FRESH_CANDIDATES: u32 = 100_000;
 /// running the body). After the body, the result is checked against the operation's result
 /// type and its `ensures` clauses are evaluated over the new store.
 pub fn run_op(spec: &Spec, op: OpRef, args: Vec<Value>, store: &mut Store, env: &mut Env) -> Outcome {
+    run_op_drawing(spec, op, args, store, env).0
+}
+
+/// [`run_op`], also answering the keys `fresh` drew during the run, in the order of the
+/// candidates' sequence. A differential test needs them: a generated service draws its fresh
+/// keys at random, so the two sides' fresh keys are matched up rather than compared.
+pub fn run_op_drawing(
+    spec: &Spec,
+    op: OpRef,
+    args: Vec<Value>,
+    store: &mut Store,
+    env: &mut Env,
+) -> (Outcome, Vec<Value>) {
     let Env { externals, regexes } = env;
     let mut run = Run {
         spec,
@@ -47,14 +60,16 @@ pub fn run_op(spec: &Spec, op: OpRef, args: Vec<Value>, store: &mut Store, env: 
         .map(|o| o.name_span)
         .unwrap_or_default();
     let file = spec.services.get(op.service.index()).map_or(FileId(0), |s| s.file);
-    match run.call(op, args, file, span) {
+    let outcome = match run.call(op, args, file, span) {
         Ok(v) => {
-            *store = run.store;
+            *store = std::mem::take(&mut run.store);
             Outcome::Ok(v)
         }
         Err(Stop::Raised { error, payload }) => Outcome::Raised { error, payload },
         Err(Stop::Fault(f)) => f.into(),
-    }
+    };
+    let drawn = run.drawn.into_inner().into_iter().collect();
+    (outcome, drawn)
 }
 
 /// Why a body stopped before its end.

@@ -8,6 +8,7 @@ pub mod fmt;
 pub mod graph;
 pub mod import;
 pub mod init;
+pub mod interp;
 pub mod ir;
 pub mod keygen;
 pub mod lsp;

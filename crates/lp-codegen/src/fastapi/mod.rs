@@ -14,7 +14,8 @@
 //! - `app/logic.py`: `DefaultLogic`, the behaviour of operations without a body, which a
 //!   hand-written class overrides (`LEANOS_LOGIC=module:Class`; regeneration never touches that
 //!   module), and the seam of external functions;
-//! - `tests/`: pytest + Hypothesis tests derived from the spec;
+//! - `tests/`: pytest + Hypothesis tests derived from the spec (in the first service's project,
+//!   also the differential test of every operation body against the reference interpreter);
 //! - `app/migrations.py` and `tests/test_migrations.py`, when the spec has `migrate` blocks and
 //!   the service holds the migrated types (see `migrations.rs`).
 //!
@@ -185,6 +186,18 @@ pub fn generate_with_migrations(spec: &Spec, workspace: Option<&Spec>) -> Genera
         add("tests/test_fns.py", header.hash(&tests::fns_test(spec, &sl)), or_service(&fn_items));
         add("tests/test_machines.py", header.hash(&tests::machines_test(spec, &sl)), or_service(&machine_items));
         add("tests/test_api.py", header.hash(&tests::api_test(spec, sid, &sl)), svc_items.clone());
+        // The differential test drives every service's operations with a body, so one copy is
+        // enough: the first service's, which holds every type.
+        if Some(s) == first && spec.services.iter().any(|x| x.ops.iter().any(|o| o.body.is_some())) {
+            let mut all_ops = Vec::new();
+            for x in spec.services.iter().filter(|x| safe_name(&x.name)) {
+                all_ops.extend(x.ops.iter().filter(|o| o.body.is_some()).map(|o| op_id(&x.name, &o.name)));
+            }
+            let externals: Vec<String> =
+                spec.fns.iter().filter(|f| f.body.is_none()).map(|f| item_id(ItemKind::Fn, &f.name)).collect();
+            add("tests/differential_logic.py", header.hash(&tests::differential_logic(spec)), or_service(&externals));
+            add("tests/test_differential.py", header.hash(&tests::differential_test(spec)), all_ops);
+        }
         // The migration module goes to the first service (which holds every type) and, with the
         // migrated types it can hold, to each other service.
         if let Some(m) = migrations.as_ref().and_then(|m| m.for_service(spec, &sl, Some(s) == first)) {

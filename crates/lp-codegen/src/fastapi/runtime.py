@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import decimal
+import functools
 import json
 import logging
 import math
@@ -121,9 +122,39 @@ def erem(a: int, b: int) -> int:
     return a % abs(b)
 
 
+def end_anchored(pattern: str) -> str:
+    """The pattern with each `$` outside a character class written `\\Z`. In the spec (and
+    the reference interpreter, with Rust's `regex`) `$` is the end of the text; in Python's
+    `re` it also matches before a final newline, so `^[A-Z]+$` would accept `"AB\\n"`."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]" or (out and out[-1] in ("[", "[^"))
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1:i + 2] == "^":
+                out.append("[^")
+                i += 2
+                continue
+        elif c == "$":
+            c = "\\Z"
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def matches(text: str, pattern: str) -> bool:
-    """`matches(text, re)`: a regular-expression search (anchors must be written)."""
-    return re.search(pattern, text) is not None
+    """`matches(text, re)`: a regular-expression search (anchors must be written), `$` being
+    the end of the text as in the spec (see `end_anchored`)."""
+    return re.search(_end_anchored(pattern), text) is not None
+
+
+_end_anchored = functools.lru_cache(maxsize=256)(end_anchored)
 
 
 def no_match(value: Any) -> Any:

@@ -287,7 +287,13 @@ pub fn api_test(spec: &Spec, sid: ServiceId, sl: &Slice) -> String {
          url = os.environ[\"DATABASE_URL\"]\n    store = client.app.state.store\n    \
          assert store.kind == (\"postgresql\" if url.startswith(\"postgresql\") else \"sqlite\")\n    \
          assert store.ping()\n\n\n\
-         def test_unknown_route_is_a_problem(client):\n    is_problem(client.get(\"/no/such/route/at/all\"), 404)\n\n\n",
+         def test_unknown_route_is_a_problem(client):\n    is_problem(client.get(\"/no/such/route/at/all\"), 404)\n\n\n\
+         def test_dollar_in_a_pattern_is_the_end_of_the_text():\n    \
+         # As in the spec and the reference interpreter; Python's `$` also matches before a final\n    \
+         # newline (a divergence the differential test found).\n    \
+         from app import runtime as _rt\n\n    \
+         assert _rt.matches(\"AB\", \"^[A-Z]+$\") and not _rt.matches(\"AB\\n\", \"^[A-Z]+$\")\n    \
+         assert _rt.matches(\"a$\", \"a[$]$\") and _rt.matches(\"a$b\", \"a\\\\$b\")\n\n\n",
     );
     let infos = ordered_ops(spec, sid);
     for info in &infos {
@@ -529,4 +535,120 @@ fn external_seam_test(out: &mut String, spec: &Spec, sl: &Slice) {
         logic("return object()"),
         str_lit(&format!("{}.result", f.name)),
     );
+}
+
+/// The spec-independent driver of the differential test (`tests/test_differential.py`).
+const DIFFERENTIAL_PY: &str = include_str!("differential.py");
+
+/// The answer each external function gives in the differential test, on both sides: `true`
+/// for a `Bool` (so that the paths behind a check are reached), else the type's witness.
+fn external_constant(spec: &Spec, f: &lp_ir::FnDef) -> serde_json::Value {
+    if matches!(spec.head(&f.result).as_ref(), Ty::Bool) {
+        serde_json::Value::Bool(true)
+    } else {
+        witness(spec, &f.result, 0)
+    }
+}
+
+/// `tests/differential_logic.py`: the deterministic stand-ins of the external functions that
+/// the services load (`LEANOS_LOGIC=differential_logic:Logic`, with this folder on the path)
+/// during the differential test, and that the test hands to the interpreter.
+pub fn differential_logic(spec: &Spec) -> String {
+    let mut out = String::from(
+        "\"\"\"The external functions' stand-ins of the differential test: each answers one constant,\n\
+         the same that the test gives the reference interpreter.\"\"\"\n\nimport json\n\nfrom app.logic import DefaultLogic\n\n\
+         # The constant answer of each external function, as JSON text.\nEXTERNALS = {\n",
+    );
+    let externals: Vec<&lp_ir::FnDef> =
+        spec.fns.iter().filter(|f| f.body.is_none() && !matches!(f.result, Ty::Fn(..))).collect();
+    for f in &externals {
+        let text = serde_json::to_string(&external_constant(spec, f)).unwrap_or_else(|_| "null".into());
+        let _ = writeln!(out, "    {}: json.loads({}),", str_lit(&f.name), str_lit(&text));
+    }
+    out.push_str("}\n\n\nclass Logic(DefaultLogic):\n    \"\"\"`DefaultLogic`, with every external function answering its constant.\"\"\"\n");
+    for f in &externals {
+        let _ =
+            writeln!(out, "\n    def {}(self, *args):\n        return EXTERNALS[{}]", ident(&f.name), str_lit(&f.name));
+    }
+    out
+}
+
+/// `tests/test_differential.py` (in the first service's project, which holds every type): the
+/// model-based differential test of every operation with a body, of every service, against the
+/// reference interpreter. The table of operations and entities is generated; the driver is
+/// `differential.py`.
+pub fn differential_test(spec: &Spec) -> String {
+    let mut out = String::from(
+        "\"\"\"The services against the reference interpreter: see the driver's notes below.\"\"\"\n\n\
+         import typing as _t  # noqa: F401\n\nimport pydantic as _pd\nfrom hypothesis import strategies as st\n\n\
+         from app import models as M  # noqa: F401\n\
+         from tests.differential_logic import EXTERNALS\nfrom tests.strategies import *  # noqa: F401,F403\n\
+         from tests.strategies import _INTS  # noqa: F401\n\n\
+         # Every stored entity: its table in the services' database, and whether it has a lifecycle.\nENTITIES = {\n",
+    );
+    for (i, e) in spec.entities.iter().enumerate() {
+        let table = super::bodies::table_name(spec, lp_ir::EntityId(i as u32));
+        let _ = writeln!(
+            out,
+            "    {}: ({}, {}),",
+            str_lit(&e.name),
+            str_lit(&table),
+            if e.lifecycle.is_some() { "True" } else { "False" }
+        );
+    }
+    out.push_str("}\n\n# Every operation with a body: how to send it, and how to draw its arguments.\nOPS = [\n");
+    for (s, svc) in spec.services.iter().enumerate() {
+        if !super::safe_name(&svc.name) {
+            continue;
+        }
+        for info in super::service::ordered_ops(spec, ServiceId(s as u32)) {
+            let op = info.op;
+            if op.body.is_none() {
+                continue;
+            }
+            let path_params: Vec<String> = info
+                .path_params
+                .iter()
+                .map(|pp| {
+                    let fields: Vec<String> = pp.fields.iter().map(|f| str_lit(f)).collect();
+                    format!(
+                        "({}, {}, [{}])",
+                        str_lit(&pp.route_name),
+                        str_lit(&op.params[pp.param].name),
+                        fields.join(", ")
+                    )
+                })
+                .collect();
+            let query: Vec<String> = info.query.iter().map(|q| str_lit(&op.params[*q].name)).collect();
+            let params: Vec<String> = op
+                .params
+                .iter()
+                .map(|p| {
+                    format!(
+                        "({}, {}, _pd.TypeAdapter({}))",
+                        str_lit(&p.name),
+                        strategy(spec, &p.ty),
+                        super::models::pyty(spec, &p.ty, "M.")
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "    {{\"name\": {}, \"service\": {}, \"method\": {}, \"path\": {}, \"status\": {},\n     \
+                 \"path_params\": [{}], \"query\": [{}], \"body\": {},\n     \"params\": [{}]}},",
+                str_lit(&format!("{}.{}", svc.name, op.name)),
+                str_lit(&svc.name),
+                str_lit(&info.method.to_ascii_uppercase()),
+                str_lit(&info.fastapi_path),
+                info.status,
+                path_params.join(", "),
+                query.join(", "),
+                info.body.map_or_else(|| "None".to_string(), |b| str_lit(&op.params[b].name)),
+                params.join(", ")
+            );
+        }
+    }
+    out.push_str("]\n");
+    out.push_str(DIFFERENTIAL_PY);
+    out
 }
