@@ -172,9 +172,15 @@ impl<'s> Compiler<'s> {
                 P::name("_tx").attr("fresh").call(args)
             }
             ExprKind::Unary { op: UnOp::Not, operand } => self.expr(operand).not(),
+            ExprKind::Unary { op: UnOp::Neg, operand } if py::is_decimal(spec, &operand.ty) => {
+                P::name("_rt.dneg").call(vec![self.expr(operand)])
+            }
             ExprKind::Unary { op: UnOp::Neg, operand } => P::Int(0).bin(PB::Sub, self.expr(operand)),
             ExprKind::Binary { op, lhs, rhs } => {
                 let (l, r) = (self.expr(lhs), self.expr(rhs));
+                if let Some(helper) = py::decimal_op(*op).filter(|_| py::is_decimal(spec, &lhs.ty)) {
+                    return P::name(helper).call(vec![l, r]);
+                }
                 let op = match op {
                     BinOp::Or => PB::Or,
                     BinOp::And => PB::And,

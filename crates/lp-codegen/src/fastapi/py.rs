@@ -190,6 +190,21 @@ fn write_args(out: &mut String, spec: &Spec, scope: Scope<'_>, args: &[Expr], co
     }
 }
 
+/// Whether values of `ty` are decimals, whose arithmetic the runtime's exact helpers compute.
+pub fn is_decimal(spec: &Spec, ty: &Ty) -> bool {
+    matches!(spec.head(ty).as_ref(), Ty::Decimal)
+}
+
+/// The runtime's exact helper for a decimal `+`, `-` or `*`.
+pub fn decimal_op(op: BinOp) -> Option<&'static str> {
+    match op {
+        BinOp::Add => Some("_rt.dadd"),
+        BinOp::Sub => Some("_rt.dsub"),
+        BinOp::Mul => Some("_rt.dmul"),
+        _ => None,
+    }
+}
+
 /// Whether the field `name` of the record type `ty` is optional (`Option<T>`). Its model
 /// refuses an explicit `None` (an absent value is an omitted field), so a record literal leaves
 /// out a `None` there: literally, or through `_rt.present` when it is only known at run time.
@@ -258,6 +273,7 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
         ExprKind::Unary { op, operand } => {
             out.push_str(match op {
                 UnOp::Not => "(not ",
+                UnOp::Neg if is_decimal(spec, &operand.ty) => "_rt.dneg(",
                 UnOp::Neg => "(-",
             });
             write_expr(out, spec, scope, operand, counter);
@@ -267,6 +283,7 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
             let func = match op {
                 BinOp::Div => Some("_rt.ediv"),
                 BinOp::Rem => Some("_rt.erem"),
+                BinOp::Add | BinOp::Sub | BinOp::Mul if is_decimal(spec, &lhs.ty) => decimal_op(*op),
                 _ => None,
             };
             if let Some(func) = func {
@@ -277,8 +294,9 @@ fn write_expr(out: &mut String, spec: &Spec, scope: Scope<'_>, e: &Expr, counter
                 out.push(')');
                 return;
             }
-            // Division and remainder went to the runtime's Euclidean helpers above; the other
-            // operators are written as in the spec, but for Python's `or` and `and`.
+            // Division and remainder went to the runtime's Euclidean helpers above, and decimal
+            // arithmetic to its exact helpers; the other operators are written as in the spec,
+            // but for Python's `or` and `and`.
             let op = match op {
                 BinOp::Or => "or",
                 BinOp::And => "and",

@@ -38,17 +38,41 @@ INT64_MAX = 2**63 - 1
 
 # ---------------------------------------------------------------- expression helpers
 
-# `Decimal` values are Python decimals, and their arithmetic is exact: `+`, `-` and `*` of two
-# decimals never round, since the context's precision is the largest Python allows and an
-# inexact result raises instead (the spec language has no decimal division). Every thread's
-# context starts from `DefaultContext`, so it is set before any thread starts, and so is this
-# thread's.
+# `Decimal` values are Python decimals, and the spec's arithmetic on them is exact: `+`, `-`
+# and `*` of two decimals never round. The generated code calls `dadd`, `dsub`, `dmul` and
+# `dneg` for them, which compute in this module's own context: its precision is the largest
+# Python allows and an inexact result raises instead (the spec language has no decimal
+# division). The process-wide context is left alone, since the libraries a service runs on
+# (the database drivers, pydantic) divide decimals too and must keep their usual precision.
 D = decimal.Decimal
-for _context in (decimal.DefaultContext, decimal.getcontext()):
-    _context.prec = decimal.MAX_PREC
-    _context.Emax = decimal.MAX_EMAX
-    _context.Emin = decimal.MIN_EMIN
-    _context.traps[decimal.Inexact] = True
+_EXACT = decimal.Context(
+    prec=decimal.MAX_PREC,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+
+
+def dadd(a: decimal.Decimal, b: decimal.Decimal) -> decimal.Decimal:
+    """`a + b` of two decimals, exactly."""
+    return _EXACT.add(a, b)
+
+
+def dsub(a: decimal.Decimal, b: decimal.Decimal) -> decimal.Decimal:
+    """`a - b` of two decimals, exactly."""
+    return _EXACT.subtract(a, b)
+
+
+def dmul(a: decimal.Decimal, b: decimal.Decimal) -> decimal.Decimal:
+    """`a * b` of two decimals, exactly."""
+    return _EXACT.multiply(a, b)
+
+
+def dneg(a: decimal.Decimal) -> decimal.Decimal:
+    """`-a` of a decimal, exactly."""
+    return _EXACT.minus(a)
+
+
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # A decimal that no float carries exactly is dumped as this process's token followed by its
 # digits; `ExactJSONResponse` writes the digits as a JSON number in its place, and
