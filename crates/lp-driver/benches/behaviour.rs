@@ -21,7 +21,7 @@ const RUNS: usize = 3;
 fn behaviour_spec(modules: usize) -> String {
     let mut s = String::from(
         "spec bench version 1.0.0\n\n\
-         type Cents = Int where self >= 0\n\n\
+         type Cents = Int where self >= 0 && self <= 1000000000000000\n\n\
          error Missing = 404 { id: String }\n\
          error Taken = 409 { id: String }\n\
          error Short = 422 { balance: Cents }\n\
@@ -45,7 +45,7 @@ fn behaviour_spec(modules: usize) -> String {
             "  op get(id: String) -> Account{i} ! Missing GET /b{i}/accounts/{{id}} = {{\n    Account{i}[id] else Missing {{ id }}\n  }}\n\
              \x20 op open(owner: String) -> Account{i} POST /b{i}/accounts = {{\n    create Account{i} {{ id: fresh, owner, balance: 0 }}\n  }}\n\
              \x20 op adopt(id: String, owner: String) -> Account{i} ! Taken POST /b{i}/accounts/{{id}} = {{\n    require !exists Account{i}[id] else Taken {{ id }}\n    create Account{i} {{ id, owner, balance: 0 }}\n  }}\n\
-             \x20 op deposit(id: String, amount: Cents) -> Account{i} ! Missing POST /b{i}/accounts/{{id}}/deposit = {{\n    let a = Account{i}[id] else Missing {{ id }}\n    let after = a with {{ balance: a.balance + amount }}\n    put after\n    after\n  }}\n\
+             \x20 op deposit(id: String, amount: Cents) -> Account{i} ! Missing | Short POST /b{i}/accounts/{{id}}/deposit = {{\n    let a = Account{i}[id] else Missing {{ id }}\n    require amount <= 1000000000000000 - a.balance else Short {{ balance: a.balance }}\n    let after = a with {{ balance: a.balance + amount }}\n    put after\n    after\n  }}\n\
              \x20 op withdraw(id: String, amount: Cents) -> Account{i} ! Missing | Short POST /b{i}/accounts/{{id}}/withdraw = {{\n    let a = Account{i}[id] else Missing {{ id }}\n    require amount <= a.balance else Short {{ balance: a.balance }}\n    let after = a with {{ balance: a.balance - amount }}\n    put after\n    after\n  }}\n\
              \x20 op replace(body a: Account{i}) -> Account{i} PUT /b{i}/accounts/{{a.id}} = {{\n    put a\n    a\n  }}\n\
              \x20 op record(id: String, account: String, amount: Cents) -> Entry{i} ! Missing | Taken | Short POST /b{i}/entries/{{id}} = {{\n    require exists Account{i}[account] else Missing {{ id: account }}\n    require count(e: Entry{i} where e.account == account) < 5 else Short {{ balance: 0 }}\n    create Entry{i} {{ id, account, amount }} else Taken {{ id }}\n  }}\n\
@@ -84,7 +84,18 @@ fn main() {
         let t = Instant::now();
         let first = lp_driver::check_with(&fs, &path, &opts).expect("in memory");
         cold = cold.min(t.elapsed());
-        assert_eq!(first.error_count(), 0, "the generated spec must check clean: {:?}", first.diagnostics.first());
+        assert_eq!(
+            first.error_count(),
+            0,
+            "the generated spec must check clean: {:?}",
+            first
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| (&d.code, &d.message))
+                .take(3)
+                .collect::<Vec<_>>()
+        );
         assert!(first.results.iter().all(|r| !r.cached), "the cold run hit a cache");
         obligations = first.results.len();
         by_verdict.clear();
