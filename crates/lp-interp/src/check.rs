@@ -36,7 +36,7 @@ use lp_props::strategy::{Gen, Strat};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// The most instances of one entity a generated store holds.
@@ -462,19 +462,7 @@ fn draw_vars(
 }
 
 fn reachable(spec: &Spec, m: lp_ir::MachineId) -> BTreeSet<StateId> {
-    let machine = &spec.machines[m.index()];
-    let mut seen = BTreeSet::new();
-    let Some(initial) = machine.initial else { return seen };
-    let mut queue = VecDeque::from([initial]);
-    seen.insert(initial);
-    while let Some(s) = queue.pop_front() {
-        for t in machine.transitions.iter().filter(|t| t.from == s) {
-            if seen.insert(t.to) {
-                queue.push_back(t.to);
-            }
-        }
-    }
-    seen
+    spec.machines[m.index()].reachable_states()
 }
 
 /// Stand-ins for every external function: a result of its type that keeps its `ensures`.

@@ -264,6 +264,25 @@ pub struct Machine {
     pub ignored: Vec<IgnoreRule>,
 }
 
+impl Machine {
+    /// The states reachable from the initial state, following every transition whatever its
+    /// guard (an over-approximation); empty when the machine has no initial state.
+    pub fn reachable_states(&self) -> std::collections::BTreeSet<StateId> {
+        let mut seen = std::collections::BTreeSet::new();
+        let Some(initial) = self.initial else { return seen };
+        let mut todo = vec![initial];
+        seen.insert(initial);
+        while let Some(s) = todo.pop() {
+            for t in self.transitions.iter().filter(|t| t.from == s) {
+                if seen.insert(t.to) {
+                    todo.push(t.to);
+                }
+            }
+        }
+        seen
+    }
+}
+
 /// `var NAME: TYPE = INIT`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VarDef {

@@ -127,6 +127,14 @@ pub(crate) struct Write {
     fired: bool,
 }
 
+impl Write {
+    /// Whether the write changes the presence or the record of an instance of `entity` (a
+    /// `fire` changes only its lifecycle).
+    fn touches_record(&self, entity: EntityId) -> bool {
+        self.entity == entity && !self.fired
+    }
+}
+
 /// An instance's lifecycle: the index of its state and its machine's variables.
 #[derive(Clone)]
 pub(crate) struct Life {
@@ -476,19 +484,11 @@ impl Tx<'_> {
     /// transitions, whatever their guards).
     fn reachable(&mut self, machine: MachineId, state: &Int) -> R<Bool> {
         let Some(def) = self.spec.machines.get(machine.index()) else { return unsupported("an unknown machine") };
-        let Some(initial) = def.initial else {
+        if def.initial.is_none() {
             return unsupported(format!("the lifecycle `{}`, which has no initial state", def.name));
-        };
-        let mut seen = BTreeSet::from([initial]);
-        let mut todo = vec![initial];
-        while let Some(s) = todo.pop() {
-            for t in def.transitions.iter().filter(|t| t.from == s) {
-                if seen.insert(t.to) {
-                    todo.push(t.to);
-                }
-            }
         }
-        let options: Vec<Bool> = seen.iter().map(|s| state.eq(Int::from_i64(s.index() as i64))).collect();
+        let options: Vec<Bool> =
+            def.reachable_states().iter().map(|s| state.eq(Int::from_i64(s.index() as i64))).collect();
         Ok(crate::translate::or(&options))
     }
 
@@ -666,7 +666,7 @@ impl Tx<'_> {
     fn present_at(&mut self, m: &EntityModel, entity: EntityId, key: &[Dynamic], upto: usize) -> R<Bool> {
         let mut p = self.pre_present(m, key)?;
         let writes: Vec<Write> = self.model()?.writes.iter().take(upto).cloned().collect();
-        for w in writes.iter().filter(|w| w.entity == entity && !w.fired) {
+        for w in writes.iter().filter(|w| w.touches_record(entity)) {
             let same = keys_equal(key, &w.key)?;
             p = same.ite(&Bool::from_bool(w.value.is_some()), &p);
         }
@@ -681,7 +681,7 @@ impl Tx<'_> {
         let before = self.pre_present(m, key)?;
         self.pending.push(before.implies(and(&structure)));
         let writes: Vec<Write> = self.model()?.writes.iter().take(upto).cloned().collect();
-        for w in writes.iter().filter(|w| w.entity == entity && !w.fired) {
+        for w in writes.iter().filter(|w| w.touches_record(entity)) {
             if let Some(v) = &w.value {
                 let same = keys_equal(key, &w.key)?;
                 r = ite(&same, v, &r)?;
@@ -719,7 +719,7 @@ impl Tx<'_> {
                 let present = self.pre_present(&m, &bound)?;
                 let (record, structure) = self.pre_record(&m, &bound)?;
                 let writes: Vec<Write> =
-                    self.model()?.writes.iter().filter(|w| w.entity == *entity && !w.fired).cloned().collect();
+                    self.model()?.writes.iter().filter(|w| w.touches_record(*entity)).cloned().collect();
                 let mut untouched = vec![present.clone()];
                 untouched.extend(structure);
                 for w in &writes {
@@ -882,7 +882,7 @@ impl Tx<'_> {
             .take(now)
             .cloned()
             .enumerate()
-            .filter(|(_, w)| w.entity == entity && !w.fired)
+            .filter(|(_, w)| w.touches_record(entity))
             .collect();
         let (one, zero) = (Int::from_i64(1), Int::from_i64(0));
         for (j, w) in writes {

@@ -43,7 +43,7 @@ use lp_ir::{
     BinOp, EntityId, ErrorId, Expr, ExprKind, HttpMethod, LocalId, MachineId, Op, OpRef, ParamDef, ServiceId, Spec,
     StateId, Ty,
 };
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Every obligation of the behaviour pass, in declaration order.
 pub fn obligations(spec: &Spec) -> Vec<Obligation> {
@@ -389,19 +389,7 @@ fn get_writes_nothing(spec: &Spec, at: OpRef, op: &Op, body: &Block, prefix: &st
 /// The states of a machine reachable from its initial state, following every transition
 /// whatever its guard (an over-approximation).
 fn reachable_states(spec: &Spec, m: MachineId) -> BTreeSet<StateId> {
-    let machine = &spec.machines[m.index()];
-    let mut seen = BTreeSet::new();
-    let Some(initial) = machine.initial else { return seen };
-    let mut queue = VecDeque::from([initial]);
-    seen.insert(initial);
-    while let Some(s) = queue.pop_front() {
-        for t in machine.transitions.iter().filter(|t| t.from == s) {
-            if seen.insert(t.to) {
-                queue.push_back(t.to);
-            }
-        }
-    }
-    seen
+    spec.machines[m.index()].reachable_states()
 }
 
 /// Walks a body in order, tracking the states each local instance can be in, and emits the
