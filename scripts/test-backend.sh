@@ -9,18 +9,23 @@
 # rebuilt when the generated pins change. Under CI=true a missing tool fails the suite;
 # elsewhere the PostgreSQL half is skipped with a note.
 #
-# Then, per example, the differential test (tests/test_differential.py of the first service):
-# every service of the example runs under uvicorn on one shared database, the test drives
-# random sequences of operations against them and against `leanos-prove interp`, and compares
-# every answer and the stored entities; on SQLite, seeded defects in a compiled body must each
-# be caught by it.
+# Then, per example, the differential and concurrency tests (tests/test_differential.py of the
+# first service): every service of the example runs under uvicorn, with two worker processes,
+# on one shared database; the differential test drives random sequences of operations against
+# them and against `leanos-prove interp` and compares every answer and the stored entities,
+# and the concurrency test adds bursts of simultaneous requests whose answers and store must
+# be those of some serial order. On SQLite, seeded defects in a compiled body must each be
+# caught by the differential test; on PostgreSQL, a runtime without its locks must be caught
+# by the concurrency test.
 #
 # Knobs: BACKEND_EXAMPLES (space-separated example folders), LEANOS_MAX_EXAMPLES (Hypothesis
 # examples per generated test, default 30), SCHEMATHESIS_MAX_EXAMPLES (default 15; on
 # PostgreSQL SCHEMATHESIS_MAX_EXAMPLES_POSTGRESQL, default 8),
 # SCHEMATHESIS_SEED (default 20261124), BACKEND_POSTGRES=0 to skip PostgreSQL,
 # LEANOS_DIFF_EXAMPLES / LEANOS_DIFF_STEPS / LEANOS_DIFF_SEED (the differential test's
-# sequences, steps per sequence and seed; defaults 15, 20 and 20261207).
+# sequences, steps per sequence and seed; defaults 15, 20 and 20261207), LEANOS_CONC_EXAMPLES /
+# LEANOS_CONC_STEPS / LEANOS_CONC_BATCH (the concurrency test's sequences, steps per sequence
+# and requests per burst; defaults 10, 30 and 6; same seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -192,15 +197,16 @@ run_service() {
   UVICORN_PID=""
 }
 
-# run_differential LABEL OUT DATABASE_URL [SEEDED_DEFECT]
-# Starts every service of the build output OUT (copies) on one shared database, each with the
-# others' `{SERVICE}_URL`, a token with every scope and the differential test's stand-ins of
-# the external functions (`tests/differential_logic.py` of the first service, loaded with
-# LEANOS_LOGIC=differential_logic:Logic), then runs the first service's
-# tests/test_differential.py against them and `leanos-prove interp`. With SEEDED_DEFECT, one
-# compiled body is broken first (seed_defect) and shrinking is off. Returns the test's status.
+# run_differential LABEL OUT DATABASE_URL [SEEDED_DEFECT [TESTS]]
+# Starts every service of the build output OUT (copies) on one shared database, each under
+# uvicorn with two worker processes, the others' `{SERVICE}_URL`, a token with every scope and
+# the differential test's stand-ins of the external functions (`tests/differential_logic.py`
+# of the first service, loaded with LEANOS_LOGIC=differential_logic:Logic), then runs the
+# first service's tests/test_differential.py (both tests, or those pytest's `-k TESTS` selects)
+# against them and `leanos-prove interp`. With SEEDED_DEFECT, the generated code is broken
+# first (seed_defect) and shrinking is off. Returns the tests' status.
 run_differential() {
-  local label=$1 out=$2 db=$3 defect=${4:-}
+  local label=$1 out=$2 db=$3 defect=${4:-} tests=${5:-}
   local copy="$WORK/diff/$label"
   rm -rf "$copy"
   mkdir -p "$copy"
@@ -226,7 +232,8 @@ run_differential() {
   for s in "${services[@]}"; do
     (cd "$copy/$s" && exec env "${envs[@]}" DATABASE_URL="$db" LEANOS_AUTH_TOKENS="{\"diff\": $scopes}" \
       LEANOS_LOGIC=differential_logic:Logic PYTHONPATH="$first/tests" PYTHONDONTWRITEBYTECODE=1 \
-      "$VENV/bin/uvicorn" app.main:app --host 127.0.0.1 --port "${port[$s]}" --log-level warning) > "$copy/$s.uvicorn.log" 2>&1 &
+      "$VENV/bin/uvicorn" app.main:app --host 127.0.0.1 --port "${port[$s]}" --workers 2 --log-level warning) \
+      > "$copy/$s.uvicorn.log" 2>&1 &
     DIFF_PIDS+=($!)
   done
   for s in "${services[@]}"; do
@@ -239,20 +246,38 @@ run_differential() {
   done
   local shrink=1 status=0
   [ -z "$defect" ] || shrink=0
+  local select=()
+  [ -z "$tests" ] || select=(-k "$tests")
   (cd "$first" && LEANOS_DIFF_REQUIRED=1 LEANOS_DIFF_URLS="$urls" LEANOS_DIFF_INTERP="$BIN interp $(cat "$out.source")" \
     LEANOS_DIFF_DATABASE_URL="$db" LEANOS_DIFF_TOKEN=diff LEANOS_DIFF_REPORT="$copy.report" LEANOS_DIFF_SHRINK=$shrink \
-    PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider -W ignore::DeprecationWarning \
-    tests/test_differential.py > "$copy.log" 2>&1) || status=$?
+    LEANOS_CONC_REPORT="$copy.conc" PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
+    -W ignore::DeprecationWarning "${select[@]}" tests/test_differential.py > "$copy.log" 2>&1) || status=$?
   stop_diff_services
   return $status
 }
 
-# seed_defect COPY DEFECT: one wrong line in a copy of catalog-sync's compiled bodies.
+# seed_defect COPY DEFECT: one wrong line in a copy of catalog-sync's compiled bodies, or (for
+# `missing-lock`) the runtime of every service without its concurrency control.
 seed_defect() {
   "$VENV/bin/python" - "$1" "$2" <<'EOF'
-import re, sys
+import glob, re, sys
 
 copy, defect = sys.argv[1], sys.argv[2]
+if defect == "missing-lock":
+    # Transactions at PostgreSQL's default isolation (read committed), and `fire` without its
+    # row lock and version check: two requests can both read a state and both take a transition.
+    for path in glob.glob(f"{copy}/*/app/runtime.py"):
+        text = open(path).read()
+        for pattern, replacement in [
+            (r'"BEGIN ISOLATION LEVEL SERIALIZABLE" if writes else "BEGIN ISOLATION LEVEL REPEATABLE READ"', '"BEGIN"'),
+            (r'sql \+= " FOR UPDATE"', "pass"),
+            (r'"WHERE k = \? AND version = \? RETURNING k",\n( *)\(new_state, json\.dumps\(new_vars, sort_keys=True\), key_text\(key\), version\)',
+             r'"WHERE k = ? RETURNING k",\n\1(new_state, json.dumps(new_vars, sort_keys=True), key_text(key))'),
+        ]:
+            text, n = re.subn(pattern, replacement, text, count=1)
+            assert n == 1, f"seeded defect {defect}: {pattern!r} is not in {path}; update the seed"
+        open(path, "w").write(text)
+    sys.exit(0)
 service, function, pattern, replacement = {
     # A declared error replaced by another one.
     "wrong-error": ("catalog", "op_get_product", r'_rt\.declared\(404, "TenantUnknown", M\.TenantUnknown\(tenant=tenant\)\)',
@@ -301,11 +326,13 @@ run_all() {
         pg_createdb "lp_diff_${ex//-/_}"
         durl="$db/lp_diff_${ex//-/_}"
       fi
-      echo "== $db_label/$ex: differential test against leanos-prove interp"
+      echo "== $db_label/$ex: differential and concurrency tests against leanos-prove interp"
       local started=$SECONDS
       run_differential "$db_label/$ex" "$out" "$durl" ||
         { cat "$WORK/diff/$db_label/$ex.log" >&2; fail "$db_label/$ex: the services and the reference interpreter disagree"; }
-      echo "   $(head -n 1 "$WORK/diff/$db_label/$ex.report"), $((SECONDS - started)) s"
+      echo "   differential: $(head -n 1 "$WORK/diff/$db_label/$ex.report")"
+      echo "   concurrency: $(head -n 1 "$WORK/diff/$db_label/$ex.conc"), $((SECONDS - started)) s"
+      [ -z "${LEANOS_CONC_VERBOSE:-}" ] || sed -n '2,$p' "$WORK/diff/$db_label/$ex.conc"
     fi
   done
 }
@@ -319,7 +346,8 @@ run_all sqlite "" "$ST_MAX"
 if [ -d "$WORK/out/catalog-sync" ]; then
   for defect in wrong-error missing-write wrong-key; do
     started=$SECONDS
-    if LEANOS_DIFF_EXAMPLES="${LEANOS_DIFF_DEFECT_EXAMPLES:-60}" run_differential "seeded-$defect" "$WORK/out/catalog-sync" "" "$defect"; then
+    if LEANOS_DIFF_EXAMPLES="${LEANOS_DIFF_DEFECT_EXAMPLES:-60}" run_differential "seeded-$defect" "$WORK/out/catalog-sync" "" \
+      "$defect" services_answer; then
       cat "$WORK/diff/seeded-$defect.report" >&2 || true
       fail "seeded body defect $defect: the differential test passed"
     fi
@@ -392,4 +420,22 @@ PG_STARTED=1
 pg_createdb() { "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$1"; }
 echo "== PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 run_all postgresql "postgresql://postgres@127.0.0.1:$PG_PORT" "$ST_MAX_PG"
+
+# ---------------------------------------------------------------- a seeded concurrency defect
+# The concurrency test must catch services that run without their concurrency control: in
+# copies of catalog-sync's services on PostgreSQL, the runtime's transactions at read committed
+# and `fire` without its row lock and version check must make it fail on a burst.
+if [ -d "$WORK/out/catalog-sync" ]; then
+  started=$SECONDS
+  pg_createdb lp_seeded_missing_lock
+  if LEANOS_CONC_EXAMPLES="${LEANOS_CONC_DEFECT_EXAMPLES:-30}" run_differential "seeded-missing-lock" "$WORK/out/catalog-sync" \
+    "postgresql://postgres@127.0.0.1:$PG_PORT/lp_seeded_missing_lock" missing-lock concurrent; then
+    cat "$WORK/diff/seeded-missing-lock.conc" >&2 || true
+    fail "seeded concurrency defect missing-lock: the concurrency test passed"
+  fi
+  grep -q "no serial order" "$WORK/diff/seeded-missing-lock.conc" ||
+    { cat "$WORK/diff/seeded-missing-lock.log" >&2; fail "seeded concurrency defect missing-lock: the test failed, but not on a burst"; }
+  echo "== seeded concurrency defect missing-lock: caught ($(head -n 1 "$WORK/diff/seeded-missing-lock.conc"), $((SECONDS - started)) s)"
+  sed -n '2,9p' "$WORK/diff/seeded-missing-lock.conc"
+fi
 echo "== backends: every generated suite and Schemathesis run passed on SQLite and PostgreSQL"

@@ -19,6 +19,11 @@
 //!   gives the services' hand-written seam: `{"outcome": "externals"}`.
 //! - `{"dump": true}` answers the store: `{"outcome": "store", "store": JSON}`
 //!   ([`crate::json::store_to_json`]).
+//! - `{"save": true}` keeps a copy of the store on a stack: `{"outcome": "saved", "depth": N}`;
+//!   `{"restore": true}` takes the newest copy off the stack and makes it the store again, and
+//!   `{"forget": true}` takes it off and keeps the store as it is (both answer
+//!   `{"outcome": "restored" | "forgotten", "depth": N}`, an error when the stack is empty). The
+//!   concurrency test searches the orders in which a batch of requests could have run with them.
 //!
 //! Anything else (not JSON, an unknown operation or parameter, an argument outside its type)
 //! is answered `{"outcome": "error", "message": TEXT}` and changes nothing; a session never
@@ -35,12 +40,14 @@ pub struct Session<'s> {
     spec: &'s Spec,
     store: Store,
     env: Env,
+    /// The copies `save` kept, the newest last.
+    saved: Vec<Store>,
 }
 
 impl<'s> Session<'s> {
     /// A session over an empty store, without external functions.
     pub fn new(spec: &'s Spec) -> Session<'s> {
-        Session { spec, store: Store::new(), env: Env::new() }
+        Session { spec, store: Store::new(), env: Env::new(), saved: Vec::new() }
     }
 
     /// The store as it is now.
@@ -61,7 +68,23 @@ impl<'s> Session<'s> {
         let Some(members) = request.as_object() else { return error("a request is a JSON object".into()) };
         if members.get("reset") == Some(&Json::Bool(true)) {
             self.store = Store::new();
+            self.saved.clear();
             return json!({ "outcome": "reset" });
+        }
+        if members.get("save") == Some(&Json::Bool(true)) {
+            self.saved.push(self.store.clone());
+            return json!({ "outcome": "saved", "depth": self.saved.len() });
+        }
+        for (member, outcome) in [("restore", "restored"), ("forget", "forgotten")] {
+            if members.get(member) == Some(&Json::Bool(true)) {
+                let Some(copy) = self.saved.pop() else {
+                    return error(format!("`{member}` with no saved store"));
+                };
+                if member == "restore" {
+                    self.store = copy;
+                }
+                return json!({ "outcome": outcome, "depth": self.saved.len() });
+            }
         }
         if members.get("dump") == Some(&Json::Bool(true)) {
             return json!({ "outcome": "store", "store": store_to_json(self.spec, &self.store) });
@@ -73,7 +96,7 @@ impl<'s> Session<'s> {
             };
         }
         let Some(name) = members.get("op").and_then(Json::as_str) else {
-            return error("a request has `op` (\"SERVICE.OP\"), `reset: true` or `dump: true`".into());
+            return error("a request has `op` (\"SERVICE.OP\"), `reset`, `dump`, `save`, `restore` or `forget`".into());
         };
         let empty = serde_json::Map::new();
         let args = match members.get("args") {
@@ -228,6 +251,27 @@ service shop {
         );
         assert_eq!(s.handle_text(r#"{"reset": true}"#), json!({"outcome": "reset"}));
         assert!(s.store().is_empty());
+    }
+
+    #[test]
+    fn a_saved_store_is_restored_or_forgotten() {
+        let spec = spec();
+        let mut s = Session::new(&spec);
+        assert_eq!(s.handle_text(r#"{"restore": true}"#)["outcome"], "error");
+        assert_eq!(s.handle_text(r#"{"forget": true}"#)["outcome"], "error");
+        assert_eq!(s.handle_text(r#"{"save": true}"#), json!({"outcome": "saved", "depth": 1}));
+        s.handle_text(r#"{"op": "shop.put_item", "args": {"item": {"sku": "a", "qty": 3}}}"#);
+        assert_eq!(s.handle_text(r#"{"save": true}"#), json!({"outcome": "saved", "depth": 2}));
+        s.handle_text(r#"{"op": "shop.put_item", "args": {"item": {"sku": "b", "qty": 1}}}"#);
+        // The newest copy is forgotten: the store keeps both items.
+        assert_eq!(s.handle_text(r#"{"forget": true}"#), json!({"outcome": "forgotten", "depth": 1}));
+        assert_eq!(s.handle_text(r#"{"op": "shop.get_item", "args": {"sku": "b"}}"#)["outcome"], "ok");
+        // The oldest is restored: the store is empty again.
+        assert_eq!(s.handle_text(r#"{"restore": true}"#), json!({"outcome": "restored", "depth": 0}));
+        assert!(s.store().is_empty());
+        s.handle_text(r#"{"save": true}"#);
+        s.handle_text(r#"{"reset": true}"#);
+        assert_eq!(s.handle_text(r#"{"restore": true}"#)["outcome"], "error", "a reset drops the saved copies");
     }
 
     #[test]

@@ -36,6 +36,7 @@ import json
 import os
 import shlex
 import subprocess
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -208,6 +209,11 @@ class Pairing:
         else:
             out.append(f"{where}: service {svc!r}, interpreter {ref!r}")
 
+    def copy(self):
+        other = Pairing()
+        other.to_ref, other.to_svc = dict(self.to_ref), dict(self.to_svc)
+        return other
+
     def svc_data(self, ref_data):
         """Interpreter data with its paired keys replaced by the service's."""
         return rename(ref_data, {k: v[1] for k, v in self.to_svc.items()})
@@ -333,12 +339,12 @@ class Differential(RuleBasedStateMachine):
                 self.pooled.add(_k(v))
                 self.pool.append(v)
 
-    def _biased(self, data, strategy, adapter):
+    def _biased(self, data, strategy, adapter, eager=False):
         """A value of the strategy, its scalars often replaced, one at a time, by values seen
         before (so that lookups find what earlier steps stored); a replacement is kept only when
-        the value stays valid."""
+        the value stays valid. `eager` tries every scalar (a burst aims at what is stored)."""
         value = data.draw(strategy)
-        if not self.pool or data.draw(st.integers(0, 3)) == 0:
+        if not self.pool or (not eager and data.draw(st.integers(0, 3)) == 0):
             return value
         paths = []
 
@@ -354,7 +360,7 @@ class Differential(RuleBasedStateMachine):
 
         collect(value, [])
         for path in paths:
-            if not data.draw(st.booleans()):
+            if not eager and not data.draw(st.booleans()):
                 continue
             current = value
             for p in path:
@@ -402,11 +408,18 @@ class Differential(RuleBasedStateMachine):
             self._remember(args)
             self._remember(ref["value"])
         # The stored entities, after every step.
+        differ = self._store_difference(self.pairing, ref.get("fresh", []))
+        assert differ is None, f"after {op['name']}, the stored `{differ[0]}` differ:\n  " + "\n  ".join(differ[1])
+
+    def _store_difference(self, pairing, fresh, svc_store=None):
+        """The first entity whose instances differ between the interpreter's store and the
+        services' database, and how; `None` when they hold the same. `pairing` learns the pairs
+        of the keys `fresh` (the interpreter's, drawn by the last steps) with the service's."""
         ref_store = self.interp.ask({"dump": True})["store"]
-        svc_store = self.db.dump()
-        fresh = ref.get("fresh", [])
+        if svc_store is None:
+            svc_store = self.db.dump()
         for name in sorted(ENTITIES):
-            mine = [strip_nulls(rename(i, self.pairing.to_ref_values())) for i in svc_store.get(name, [])]
+            mine = [strip_nulls(rename(i, pairing.to_ref_values())) for i in svc_store.get(name, [])]
             theirs = [strip_nulls(i) for i in ref_store.get(name, [])]
             # Instances equal on both sides are set aside; what remains holds the keys this step
             # drew, paired in order (or is a difference).
@@ -426,8 +439,10 @@ class Differential(RuleBasedStateMachine):
                     rest.append(i)
             unmatched.sort(key=_instances_key)
             rest.sort(key=_instances_key)
-            problems = self.pairing.same(unmatched, rest, fresh, f"store.{name}")
-            assert not problems, f"after {op['name']}, the stored `{name}` differ:\n  " + "\n  ".join(problems)
+            problems = pairing.same(unmatched, rest, fresh, f"store.{name}")
+            if problems:
+                return name, problems
+        return None
 
 
 def test_services_answer_as_the_reference_interpreter():
@@ -453,4 +468,230 @@ def test_services_answer_as_the_reference_interpreter():
                 f.write(f"examples={examples} sequences={STATS['examples']} steps={STATS['steps']} "
                         f"unroutable={STATS['unroutable']} seed={seed}\n")
                 for name, n in sorted(STATS["outcomes"].items()):
+                    f.write(f"  {name} {n}\n")
+
+
+# ---------------------------------------------------------------- the concurrency test
+#
+# The services run with two uvicorn worker processes each (scripts/test-backend.sh), so
+# requests that arrive together run in concurrent database transactions. The `Concurrent`
+# machine takes the sequential steps above and, between them, bursts: a batch of requests,
+# mostly to one operation that writes and often with the very same arguments (events fired at
+# one instance, creates under one count limit), sent together from one thread each, released
+# by a barrier. A burst is serializable when some order of its requests, run one at a time by
+# the interpreter from the store before the burst, gives every request the answer the service
+# gave it and ends with the stored entities the database holds. The test searches the orders
+# depth first (an order is dropped at its first differing answer, and one set of run requests
+# over one interpreter store is explored once) and fails when none fits. Every invariant
+# holds afterwards: the store is one a serial run reaches, and serial runs keep the invariants
+# (the checker proves it). A request answered 409 with the problem type `concurrent-update`
+# (the service gave up retrying a transaction PostgreSQL aborted; the client may retry) ran in
+# no order and changed nothing, which the comparison of the stores checks.
+#   LEANOS_CONC_EXAMPLES   Hypothesis examples (sequences), default 10
+#   LEANOS_CONC_STEPS      steps (sequential steps and bursts) per sequence at most, default 30
+#   LEANOS_CONC_BATCH      requests per burst, default 6
+#   LEANOS_CONC_REPORT     a file that receives `bursts=N requests=M ... seed=S`
+# (LEANOS_DIFF_URLS, _INTERP, _DATABASE_URL, _TOKEN and _SEED as above). No shrinking: which
+# interleaving happens is the servers', not Hypothesis's, to choose.
+
+CONFLICT_TYPE = "urn:leanos:problem:concurrent-update"
+CONC_OUTCOMES = {}
+CONC = {"bursts": 0, "requests": 0, "conflicts": 0, "written": 0, "contended": 0, "dropped_orders": 0, "failure": ""}
+
+
+KEY_TYPES = {tag for fields in FIELDS.values() for _f, tag, key in fields if key}
+
+
+def _needs(op):
+    """The types of `op`'s parameters that are types of some entity's key."""
+    return {tag for tag in op["types"].values() if tag in KEY_TYPES}
+
+
+def _scalar(v):
+    return isinstance(v, (str, int)) and not isinstance(v, bool)
+
+
+def _conflict(status, body):
+    return status == 409 and isinstance(body, dict) and body.get("type") == CONFLICT_TYPE
+
+
+class Concurrent(Differential):
+    batch_size = 6
+
+    @rule(data=st.data())
+    def burst(self, data):
+        writers = [op for op in OPS if op["writes"]] or OPS
+        stored = self._stored()
+        # Mostly an operation whose keys are all stored in one instance (a job and its tenant
+        # for `cancel`), the deepest such one half of the time: those reach the transitions.
+        ready = [op for op in writers if self._ready(op, stored[0])]
+        deepest = [op for op in ready if len(_needs(op)) == max(len(_needs(o)) for o in ready)]
+        choice = data.draw(st.integers(0, 3))
+        pool = deepest if choice <= 1 and deepest else ready if choice == 2 and ready else writers
+        first_op = data.draw(st.sampled_from(pool), label="burst operation")
+        first = self._aimed(data, first_op, stored)
+        batch = []
+        for _ in range(self.batch_size):
+            choice = data.draw(st.integers(0, 3))
+            if choice <= 1:
+                batch.append((first_op, first))
+            else:
+                op = first_op if choice == 2 else data.draw(st.sampled_from(OPS))
+                batch.append((op, self._aimed(data, op, stored)))
+        batch = [(op, args) for op, args in batch if routable(op, args)]
+        if len(batch) < 2:
+            return
+        answers = self._send_together(batch)
+        CONC["bursts"] += 1
+        CONC["requests"] += len(batch)
+        CONC["conflicts"] += sum(1 for status, body in answers if _conflict(status, body))
+        CONC["written"] += sum(1 for (op, _), (status, _b) in zip(batch, answers) if op["writes"] and status < 300)
+        # Contended: the same request got different answers in one burst (one took a transition
+        # or a free key, the other found it taken), so which ran first mattered.
+        answered = {}
+        for (op, args), (status, _b) in zip(batch, answers):
+            answered.setdefault((op["name"], json.dumps(args, sort_keys=True)), set()).add(status)
+        if any(len(statuses) > 1 for statuses in answered.values()):
+            CONC["contended"] += 1
+        for (op, _), (status, _b) in zip(batch, answers):
+            CONC_OUTCOMES[f"{op['name']}:{status}"] = CONC_OUTCOMES.get(f"{op['name']}:{status}", 0) + 1
+        order = self._serial_order(batch, answers)
+        if order is None:
+            lines = [f"{op['name']}({json.dumps(args, sort_keys=True)}) -> {status} {json.dumps(body, sort_keys=True)}"
+                     for (op, args), (status, body) in zip(batch, answers)]
+            CONC["failure"] = "no serial order of the burst gives the services' answers and store:\n  " + "\n  ".join(lines)
+            raise AssertionError(CONC["failure"])
+        for i in order:
+            self.trace.append(f"{batch[i][0]['name']}({json.dumps(batch[i][1], sort_keys=True)}) -> {answers[i][0]} (burst)")
+
+    def _stored(self):
+        """What a burst aims at: the instances the interpreter stores (entity name, value), and
+        the values of their key fields by type."""
+        instances, keys = [], {}
+        store = self.interp.ask({"dump": True})["store"]
+        for name, fields in FIELDS.items():
+            for inst in store.get(name, []):
+                instances.append((name, inst["value"]))
+                for field, tag, key in fields:
+                    v = inst["value"].get(field)
+                    if key and _scalar(v) and v not in keys.setdefault(tag, []):
+                        keys[tag].append(v)
+        return instances, keys
+
+    def _ready(self, op, instances):
+        """Whether one stored instance has fields of every key type `op`'s parameters have."""
+        needs = _needs(op)
+        return any(needs <= {tag for _f, tag, _k in FIELDS[n]} for n, _v in instances)
+
+    def _aimed(self, data, op, stored):
+        """Arguments of `op` aimed at what is stored. Mostly one stored instance is the anchor,
+        of an entity with fields of as many of the parameters' types as any: each parameter of
+        the type of one of its fields is that field's value (a job and its tenant). Another parameter of a key's type is mostly a stored key of that type; the rest
+        are drawn with every scalar biased to the values seen."""
+        instances, keys = stored
+        tags = set(op["types"].values())
+        # The instances that give the most parameters (a job and its tenant, not a tenant alone).
+        cover = {n: len(tags & {tag for _f, tag, _k in FIELDS[n]}) for n in FIELDS}
+        most = max([cover[n] for n, _v in instances], default=0)
+        anchors = [(n, v) for n, v in instances if most > 0 and cover[n] == most]
+        anchor = {}
+        if anchors and data.draw(st.integers(0, 3)) > 0:
+            name, value = data.draw(st.sampled_from(anchors))
+            for field, tag, _key in FIELDS[name]:
+                if _scalar(value.get(field)):
+                    anchor.setdefault(tag, value[field])
+        args = {}
+        for name, strategy, adapter in op["params"]:
+            tag = op["types"][name]
+            stored_keys = [v for v in keys.get(tag, []) if _valid(adapter, v)]
+            if tag in anchor and _valid(adapter, anchor[tag]):
+                args[name] = anchor[tag]
+            elif stored_keys and data.draw(st.integers(0, 7)) > 0:
+                args[name] = data.draw(st.sampled_from(stored_keys))
+            else:
+                args[name] = self._biased(data, strategy, adapter, eager=True)
+        return args
+
+    def _send_together(self, batch):
+        """Every request of the batch from its own thread, released together."""
+        answers = [None] * len(batch)
+        gate = threading.Barrier(len(batch))
+
+        def send(i):
+            op, args = batch[i]
+            try:
+                gate.wait(timeout=30)
+                answers[i] = _send(self.cfg, op, self.pairing.svc_data(args))
+            except Exception as error:  # noqa: BLE001 (reported below, with the request)
+                answers[i] = (0, f"the request failed: {error!r}")
+
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(batch))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        return [a if a is not None else (0, "no answer within 120 s") for a in answers]
+
+    def _serial_order(self, batch, answers):
+        """An order of the requests that did run in which the interpreter answers each as the
+        service did and ends with the services' store, or `None`. On success the interpreter
+        holds that order's store and the pairing of fresh keys learns its pairs."""
+        svc_store = self.db.dump()
+        seen = set()
+
+        def search(left, pairing, order, fresh):
+            if not left:
+                return (order, pairing) if self._store_difference(pairing, fresh, svc_store) is None else None
+            state = (frozenset(left), json.dumps(self.interp.ask({"dump": True})["store"], sort_keys=True),
+                     json.dumps(sorted(pairing.to_ref.items())))
+            if state in seen:
+                return None
+            seen.add(state)
+            for i in sorted(left):
+                op, args = batch[i]
+                status, body = answers[i]
+                self.interp.ask({"save": True})
+                ref = self.interp.ask({"op": op["name"], "args": args})
+                trial = pairing.copy()
+                if not _agree(op, status, body, ref, trial):
+                    found = search(left - {i}, trial, order + [i], fresh + ref.get("fresh", []))
+                    if found is not None:
+                        self.interp.ask({"forget": True})
+                        return found
+                CONC["dropped_orders"] += 1
+                self.interp.ask({"restore": True})
+            return None
+
+        ran = frozenset(i for i, (status, body) in enumerate(answers) if not _conflict(status, body))
+        found = search(ran, self.pairing, [], [])
+        if found is None:
+            return None
+        order, self.pairing = found
+        return order
+
+
+def test_concurrent_requests_have_a_serial_order():
+    cfg = _config()
+    interp = Interpreter(cfg["interp"])
+    db = Database(cfg["db"])
+    Concurrent.cfg, Concurrent.interp, Concurrent.db = cfg, interp, db
+    Concurrent.batch_size = int(os.environ.get("LEANOS_CONC_BATCH", "6"))
+    examples = int(os.environ.get("LEANOS_CONC_EXAMPLES", "10"))
+    steps = int(os.environ.get("LEANOS_CONC_STEPS", "30"))
+    seed = int(os.environ.get("LEANOS_DIFF_SEED", "20261207"))
+    config = settings(max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
+                      derandomize=False, phases=[Phase.generate], report_multiple_bugs=False)
+    try:
+        run_state_machine_as_test(_seed(seed)(Concurrent), settings=config)
+    finally:
+        interp.close()
+        report = os.environ.get("LEANOS_CONC_REPORT")
+        if report:
+            with open(report, "w") as f:
+                f.write(f"bursts={CONC['bursts']} requests={CONC['requests']} written={CONC['written']} "
+                        f"contended={CONC['contended']} conflicts={CONC['conflicts']} dropped_orders={CONC['dropped_orders']} "
+                        f"batch={Concurrent.batch_size} seed={seed}\n")
+                if CONC["failure"]:
+                    f.write(CONC["failure"] + "\n")
+                for name, n in sorted(CONC_OUTCOMES.items()):
                     f.write(f"  {name} {n}\n")

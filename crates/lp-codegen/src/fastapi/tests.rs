@@ -596,6 +596,23 @@ pub fn differential_test(spec: &Spec) -> String {
             if e.lifecycle.is_some() { "True" } else { "False" }
         );
     }
+    out.push_str(
+        "}\n\n# The fields of every entity: name, type (the types of `OPS`' `types`) and whether it is part of \
+         the key.\nFIELDS = {\n",
+    );
+    for e in &spec.entities {
+        let ty = Ty::Named { id: e.ty, args: Vec::new() };
+        let fields = spec.record_fields(&ty).map(|(f, _)| f.to_vec()).unwrap_or_default();
+        let listed: Vec<String> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let key = if e.key.contains(&(i as u32)) { "True" } else { "False" };
+                format!("({}, {}, {key})", str_lit(&f.name), str_lit(&super::py::ty_tag(spec, &f.ty)))
+            })
+            .collect();
+        let _ = writeln!(out, "    {}: [{}],", str_lit(&e.name), listed.join(", "));
+    }
     out.push_str("}\n\n# Every operation with a body: how to send it, and how to draw its arguments.\nOPS = [\n");
     for (s, svc) in spec.services.iter().enumerate() {
         if !super::safe_name(&svc.name) {
@@ -632,19 +649,29 @@ pub fn differential_test(spec: &Spec) -> String {
                     )
                 })
                 .collect();
+            let types: Vec<String> = op
+                .params
+                .iter()
+                .map(|p| format!("{}: {}", str_lit(&p.name), str_lit(&super::py::ty_tag(spec, &p.ty))))
+                .collect();
+            let fx = op.body.as_ref().map(lp_ir::effects::of_body);
+            let writes = fx.is_some_and(|fx| !fx.writes.is_empty() || !fx.fires.is_empty());
             let _ = writeln!(
                 out,
                 "    {{\"name\": {}, \"service\": {}, \"method\": {}, \"path\": {}, \"status\": {},\n     \
-                 \"path_params\": [{}], \"query\": [{}], \"body\": {},\n     \"params\": [{}]}},",
+                 \"writes\": {}, \"path_params\": [{}], \"query\": [{}], \"body\": {},\n     \"params\": [{}],\n     \
+                 \"types\": {{{}}}}},",
                 str_lit(&format!("{}.{}", svc.name, op.name)),
                 str_lit(&svc.name),
                 str_lit(&info.method.to_ascii_uppercase()),
                 str_lit(&info.fastapi_path),
                 info.status,
+                if writes { "True" } else { "False" },
                 path_params.join(", "),
                 query.join(", "),
                 info.body.map_or_else(|| "None".to_string(), |b| str_lit(&op.params[b].name)),
-                params.join(", ")
+                params.join(", "),
+                types.join(", ")
             );
         }
     }
