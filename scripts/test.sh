@@ -54,3 +54,7 @@ done
 ./scripts/test-backend.sh
 ./scripts/test-infra.sh
 ./scripts/test-frontend.sh
+# The real-world corpus (issue #15): three public descriptions imported, checked with the
+# default settings, built, and their backends and frontends run (a sample of Twilio's 75
+# services; the rule is in the script and in the book's import chapter).
+./scripts/test-realworld.sh

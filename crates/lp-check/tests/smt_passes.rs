@@ -126,6 +126,45 @@ fn canonical_text_changes_with_what_the_goal_depends_on() {
     );
 }
 
+fn decision(src: &str, id: &str) -> String {
+    let spec = spec(src);
+    let obs = obligations(&spec);
+    let ob = obs.iter().find(|o| o.id == id).unwrap_or_else(|| panic!("no obligation {id}"));
+    let Goal::Smt(goal) = &ob.goal else { panic!("{id} is not an SMT goal") };
+    goal.decision_canonical().to_string()
+}
+
+#[test]
+fn aliases_that_differ_only_by_name_share_one_decided_goal() {
+    // An imported API hoists one alias per field, most of them with the same refinement; the
+    // goal of each is stated over the base type, so the alias's name is not decided.
+    let src = r#"
+type Cents = Int where self >= 0
+type AccountSid = String where len(self) == 34 && matches(self, "^AC[0-9a-f]{32}$")
+type CallAccountSid = String where len(self) == 34 && matches(self, "^AC[0-9a-f]{32}$")
+type CallSid = String where len(self) == 34 && matches(self, "^CA[0-9a-f]{32}$")
+type Price = Cents where self <= 100
+type Fee = Cents where self <= 100
+type Generic<T> = List<T> where len(self) > 0
+"#;
+    let account = decision(src, "totality/type.AccountSid/refinement-sat");
+    assert_eq!(decision(src, "totality/type.CallAccountSid/refinement-sat"), account);
+    assert!(!account.contains("AccountSid"), "the alias's name is decided:\n{account}");
+    assert!(account.starts_with("mode satisfiable\nvar self \"self\" : String refined shown\nclaim "), "{account}");
+    // Another refinement is another goal.
+    assert_ne!(decision(src, "totality/type.CallSid/refinement-sat"), account);
+    // An alias of a refined alias keeps the base's refinement as an assumption (through the
+    // base's definition), and shares with its twin.
+    let price = decision(src, "totality/type.Price/refinement-sat");
+    assert_eq!(decision(src, "totality/type.Fee/refinement-sat"), price);
+    assert!(price.contains(": Cents refined") && price.contains("dep type Cents = Int where (>= self 0)"), "{price}");
+    assert!(!price.contains("Price"), "{price}");
+    // The canonical text (the obligation's digest) still words the failure with the alias.
+    assert!(canonical(src, "totality/type.Price/refinement-sat").contains("no value of `Price`"));
+    // A generic alias's refinement reads its parameters, so its goal keeps the type.
+    assert!(decision(src, "totality/type.Generic/refinement-sat").contains("dep type Generic"));
+}
+
 #[test]
 fn erroneous_functions_get_no_obligations() {
     let parsed = lp_syntax::parse(

@@ -165,6 +165,36 @@ fn regex_witnesses_match_their_patterns() {
     }
 }
 
+/// Refinements that pin a field to literals (an imported `const`, `tests/corpus/codegen/pinned_values.adt`):
+/// the strategies draw from the literals (a filtered broad strategy never drew them and
+/// Hypothesis gave up), the witnesses are the literals (the default result was refused), and
+/// the create-then-read test gives the body an `id` when the record's `id` is optional.
+#[test]
+fn pinned_values_are_drawn_and_witnessed_exactly() {
+    let text = std::fs::read_to_string(lp_test_support::repo().join("tests/corpus/codegen/pinned_values.adt"))
+        .expect("read the corpus spec");
+    let files = generate(&lp_test_support::spec_of(&[text]));
+    let file =
+        |p: &str| String::from_utf8(files.get(p).unwrap_or_else(|| panic!("no {p}")).bytes.clone()).expect("UTF-8");
+    let strategies = file("code/backend/orders/tests/strategies.py");
+    for expected in [
+        r#""object": st.sampled_from(json.loads("[\"order\"]"))"#,
+        r#""priority": st.sampled_from(json.loads("[1,5,-2]"))"#,
+        r#""object": st.sampled_from(json.loads("[\"list\"]"))"#,
+        r#"st_Marker = st.deferred(lambda: (st.sampled_from(json.loads("[\"marker\"]")))"#,
+    ] {
+        assert!(strategies.contains(expected), "no {expected} in:\n{strategies}");
+    }
+    let logic = file("code/backend/orders/app/logic.py");
+    assert!(logic.contains(r#"_json.loads("{\"items\":[],\"object\":\"list\"}")"#), "{logic}");
+    let api = file("code/backend/orders/tests/test_api.py");
+    assert!(
+        api.contains(r#"json.loads("{\"id\":\"ord_aaaaaaaa\",\"name\":\"a\"}")"#)
+            && api.contains(r#"send(client, "GET", "/orders/" + _q("ord_aaaaaaaa") + "", {}, None)"#),
+        "{api}"
+    );
+}
+
 /// The body compiler on a small spec with every kind of statement (`fixtures/fastapi-bodies.adt`):
 /// its `app/bodies.py` as a snapshot, and how routes and the logic class use it.
 #[test]

@@ -6,7 +6,9 @@
 //!   satisfies it together with every refinement the value must satisfy anyway, those of the
 //!   type it refines (aliases chained) and, for a record, those of its fields (so cross-field
 //!   refinements such as `self.min <= self.max` are checked against the fields' own bounds)
-//!   (`LP2020`).
+//!   (`LP2020`). A non-generic alias's goal is stated over its base type (some refined value
+//!   of the base satisfies the `where` clause), so it does not name the alias and aliases
+//!   that differ only by name share one goal.
 //! - `totality/type.NAME/field.F/refinement-sat`, `totality/type.NAME/variant.V/field.F/refinement-sat`
 //!   and `totality/error.NAME/field.F/refinement-sat` for a field with a `where` clause: some
 //!   value of the field's type satisfies it (`LP2021`).
@@ -84,12 +86,22 @@ fn type_obligation(spec: &Spec, def: &TypeDef, ty: Ty, refinement: &Expr) -> Obl
         }
         TypeBody::Record(_) | TypeBody::Sum(_) => String::new(),
     };
+    // A non-generic alias is restated over its base type: some value of the base (with the
+    // base's refinements assumed) satisfies the alias's own refinement. That is the same
+    // question as "some value of `NAME` exists", but the alias's name is no longer part of
+    // the decided formula, so aliases that differ only by name (an imported API hoists one
+    // per field, such as 258 `AccountSid`s of one pattern) have one goal, decided once.
+    // A generic alias keeps its own type: its refinement reads the type's parameters.
+    let (scope_ty, claim) = match &def.body {
+        TypeBody::Alias(base) if def.params.is_empty() => (base.clone(), Formula::Holds(refinement.clone())),
+        _ => (ty, Formula::truth()),
+    };
     let goal = SmtGoal::new(
         spec,
         Mode::Satisfiable,
-        vec![SmtVar::free(Binder::SelfValue, "self", ty)],
+        vec![SmtVar::free(Binder::SelfValue, "self", scope_ty)],
         Vec::new(),
-        Formula::truth(),
+        claim,
         format!("no value of `{name}` satisfies `{text}`{also}"),
     );
     Obligation {

@@ -5,7 +5,7 @@ use super::py::{self, Scope, ident, result_name, str_lit, type_name, variant_cla
 use super::slice::Slice;
 use crate::openapi::refinement_constraints;
 use lp_ir::text::{ExprNames, expr_text};
-use lp_ir::{BinOp, Expr, ExprKind, FieldDef, Spec, Ty, TypeBody, TypeId};
+use lp_ir::{BinOp, Expr, ExprKind, FieldDef, Spec, Ty, TypeBody, TypeId, UnOp};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -442,8 +442,12 @@ fn fields_witness(spec: &Spec, fields: &[FieldDef], args: &[Ty], depth: u32) -> 
     Value::Object(obj)
 }
 
-/// Adjusts a witness to the bounds, lengths and pattern of a refinement.
+/// Adjusts a witness to the bounds, lengths and pattern of a refinement, or takes the first
+/// value the refinement pins (see [`pinned_values`]).
 fn constrained(spec: &Spec, ty: &Ty, r: Option<&Expr>, w: Value) -> Value {
+    if let Some(first) = pinned_values(r).and_then(|vs| vs.into_iter().next()) {
+        return first;
+    }
     let c = refinement_constraints(spec, ty, r);
     if c.is_empty() {
         return w;
@@ -572,6 +576,54 @@ fn tree_witness(pattern: &str) -> Option<String> {
     Some(out)
 }
 
+/// The values a refinement allows at most, when one of its conjuncts pins them: `self == LIT`
+/// (either way round), or a disjunction of such equalities, allows only those literals (the
+/// other conjuncts may still rule some out). `None` when no conjunct does. An imported
+/// `const` (`where self == "orderList"`) is the common case: a witness or a strategy that
+/// ignored it would almost never be valid, and Hypothesis gives up on a broad strategy
+/// filtered by it (`Unsatisfiable`).
+pub fn pinned_values(r: Option<&Expr>) -> Option<Vec<Value>> {
+    let mut parts = Vec::new();
+    conjuncts(r?, &mut parts);
+    parts.into_iter().find_map(equalities)
+}
+
+/// The literals `self` is compared with in `self == LIT || ...`, in order, without repeats.
+fn equalities(e: &Expr) -> Option<Vec<Value>> {
+    match &e.kind {
+        ExprKind::Binary { op: BinOp::Or, lhs, rhs } => {
+            let mut out = equalities(lhs)?;
+            for v in equalities(rhs)? {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            Some(out)
+        }
+        ExprKind::Binary { op: BinOp::Eq, lhs, rhs } => match (&lhs.kind, &rhs.kind) {
+            (ExprKind::SelfValue, _) => literal(rhs).map(|v| vec![v]),
+            (_, ExprKind::SelfValue) => literal(lhs).map(|v| vec![v]),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The JSON value of a literal expression (an integer, possibly negated, a string or a
+/// boolean).
+fn literal(e: &Expr) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Int(n) => Some(json!(n)),
+        ExprKind::Str(s) => Some(json!(s)),
+        ExprKind::Bool(b) => Some(json!(b)),
+        ExprKind::Unary { op: UnOp::Neg, operand } => match operand.kind {
+            ExprKind::Int(n) => n.checked_neg().map(|n| json!(n)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 // ---------------------------------------------------------------- strategies
 
 /// A Hypothesis strategy producing JSON data of a type; `named` strategies are module-level.
@@ -608,6 +660,11 @@ fn key_strategy(spec: &Spec, k: &Ty) -> String {
 /// A strategy narrowed by the exact constraints of a refinement (the rest is filtered by the
 /// type's adapter at the named level).
 pub fn refined_strategy(spec: &Spec, ty: &Ty, r: Option<&Expr>) -> String {
+    // Values the refinement pins are drawn from exactly: every valid value is one of them.
+    if let Some(values) = pinned_values(r) {
+        let json = serde_json::to_string(&values).unwrap_or_else(|_| "[]".into());
+        return format!("st.sampled_from(json.loads({}))", str_lit(&json));
+    }
     let c = refinement_constraints(spec, ty, r);
     let int = |k: &str| c.get(k).and_then(Value::as_i64);
     match spec.head(ty).as_ref() {

@@ -445,8 +445,18 @@ pub fn api_test(spec: &Spec, sid: ServiceId, sl: &Slice) -> String {
             if key_params.len() != c.key.len() {
                 continue;
             }
-            let (cpath, cquery, cbody) = request_parts(spec, c);
-            let body_w = witness(spec, &c.op.params[b].ty, 0);
+            let (cpath, cquery, mut cbody) = request_parts(spec, c);
+            let mut body_w = witness(spec, &c.op.params[b].ty, 0);
+            // The created value is stored under its `id`; a witness leaves an optional `id`
+            // out (an imported API's `id` often is), so the test's body gives it one.
+            if let serde_json::Value::Object(obj) = &mut body_w
+                && !obj.contains_key("id")
+                && let Some((fields, args)) = spec.record_fields(&c.op.params[b].ty)
+                && let Some(Ty::Option(inner)) = fields.iter().find(|f| f.name == "id").map(|f| f.ty.subst(&args))
+            {
+                obj.insert("id".into(), witness(spec, &inner, 0));
+                cbody = format!("json.loads({})", str_lit(&serde_json::to_string(&body_w).unwrap_or_default()));
+            }
             let mut key_values = Vec::new();
             for k in &c.key {
                 if let Some(i) = k.strip_prefix("_p").and_then(|n| n.parse::<usize>().ok()) {
