@@ -25,7 +25,7 @@
 # LEANOS_DIFF_EXAMPLES / LEANOS_DIFF_STEPS / LEANOS_DIFF_SEED (the differential test's
 # sequences, steps per sequence and seed; defaults 15, 20 and 20261207), LEANOS_CONC_EXAMPLES /
 # LEANOS_CONC_STEPS / LEANOS_CONC_BATCH (the concurrency test's sequences, steps per sequence
-# and requests per burst; defaults 10, 30 and 6; same seed).
+# and requests per burst; defaults 10, 15 and 6; same seed).
 # BACKEND_SERVICE_STRIDE=K and BACKEND_SERVICE_FIRST=F to run only services F, F+K, F+2K...
 # of each example (numbered from 1 in the order of their folder names; default F=1, K=1: all
 # of them), which scripts/test-realworld.sh uses for a description with dozens of services.

@@ -488,7 +488,7 @@ def test_services_answer_as_the_reference_interpreter():
 # (the service gave up retrying a transaction PostgreSQL aborted; the client may retry) ran in
 # no order and changed nothing, which the comparison of the stores checks.
 #   LEANOS_CONC_EXAMPLES   Hypothesis examples (sequences), default 10
-#   LEANOS_CONC_STEPS      steps (sequential steps and bursts) per sequence at most, default 30
+#   LEANOS_CONC_STEPS      steps (sequential steps and bursts) per sequence at most, default 15
 #   LEANOS_CONC_BATCH      requests per burst, default 6
 #   LEANOS_CONC_REPORT     a file that receives `bursts=N requests=M ... seed=S`
 # (LEANOS_DIFF_URLS, _INTERP, _DATABASE_URL, _TOKEN and _SEED as above). No shrinking: which
@@ -677,7 +677,7 @@ def test_concurrent_requests_have_a_serial_order():
     Concurrent.cfg, Concurrent.interp, Concurrent.db = cfg, interp, db
     Concurrent.batch_size = int(os.environ.get("LEANOS_CONC_BATCH", "6"))
     examples = int(os.environ.get("LEANOS_CONC_EXAMPLES", "10"))
-    steps = int(os.environ.get("LEANOS_CONC_STEPS", "30"))
+    steps = int(os.environ.get("LEANOS_CONC_STEPS", "15"))
     seed = int(os.environ.get("LEANOS_DIFF_SEED", "20261207"))
     config = settings(max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
                       derandomize=False, phases=[Phase.generate], report_multiple_bugs=False)
