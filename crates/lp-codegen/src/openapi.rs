@@ -712,7 +712,7 @@ pub fn runtime_responses(spec: &Spec, r: OpRef, op: &Op) -> Vec<RuntimeResponse>
     let fx = op.body.as_ref().map(lp_ir::effects::of_body);
     if op.fires.is_some() {
         out.push(rt(409, "illegal-transition", "The event is not enabled in the resource's state."));
-    } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty() || !fx.writes.is_empty()) {
+    } else if fx.as_ref().is_some_and(lp_ir::effects::OpEffects::changes_store) {
         out.push(rt(409, "concurrent-update", "A concurrent request changed what the body read; retry."));
     }
     if !op.params.is_empty() {

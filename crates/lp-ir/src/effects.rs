@@ -94,6 +94,11 @@ impl OpEffects {
         }
         out
     }
+
+    /// Whether the body changes the store: it writes an entity or fires an event.
+    pub fn changes_store(&self) -> bool {
+        !self.writes.is_empty() || !self.fires.is_empty()
+    }
 }
 
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, x: T) {

@@ -445,11 +445,15 @@ class Differential(RuleBasedStateMachine):
         return None
 
 
-def test_services_answer_as_the_reference_interpreter():
+def _connect(machine):
+    """The run's configuration, interpreter and database, handed to the state machine class."""
     cfg = _config()
-    interp = Interpreter(cfg["interp"])
-    db = Database(cfg["db"])
-    Differential.cfg, Differential.interp, Differential.db = cfg, interp, db
+    machine.cfg, machine.interp, machine.db = cfg, Interpreter(cfg["interp"]), Database(cfg["db"])
+    return machine.interp
+
+
+def test_services_answer_as_the_reference_interpreter():
+    interp = _connect(Differential)
     phases = list(Phase)
     if os.environ.get("LEANOS_DIFF_SHRINK") == "0":
         phases = [p for p in phases if p != Phase.shrink]
@@ -525,7 +529,8 @@ class Concurrent(Differential):
         # Mostly an operation whose keys are all stored in one instance (a job and its tenant
         # for `cancel`), the deepest such one half of the time: those reach the transitions.
         ready = [op for op in writers if self._ready(op, stored[0])]
-        deepest = [op for op in ready if len(_needs(op)) == max(len(_needs(o)) for o in ready)]
+        depth = max((len(_needs(op)) for op in ready), default=0)
+        deepest = [op for op in ready if len(_needs(op)) == depth]
         choice = data.draw(st.integers(0, 3))
         pool = deepest if choice <= 1 and deepest else ready if choice == 2 and ready else writers
         first_op = data.draw(st.sampled_from(pool), label="burst operation")
@@ -671,10 +676,7 @@ class Concurrent(Differential):
 
 
 def test_concurrent_requests_have_a_serial_order():
-    cfg = _config()
-    interp = Interpreter(cfg["interp"])
-    db = Database(cfg["db"])
-    Concurrent.cfg, Concurrent.interp, Concurrent.db = cfg, interp, db
+    interp = _connect(Concurrent)
     Concurrent.batch_size = int(os.environ.get("LEANOS_CONC_BATCH", "6"))
     examples = int(os.environ.get("LEANOS_CONC_EXAMPLES", "10"))
     steps = int(os.environ.get("LEANOS_CONC_STEPS", "15"))

@@ -463,7 +463,7 @@ pub fn routes_py(spec: &Spec, sid: ServiceId) -> String {
                 body_out,
                 "    value, headers = _rt.run_body(store, {result_a}, {}, {entity}, {},\n        lambda tx: _B.{}(tx{args}))",
                 str_lit(&format!("{}.{}", svc.name, op.name)),
-                if fx.writes.is_empty() && fx.fires.is_empty() { "False" } else { "True" },
+                if fx.changes_store() { "True" } else { "False" },
                 super::bodies::body_fn(op),
             );
             if info.status == 204 {

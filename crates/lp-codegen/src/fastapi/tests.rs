@@ -665,7 +665,7 @@ pub fn differential_test(spec: &Spec) -> String {
                 .map(|p| format!("{}: {}", str_lit(&p.name), str_lit(&super::py::ty_tag(spec, &p.ty))))
                 .collect();
             let fx = op.body.as_ref().map(lp_ir::effects::of_body);
-            let writes = fx.is_some_and(|fx| !fx.writes.is_empty() || !fx.fires.is_empty());
+            let writes = fx.is_some_and(|fx| fx.changes_store());
             let _ = writeln!(
                 out,
                 "    {{\"name\": {}, \"service\": {}, \"method\": {}, \"path\": {}, \"status\": {},\n     \

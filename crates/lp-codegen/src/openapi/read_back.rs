@@ -314,7 +314,7 @@ impl Reader<'_> {
         let fx = op.body.as_ref().map(lp_ir::effects::of_body);
         if op.fires.is_some() {
             out.insert(409, "an event not enabled");
-        } else if fx.as_ref().is_some_and(|fx| !fx.fires.is_empty() || !fx.writes.is_empty()) {
+        } else if fx.as_ref().is_some_and(lp_ir::effects::OpEffects::changes_store) {
             out.insert(409, "a concurrent update");
         }
         if !op.params.is_empty() {
